@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import type { PaymentSnapshot, PaymentStatus } from '../../../domain';
+
+export class CreatePaymentRequest {
+  @ApiProperty({ format: 'uuid', description: 'Idempotency key: one payment per booking' })
+  @IsUUID()
+  bookingId!: string;
+
+  @ApiProperty({ example: 'customer-1' })
+  @IsString()
+  @Length(1, 100)
+  customerId!: string;
+
+  @ApiProperty({ example: 90000, description: 'Integer KRW' })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  amount!: number;
+
+  @ApiProperty({ example: 'card', description: '`card-declined` is always declined (test rule)' })
+  @IsString()
+  @IsNotEmpty()
+  @Matches(/^[a-z0-9-]{1,50}$/, { message: 'method must be lower-case letters, digits or dashes (max 50)' })
+  method!: string;
+}
+
+export class ListPaymentsQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  bookingId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerId?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+}
+
+export class PaymentResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) bookingId!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() method!: string;
+  @ApiProperty({ enum: ['APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'] }) status!: PaymentStatus;
+  @ApiProperty({ nullable: true, type: String }) declineReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) refundReason!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) refundedAt!: string | null;
+
+  static from(payment: PaymentSnapshot): PaymentResponse {
+    return {
+      ...payment,
+      createdAt: payment.createdAt.toISOString(),
+      refundedAt: payment.refundedAt ? payment.refundedAt.toISOString() : null,
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
+import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
+import { GetPaymentsHandler } from '../../../application/get-payments/get-payments.handler';
+import { CreatePaymentRequest, ListPaymentsQuery, PaymentResponse } from './payment.dto';
+
+@ApiTags('payments')
+@Controller('payments')
+export class PaymentsHttpController {
+  constructor(
+    private readonly authorize: AuthorizePaymentHandler,
+    private readonly queries: GetPaymentsHandler,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Charge a booking (idempotent on bookingId); a decline is a normal outcome' })
+  @ApiResponse({ status: 201, type: PaymentResponse, description: 'New payment (APPROVED or DECLINED)' })
+  @ApiResponse({ status: 200, type: PaymentResponse, description: 'This booking was already charged' })
+  @ApiResponse({ status: 409, description: 'Same booking, different amount' })
+  @ApiResponse({ status: 503, description: 'Provider unavailable; retry with the same bookingId' })
+  async create(
+    @Body() body: CreatePaymentRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PaymentResponse> {
+    const { payment, created } = await this.authorize.execute(
+      new AuthorizePaymentCommand(body.bookingId, body.customerId, body.amount, body.method),
+    );
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return PaymentResponse.from(payment);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One payment' })
+  @ApiResponse({ status: 200, type: PaymentResponse })
+  async byId(@Param('id', new ParseUUIDPipe()) id: string): Promise<PaymentResponse> {
+    return PaymentResponse.from(await this.queries.byId(id));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Payments, newest first, by booking or customer' })
+  @ApiResponse({ status: 200, type: [PaymentResponse] })
+  async list(@Query() query: ListPaymentsQuery): Promise<PaymentResponse[]> {
+    return (await this.queries.list(query)).map((payment) => PaymentResponse.from(payment));
+  }
+}

@@ -1,0 +1,36 @@
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { BookingCancelled, BookingRejected, Topics } from '@storage/contracts';
+import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
+import { RefundPaymentCommand } from '../../../application/refund-payment/refund-payment.command';
+import { RefundPaymentHandler } from '../../../application/refund-payment/refund-payment.handler';
+
+const CONSUMER = 'payment.booking-events';
+
+/** Refunds follow the booking saga: a rejected or cancelled booking gets its money back. */
+@KafkaConsumer()
+export class BookingEventsKafkaConsumer {
+  private readonly router: EventRouter;
+
+  constructor(inbox: Inbox, refund: RefundPaymentHandler) {
+    this.router = new EventRouter()
+      .on(BookingRejected, async (event, envelope) => {
+        await inbox.processOnce(CONSUMER, envelope, async () => {
+          await refund.execute(
+            new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason),
+          );
+        });
+      })
+      .on(BookingCancelled, async (event, envelope) => {
+        await inbox.processOnce(CONSUMER, envelope, async () => {
+          await refund.execute(
+            new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason),
+          );
+        });
+      });
+  }
+
+  @EventPattern(Topics.bookingEvents)
+  async handle(@Payload() message: unknown): Promise<void> {
+    await this.router.dispatch(message);
+  }
+}

@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'payment' })
+export class PaymentOrmEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  /** The idempotency key: one payment per booking, enforced by a unique index. */
+  @Column({ name: 'booking_id', type: 'uuid', unique: true })
+  bookingId!: string;
+
+  @Column({ name: 'customer_id', type: 'varchar', length: 100 })
+  customerId!: string;
+
+  @Column({
+    type: 'bigint',
+    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
+  })
+  amount!: number;
+
+  @Column({ type: 'varchar', length: 50 })
+  method!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  status!: string;
+
+  @Column({ name: 'decline_reason', type: 'varchar', length: 100, nullable: true })
+  declineReason!: string | null;
+
+  @Column({ name: 'refund_reason', type: 'varchar', length: 100, nullable: true })
+  refundReason!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
+  refundedAt!: Date | null;
+}

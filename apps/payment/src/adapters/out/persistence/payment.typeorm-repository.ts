@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Outbox } from '@storage/messaging';
+import { currentManager, runInTransaction } from '@storage/persistence';
+import type { Payment } from '../../../domain';
+import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
+import { toIntegrationEvent } from './payment-events.mapper';
+import { PaymentMapper } from './payment.mapper';
+import { PaymentOrmEntity } from './payment.orm-entity';
+
+@Injectable()
+export class PaymentTypeormRepository extends PaymentRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {
+    super();
+  }
+
+  async findById(id: string): Promise<Payment | null> {
+    const row = await currentManager(this.dataSource).findOneBy(PaymentOrmEntity, { id });
+    return row ? PaymentMapper.toDomain(row) : null;
+  }
+
+  async findByBookingId(bookingId: string, options?: { lock: boolean }): Promise<Payment | null> {
+    const row = await currentManager(this.dataSource).findOne(PaymentOrmEntity, {
+      where: { bookingId },
+      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row ? PaymentMapper.toDomain(row) : null;
+  }
+
+  async list(filter: PaymentFilter): Promise<Payment[]> {
+    const rows = await currentManager(this.dataSource).find(PaymentOrmEntity, {
+      where: {
+        ...(filter.bookingId ? { bookingId: filter.bookingId } : {}),
+        ...(filter.customerId ? { customerId: filter.customerId } : {}),
+      },
+      order: { createdAt: 'DESC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return rows.map((row) => PaymentMapper.toDomain(row));
+  }
+
+  async insertOrGetExisting(payment: Payment): Promise<{ payment: Payment; inserted: boolean }> {
+    return runInTransaction(this.dataSource, async (manager) => {
+      // ON CONFLICT keeps the surrounding transaction usable, unlike catching a unique violation.
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaymentOrmEntity)
+        .values(PaymentMapper.toOrm(payment))
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      if ((result.raw as unknown[]).length === 0) {
+        const existing = await manager.findOneByOrFail(PaymentOrmEntity, { bookingId: payment.bookingId });
+        return { payment: PaymentMapper.toDomain(existing), inserted: false };
+      }
+      await this.appendEvents(payment);
+      return { payment, inserted: true };
+    });
+  }
+
+  async save(payment: Payment): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.save(PaymentOrmEntity, PaymentMapper.toOrm(payment));
+      await this.appendEvents(payment);
+    });
+  }
+
+  private async appendEvents(payment: Payment): Promise<void> {
+    const manager = currentManager(this.dataSource);
+    for (const event of payment.pullEvents()) {
+      await this.outbox.append(manager, toIntegrationEvent(event));
+    }
+  }
+}

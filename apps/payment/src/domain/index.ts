@@ -1,0 +1,3 @@
+export * from './payment.aggregate';
+export * from './payment.errors';
+export * from './payment-decision.policy';

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { Topics } from '@storage/contracts';
+import { KafkaEventServer } from '@storage/messaging';
+import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { PaymentConfig } from './payment.config';
+import { PaymentModule } from './payment.module';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(PaymentConfig, 'payment');
+  const server = new KafkaEventServer({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'payment',
+    groupId: 'payment',
+    maxAttempts: 5,
+    retryBackoffMs: 200,
+  });
+  await runService({
+    name: 'payment',
+    title: 'Payment service',
+    description:
+      'Simulated card processor: idempotent charges per booking, refunds driven by booking events.',
+    config,
+    module: PaymentModule.register(config, server),
+    errorStatusByCode: {
+      PAYMENT_NOT_FOUND: 404,
+      PAYMENT_IDEMPOTENCY_CONFLICT: 409,
+      PAYMENT_PROVIDER_UNAVAILABLE: 503,
+    },
+    kafka: { server, topics: [Topics.paymentEvents, Topics.bookingEvents] },
+  });
+}
+
+void main();

@@ -1,0 +1,60 @@
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings every service has. */
+export class BaseServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT!: number;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** How long in-flight requests and messages may take to finish after SIGTERM. */
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+}
+
+/** Settings of a service that owns a database and talks over Kafka. */
+export class DataServiceConfig extends BaseServiceConfig {
+  @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL naming a database' })
+  DATABASE_URL!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @ArrayNotEmpty({ message: 'must list at least one host:port' })
+  @Matches(/^[^:,\s]+:\d+$/, { each: true, message: 'each broker must be host:port' })
+  KAFKA_BROKERS!: string[];
+
+  /** Partitions of the topics a service creates when they do not exist yet. */
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  KAFKA_TOPIC_PARTITIONS = 6;
+
+  /** Replication factor of created topics: 1 for a single local broker, 3 in production. */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  KAFKA_REPLICATION_FACTOR = 1;
+}

@@ -1,0 +1,18 @@
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { defineEvent } from '../event-definition';
+import { Topics } from '../topics';
+
+export const BOOKING_CANCELLATION_REASONS = ['CUSTOMER_REQUEST', 'UNIT_RETIRED'] as const;
+export type BookingCancellationReason = (typeof BOOKING_CANCELLATION_REASONS)[number];
+
+/** The booking was cancelled; its unit is released and its payment refunded. */
+export class BookingCancelledV1 {
+  @IsUUID() bookingId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(BOOKING_CANCELLATION_REASONS) reason!: BookingCancellationReason;
+  @IsUUID() paymentId!: string;
+  @IsOptional() @IsUUID() unitId!: string | null;
+  @IsInt() @Min(0) amount!: number;
+}
+
+export const BookingCancelled = defineEvent('BookingCancelled', 1, Topics.bookingEvents, BookingCancelledV1);

@@ -1,0 +1,18 @@
+import { IsIn, IsISO8601, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { CURRENCY, UNIT_SIZES, type UnitSize } from '../common';
+import { defineEvent } from '../event-definition';
+import { Topics } from '../topics';
+
+/** A booking was paid and accepted; storage-assign must now find it a unit. */
+export class BookingPlacedV1 {
+  @IsUUID() bookingId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(UNIT_SIZES) size!: UnitSize;
+  @IsISO8601({ strict: true }) startDate!: string;
+  @IsISO8601({ strict: true }) endDate!: string;
+  @IsInt() @Min(0) amount!: number;
+  @IsIn([CURRENCY]) currency!: string;
+  @IsUUID() paymentId!: string;
+}
+
+export const BookingPlaced = defineEvent('BookingPlaced', 1, Topics.bookingEvents, BookingPlacedV1);

@@ -1,0 +1,22 @@
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { defineEvent } from '../event-definition';
+import { Topics } from '../topics';
+
+/** PAYMENT_UNAVAILABLE: booking gave up on a slow payment; a charge that still landed is refunded. */
+export const BOOKING_REJECTION_REASONS = [
+  'PAYMENT_DECLINED',
+  'PAYMENT_UNAVAILABLE',
+  'NO_UNIT_AVAILABLE',
+] as const;
+export type BookingRejectionReason = (typeof BOOKING_REJECTION_REASONS)[number];
+
+/** The booking was not accepted or could not be served; any approved payment must be refunded. */
+export class BookingRejectedV1 {
+  @IsUUID() bookingId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(BOOKING_REJECTION_REASONS) reason!: BookingRejectionReason;
+  @IsOptional() @IsUUID() paymentId!: string | null;
+  @IsInt() @Min(0) amount!: number;
+}
+
+export const BookingRejected = defineEvent('BookingRejected', 1, Topics.bookingEvents, BookingRejectedV1);

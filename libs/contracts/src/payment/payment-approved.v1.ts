@@ -1,0 +1,15 @@
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { CURRENCY } from '../common';
+import { defineEvent } from '../event-definition';
+import { Topics } from '../topics';
+
+export class PaymentApprovedV1 {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(0) amount!: number;
+  @IsIn([CURRENCY]) currency!: string;
+  @IsString() @IsNotEmpty() method!: string;
+}
+
+export const PaymentApproved = defineEvent('PaymentApproved', 1, Topics.paymentEvents, PaymentApprovedV1);

@@ -1,0 +1,37 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HEALTH_OPTIONS, HealthHttpController, type HealthOptions } from './health.http-controller';
+import { READINESS_CHECKS } from './readiness-check';
+import { ShutdownState } from './shutdown-state';
+
+export interface HealthModuleOptions {
+  database: boolean;
+  timeoutMs?: number;
+  /** Providers implementing ReadinessCheck, resolved from the importing module's scope. */
+  checks?: Provider[];
+  checkTokens?: unknown[];
+}
+
+@Module({})
+export class HealthModule {
+  static forRoot(options: HealthModuleOptions): DynamicModule {
+    const healthOptions: HealthOptions = { database: options.database, timeoutMs: options.timeoutMs ?? 1500 };
+    return {
+      module: HealthModule,
+      global: true,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthHttpController],
+      providers: [
+        ShutdownState,
+        { provide: HEALTH_OPTIONS, useValue: healthOptions },
+        ...(options.checks ?? []),
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (...checks: unknown[]) => checks,
+          inject: (options.checkTokens ?? []) as never[],
+        },
+      ],
+      exports: [ShutdownState],
+    };
+  }
+}

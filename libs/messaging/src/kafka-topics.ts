@@ -1,0 +1,41 @@
+import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { deadLetterTopicFor } from '@storage/contracts';
+
+export interface TopicSpec {
+  brokers: string[];
+  topics: readonly string[];
+  partitions: number;
+  replicationFactor: number;
+  clientId: string;
+}
+
+/**
+ * Topics are created explicitly (the broker does not auto-create them) with enough partitions for
+ * consumer replicas to share the work; each gets its dead-letter twin. Safe to run from every
+ * replica at once: "already exists" is success.
+ */
+export async function ensureTopics(spec: TopicSpec): Promise<void> {
+  const kafka = new Kafka({
+    clientId: `${spec.clientId}-admin`,
+    brokers: spec.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = [...new Set(spec.topics.flatMap((topic) => [topic, deadLetterTopicFor(topic)]))];
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = wanted
+      .filter((topic) => !existing.has(topic))
+      .map((topic) => ({ topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    }
+  } catch (error) {
+    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
+      throw error;
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,77 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+import { currentRequestContext } from './request-context';
+
+/**
+ * One JSON line per event on stdout, with the service name and the current request/correlation
+ * ids mixed in, so a booking can be followed across services with a single grep.
+ */
+export function createRootLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: () => {
+      const context = currentRequestContext();
+      return context ? { ...context } : {};
+    },
+  });
+}
+
+function splitContext(params: unknown[]): { context?: string; extra: unknown[] } {
+  const last = params.at(-1);
+  if (typeof last === 'string') {
+    return { context: last, extra: params.slice(0, -1) };
+  }
+  return { extra: params };
+}
+
+/** Adapts pino to Nest's LoggerService so framework and application logs share one format. */
+export class JsonLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    params: unknown[],
+  ) {
+    const { context, extra } = splitContext(params);
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (message instanceof Error) {
+      fields.err = message;
+      this.logger[level](fields, message.message);
+      return;
+    }
+    // Nest passes an error's stack as the first extra parameter of error().
+    if (level === 'error' && typeof extra[0] === 'string' && extra[0].includes('\n')) {
+      fields.stack = extra[0];
+    } else if (extra.length > 0) {
+      fields.details = extra;
+    }
+    if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...fields, ...(message as Record<string, unknown>) });
+      return;
+    }
+    this.logger[level](fields, String(message));
+  }
+}

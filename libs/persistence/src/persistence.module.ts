@@ -1,0 +1,75 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { UnitOfWork } from '@storage/ddd';
+import { ensureDatabase } from './ensure-database';
+import { TypeOrmUnitOfWork } from './transaction-context';
+
+export interface PersistenceOptions {
+  url: string;
+  poolSize: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/** Any constant works; it only has to be the same for every replica of every service. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+/**
+ * Replicas starting together would race on the migrations table; a session advisory lock lets
+ * one migrate while the others wait, then find nothing left to do.
+ */
+async function migrateUnderLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export function buildDataSourceOptions(options: PersistenceOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: options.migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: {
+      max: options.poolSize,
+      connectionTimeoutMillis: 3000,
+      // A statement stuck behind a lock must not hold a request forever.
+      statement_timeout: 15_000,
+      idle_in_transaction_session_timeout: 30_000,
+    },
+  };
+}
+
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => buildDataSourceOptions(options),
+          dataSourceFactory: async (dataSourceOptions) => {
+            await ensureDatabase(options.url);
+            const dataSource = await new DataSource(dataSourceOptions!).initialize();
+            await migrateUnderLock(dataSource);
+            return dataSource;
+          },
+        }),
+      ],
+      providers: [{ provide: UnitOfWork, useClass: TypeOrmUnitOfWork }],
+      exports: [TypeOrmModule, UnitOfWork],
+    };
+  }
+}

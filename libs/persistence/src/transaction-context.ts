@@ -1,0 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { UnitOfWork } from '@storage/ddd';
+
+const transactions = new AsyncLocalStorage<EntityManager>();
+
+/** Runs `work` in a transaction, or joins the one already open in this async context. */
+export async function runInTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const open = transactions.getStore();
+  if (open) {
+    return work(open);
+  }
+  return dataSource.transaction((manager) => transactions.run(manager, () => work(manager)));
+}
+
+/** The open transaction's manager, or the data source's own (autocommit) one. */
+export function currentManager(dataSource: DataSource): EntityManager {
+  return transactions.getStore() ?? dataSource.manager;
+}
+
+@Injectable()
+export class TypeOrmUnitOfWork extends UnitOfWork {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super();
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return runInTransaction(this.dataSource, () => work());
+  }
+}

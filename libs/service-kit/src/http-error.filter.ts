@@ -1,0 +1,84 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '@storage/ddd';
+import { currentRequestContext } from '@storage/observability';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+  requestId?: string;
+}
+
+export type ErrorStatusMap = Readonly<Record<string, number>>;
+
+/**
+ * The one place where failures become HTTP answers: domain errors by their code (the service
+ * supplies the code -> status table), framework errors as they are, and anything unexpected as a
+ * logged 500 that never leaks internals.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  constructor(private readonly statusByCode: ErrorStatusMap = {}) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    body.requestId = currentRequestContext()?.requestId;
+    if (body.statusCode >= 500) {
+      this.logger.error({
+        msg: 'Request failed',
+        err: exception instanceof Error ? exception.stack : String(exception),
+      });
+    }
+    const retryAfter = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (retryAfter !== undefined) {
+      void reply.header('Retry-After', String(retryAfter));
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return {
+        statusCode: this.statusByCode[exception.code] ?? HttpStatus.UNPROCESSABLE_ENTITY,
+        error: exception.code,
+        message: exception.message,
+        details: Object.keys(exception.details).length > 0 ? exception.details : undefined,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null) {
+        const { error, message, details } = response as Partial<ErrorBody> & { message?: unknown };
+        return {
+          statusCode: status,
+          error: typeof error === 'string' ? error.toUpperCase().replace(/\s+/g, '_') : HttpStatus[status],
+          message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+          details,
+        };
+      }
+      return { statusCode: status, error: HttpStatus[status] ?? 'ERROR', message: String(response) };
+    }
+    const fastifyStatus = (exception as { statusCode?: number }).statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      return {
+        statusCode: fastifyStatus,
+        error: (exception as { code?: string }).code ?? HttpStatus[fastifyStatus] ?? 'BAD_REQUEST',
+        message: (exception as Error).message,
+      };
+    }
+    return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' };
+  }
+}

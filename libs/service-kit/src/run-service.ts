@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConfigValidationError,
+  loadConfig,
+  type BaseServiceConfig,
+  type DataServiceConfig,
+} from '@storage/config';
+import { ShutdownState } from '@storage/health';
+import { ensureTopics, type KafkaEventServer } from '@storage/messaging';
+import {
+  createRootLogger,
+  currentRequestContext,
+  JsonLogger,
+  runWithRequestContext,
+  type Logger,
+} from '@storage/observability';
+import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
+import { createValidationPipe } from './validation.pipe';
+
+export interface ServiceDefinition<C extends BaseServiceConfig> {
+  name: string;
+  title: string;
+  description: string;
+  config: C;
+  module: DynamicModule;
+  errorStatusByCode?: ErrorStatusMap;
+  /** Consumer and the topics this service publishes or consumes (created when missing). */
+  kafka?: { server?: KafkaEventServer; topics: readonly string[] };
+  bodyLimitBytes?: number;
+  /** Extra HTTP wiring before listen (e.g. the gateway's proxy routes). */
+  configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void> | void;
+}
+
+/** Loads the service's config or stops the process with a message naming each bad variable. */
+export function loadConfigOrExit<C extends object>(schema: new () => C, service: string): C {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'fatal', service, msg: error.message, problems: error.problems })}\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function withRetries<T>(
+  what: string,
+  logger: Logger,
+  fn: () => Promise<T>,
+  deadlineMs = 60_000,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() - started > deadlineMs) {
+        throw error;
+      }
+      logger.warn({ attempt, err: String(error) }, `${what} failed; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
+    }
+  }
+}
+
+function installRequestContext(app: NestFastifyApplication, logger: Logger): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const header = request.headers['x-request-id'];
+    const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+    const traceparent = request.headers.traceparent;
+    void reply.header('x-request-id', requestId);
+    runWithRequestContext(
+      { requestId, traceparent: typeof traceparent === 'string' ? traceparent : undefined },
+      done,
+    );
+  });
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!request.url.startsWith('/health')) {
+      logger.info(
+        {
+          requestId: currentRequestContext()?.requestId ?? reply.getHeader('x-request-id'),
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
+
+function installSwagger(app: INestApplication, title: string, description: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(title)
+      .setDescription(description)
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function installShutdown(app: INestApplication, logger: Logger, timeoutMs: number): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down: draining requests and messages');
+    app.get(ShutdownState).startDraining();
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs }, 'graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    app
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: String(error) }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * Boots one service the same way everywhere: JSON logs, request ids, validation, error mapping,
+ * Swagger at /docs (spec at /docs-json), topics, the Kafka consumer, then HTTP, and a graceful
+ * shutdown that drains HTTP and in-flight messages before closing the database.
+ */
+export async function runService<C extends BaseServiceConfig>(
+  definition: ServiceDefinition<C>,
+): Promise<NestFastifyApplication> {
+  const { config } = definition;
+  const logger = createRootLogger(definition.name, config.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
+
+  if (definition.kafka) {
+    const kafkaConfig = config as unknown as DataServiceConfig;
+    await withRetries('creating Kafka topics', logger, () =>
+      ensureTopics({
+        brokers: kafkaConfig.KAFKA_BROKERS,
+        topics: definition.kafka!.topics,
+        partitions: kafkaConfig.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: kafkaConfig.KAFKA_REPLICATION_FACTOR,
+        clientId: definition.name,
+      }),
+    );
+  }
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    definition.module,
+    new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 1024 * 1024, trustProxy: true }),
+    { logger: new JsonLogger(logger), abortOnError: false },
+  );
+  installRequestContext(app, logger);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
+  installSwagger(app, definition.title, definition.description);
+  await definition.configure?.(app, logger);
+
+  if (definition.kafka?.server) {
+    app.connectMicroservice({ strategy: definition.kafka.server });
+    await app.startAllMicroservices();
+  }
+  await app.listen(config.PORT, config.HOST);
+  installShutdown(app, logger, config.SHUTDOWN_TIMEOUT_MS);
+  logger.info({ port: config.PORT, docs: `/docs` }, `${definition.name} listening`);
+  return app;
+}

@@ -1,0 +1,28 @@
+/**
+ * `npm run infra`: only Postgres and Kafka (same data dir and ports as `npm start`), for running
+ * one service from your editor or with `node --watch`. Prints the variables to export.
+ */
+import { join } from 'node:path';
+import { ROOT, startInfra } from './infra';
+import { DATABASES } from './services';
+import { databaseUrl } from './postgres';
+
+const log = (line: string) => process.stdout.write(`[infra] ${line}\n`);
+
+async function main(): Promise<void> {
+  const infra = await startInfra({
+    dataDir: process.env.STACK_DATA_DIR ?? join(ROOT, '.data', 'dev'),
+    preferDefaultPorts: true,
+    log,
+  });
+  log(`export KAFKA_BROKERS=${infra.kafka.brokers}`);
+  for (const [service, database] of Object.entries(DATABASES)) {
+    log(`${service}: DATABASE_URL=${databaseUrl(infra.postgres.serverUrl, database)}`);
+  }
+  log('Ctrl-C stops both.');
+  const stop = () => void infra.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();

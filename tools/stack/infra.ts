@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { startKafka, type KafkaHandle } from './kafka';
+import { startPostgres, type PostgresHandle } from './postgres';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+export interface Infra {
+  postgres: PostgresHandle;
+  kafka: KafkaHandle;
+  stop(): Promise<void>;
+}
+
+/** Compiles apps and libs into dist/ (incremental, so later runs take seconds). */
+export function build(log: (line: string) => void): void {
+  log('Building (tsc)...');
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error('Build failed (see the compiler output above).');
+  }
+}
+
+/** Postgres and Kafka side by side; both honour DATABASE_URL / KAFKA_BROKERS to use existing ones. */
+export async function startInfra(options: {
+  dataDir: string;
+  preferDefaultPorts: boolean;
+  log: (line: string) => void;
+}): Promise<Infra> {
+  const started = Date.now();
+  const [postgres, kafka] = await Promise.allSettled([
+    startPostgres({
+      dataDir: join(options.dataDir, 'postgres'),
+      port: options.preferDefaultPorts ? 54329 : undefined,
+    }),
+    startKafka({
+      dataDir: join(options.dataDir, 'kafka'),
+      brokerPort: options.preferDefaultPorts ? 19092 : undefined,
+      controllerPort: options.preferDefaultPorts ? 19093 : undefined,
+      log: options.log,
+    }),
+  ]);
+  if (postgres.status === 'rejected' || kafka.status === 'rejected') {
+    if (postgres.status === 'fulfilled') await postgres.value.stop();
+    if (kafka.status === 'fulfilled') await kafka.value.stop();
+    throw postgres.status === 'rejected' ? postgres.reason : (kafka as PromiseRejectedResult).reason;
+  }
+  options.log(
+    `Infrastructure up in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+      `Postgres ${postgres.value.external ? '(external)' : new URL(postgres.value.serverUrl).host}, ` +
+      `Kafka ${kafka.value.brokers}${kafka.value.external ? ' (external)' : ''}`,
+  );
+  return {
+    postgres: postgres.value,
+    kafka: kafka.value,
+    stop: async () => {
+      await Promise.allSettled([kafka.value.stop(), postgres.value.stop()]);
+    },
+  };
+}

