@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,6 +22,15 @@ export class BaseServiceConfig {
   @Min(0)
   @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /**
+   * Shared secret proving a request comes from the gateway or a sibling service. Unset in local
+   * development (every caller trusted); always set in a cluster.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  INTERNAL_AUTH_SECRET?: string;
 }
 
 /** Settings of a service that owns a database and talks over Kafka. */

@@ -1,3 +1,5 @@
+export * from './caller';
 export * from './http-error.filter';
+export * from './internal-auth';
 export * from './run-service';
 export * from './validation.pipe';

@@ -20,6 +20,7 @@ import {
   type Logger,
 } from '@storage/observability';
 import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
+import { installInternalAuth } from './internal-auth';
 import { createValidationPipe } from './validation.pipe';
 
 export interface ServiceDefinition<C extends BaseServiceConfig> {
@@ -174,6 +175,7 @@ export async function runService<C extends BaseServiceConfig>(
     { logger: new JsonLogger(logger), abortOnError: false },
   );
   installRequestContext(app, logger);
+  installInternalAuth(app.getHttpAdapter().getInstance(), config.INTERNAL_AUTH_SECRET);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
   installSwagger(app, definition.title, definition.description);
