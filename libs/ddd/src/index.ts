@@ -1,3 +1,4 @@
 export * from './aggregate-root';
 export * from './domain-error';
+export * from './rental-period';
 export * from './unit-of-work.port';

@@ -1,4 +1,9 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { Client } from 'pg';
 import { lastValueFrom } from 'rxjs';
@@ -31,7 +36,7 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
  * same transaction that claimed them (FOR UPDATE SKIP LOCKED). At-least-once: a crash between
  * send and commit republishes, and every consumer is idempotent.
  */
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
   private loop?: Promise<void>;
@@ -51,10 +56,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Finishes the batch in flight while the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.listener?.end().catch(() => undefined);
     await this.producer.close();
   }

@@ -12,21 +12,15 @@ export class BookingEventsKafkaConsumer {
   private readonly router: EventRouter;
 
   constructor(inbox: Inbox, refund: RefundPaymentHandler) {
-    this.router = new EventRouter()
-      .on(BookingRejected, async (event, envelope) => {
-        await inbox.processOnce(CONSUMER, envelope, async () => {
-          await refund.execute(
-            new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason),
-          );
-        });
-      })
-      .on(BookingCancelled, async (event, envelope) => {
-        await inbox.processOnce(CONSUMER, envelope, async () => {
-          await refund.execute(
-            new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason),
-          );
-        });
-      });
+    const refundFor = inbox.idempotent<{
+      bookingId: string;
+      customerId: string;
+      amount: number;
+      reason: string;
+    }>(CONSUMER, (event) =>
+      refund.execute(new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason)),
+    );
+    this.router = new EventRouter().on(BookingRejected, refundFor).on(BookingCancelled, refundFor);
   }
 
   @EventPattern(Topics.bookingEvents)

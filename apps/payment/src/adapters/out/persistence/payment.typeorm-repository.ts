@@ -53,7 +53,7 @@ export class PaymentTypeormRepository extends PaymentRepository {
         .into(PaymentOrmEntity)
         .values(PaymentMapper.toOrm(payment))
         .orIgnore()
-        .returning(['id'])
+        .returning('id')
         .execute();
       if ((result.raw as unknown[]).length === 0) {
         const existing = await manager.findOneByOrFail(PaymentOrmEntity, { bookingId: payment.bookingId });

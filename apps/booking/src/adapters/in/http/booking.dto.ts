@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { CURRENCY, UNIT_SIZES } from '@storage/contracts';
+import type { BookingSnapshot, BookingStatus, UnitSize } from '../../../domain';
+
+const STATUSES: BookingStatus[] = [
+  'PAYMENT_PENDING',
+  'PAID',
+  'CONFIRMED',
+  'REJECTED',
+  'CANCELLED',
+  'COMPLETED',
+];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class PlaceBookingRequest {
+  @ApiPropertyOptional({
+    example: 'customer-1',
+    description: 'Only for direct calls: through the gateway the customer comes from the token',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerId?: string;
+
+  @ApiProperty({ enum: UNIT_SIZES })
+  @IsIn(UNIT_SIZES)
+  size!: UnitSize;
+
+  @ApiProperty({ example: '2030-01-01', description: 'First day, UTC, not in the past' })
+  @Matches(DATE, { message: 'startDate must be YYYY-MM-DD' })
+  startDate!: string;
+
+  @ApiProperty({ example: '2030-01-31', description: 'Day the unit is handed back (not billed)' })
+  @Matches(DATE, { message: 'endDate must be YYYY-MM-DD' })
+  endDate!: string;
+
+  @ApiPropertyOptional({
+    example: 'card',
+    default: 'card',
+    description: '`card-declined` is always declined',
+  })
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,50}$/, { message: 'paymentMethod must be lower-case letters, digits or dashes' })
+  paymentMethod?: string;
+}
+
+export class ListBookingsQuery {
+  @ApiPropertyOptional({ description: 'Ignored for customers (always themselves)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerId?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: BookingStatus;
+
+  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+}
+
+export class BookingResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty({ enum: UNIT_SIZES }) size!: UnitSize;
+  @ApiProperty() startDate!: string;
+  @ApiProperty() endDate!: string;
+  @ApiProperty() days!: number;
+  @ApiProperty({ description: 'KRW per day' }) dailyRate!: number;
+  @ApiProperty({ description: 'KRW, dailyRate x days' }) amount!: number;
+  @ApiProperty({ example: CURRENCY }) currency!: string;
+  @ApiProperty({ enum: STATUSES }) status!: BookingStatus;
+  @ApiProperty({ nullable: true, type: String }) paymentId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) unitId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) unitCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) rejectionReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) paymentDeclineReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) cancellationReason!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+
+  static from(booking: BookingSnapshot): BookingResponse {
+    const { idempotencyKey: _key, createdAt, updatedAt, ...rest } = booking;
+    return {
+      ...rest,
+      currency: CURRENCY,
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { isAxiosError } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { DependencyUnavailableError, type ResiliencePolicy } from '@storage/resilience';
+import { internalCallHeaders } from '@storage/service-kit';
+import { PaymentUnavailableError } from '../../../domain';
+import {
+  PaymentGateway,
+  type ChargeRequest,
+  type ChargeResult,
+} from '../../../application/ports/payment-gateway.port';
+
+interface PaymentResponse {
+  id: string;
+  status: 'APPROVED' | 'DECLINED' | 'REFUNDED' | 'VOIDED';
+  declineReason: string | null;
+}
+
+export interface PaymentClientOptions {
+  baseUrl: string;
+  internalSecret?: string;
+  policy: ResiliencePolicy;
+}
+
+/**
+ * POST /payments through the shared resilience policy. The booking id is the idempotency key,
+ * which is what makes the policy's retry safe: a repeated charge returns the first one.
+ */
+@Injectable()
+export class PaymentHttpClient extends PaymentGateway {
+  constructor(
+    private readonly http: HttpService,
+    private readonly options: PaymentClientOptions,
+  ) {
+    super();
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    let payment: PaymentResponse;
+    try {
+      const response = await this.options.policy.execute((signal) =>
+        firstValueFrom(
+          this.http.post<PaymentResponse>(`${this.options.baseUrl}/payments`, request, {
+            signal,
+            headers: internalCallHeaders(this.options.internalSecret),
+          }),
+        ),
+      );
+      payment = response.data;
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) {
+        throw new PaymentUnavailableError(error.retryAfterSeconds, error.reason);
+      }
+      if (isAxiosError(error) && error.response && error.response.status < 500) {
+        // Payment refused the request itself (e.g. a conflicting earlier charge): not accepted.
+        const body = error.response.data as { error?: string } | undefined;
+        return {
+          outcome: 'declined',
+          paymentId: null,
+          reason: body?.error ?? `HTTP_${error.response.status}`,
+        };
+      }
+      throw error;
+    }
+    if (payment.status === 'APPROVED') {
+      return { outcome: 'approved', paymentId: payment.id };
+    }
+    return { outcome: 'declined', paymentId: payment.id, reason: payment.declineReason ?? payment.status };
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LessThan, type DataSource } from 'typeorm';
+import { Outbox } from '@storage/messaging';
+import { currentManager, runInTransaction } from '@storage/persistence';
+import type { Booking } from '../../../domain';
+import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
+import { toIntegrationEvent } from './booking-events.mapper';
+import { BookingMapper } from './booking.mapper';
+import { BookingOrmEntity } from './booking.orm-entity';
+
+@Injectable()
+export class BookingTypeormRepository extends BookingRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {
+    super();
+  }
+
+  async findById(id: string, options?: { lock: boolean }): Promise<Booking | null> {
+    const row = await currentManager(this.dataSource).findOne(BookingOrmEntity, {
+      where: { id },
+      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row ? BookingMapper.toDomain(row) : null;
+  }
+
+  async findByIdempotencyKey(customerId: string, key: string): Promise<Booking | null> {
+    const row = await currentManager(this.dataSource).findOneBy(BookingOrmEntity, {
+      customerId,
+      idempotencyKey: key,
+    });
+    return row ? BookingMapper.toDomain(row) : null;
+  }
+
+  async list(filter: BookingFilter): Promise<Booking[]> {
+    const rows = await currentManager(this.dataSource).find(BookingOrmEntity, {
+      where: {
+        ...(filter.customerId ? { customerId: filter.customerId } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      order: { createdAt: 'DESC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return rows.map((row) => BookingMapper.toDomain(row));
+  }
+
+  async insert(booking: Booking): Promise<{ booking: Booking; inserted: boolean }> {
+    return runInTransaction(this.dataSource, async (manager) => {
+      // ON CONFLICT on (customer_id, idempotency_key): two racing requests with one key get one booking.
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(BookingOrmEntity)
+        .values(BookingMapper.toOrm(booking))
+        .orIgnore()
+        .returning('id')
+        .execute();
+      if ((result.raw as unknown[]).length === 0) {
+        const { customerId, idempotencyKey } = booking.snapshot();
+        const existing = await manager.findOneByOrFail(BookingOrmEntity, {
+          customerId,
+          idempotencyKey: idempotencyKey!,
+        });
+        return { booking: BookingMapper.toDomain(existing), inserted: false };
+      }
+      await this.appendEvents(booking);
+      return { booking, inserted: true };
+    });
+  }
+
+  async save(booking: Booking): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.save(BookingOrmEntity, BookingMapper.toOrm(booking));
+      await this.appendEvents(booking);
+    });
+  }
+
+  async lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]> {
+    const rows = await currentManager(this.dataSource).find(BookingOrmEntity, {
+      where: { status: 'PAYMENT_PENDING', createdAt: LessThan(before) },
+      order: { createdAt: 'ASC' },
+      take: limit,
+      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+    });
+    return rows.map((row) => BookingMapper.toDomain(row));
+  }
+
+  private async appendEvents(booking: Booking): Promise<void> {
+    for (const event of booking.pullEvents()) {
+      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '@storage/ddd';
+import {
+  Booking,
+  BookingInProgressError,
+  BookingNotFoundError,
+  bookablePeriod,
+  NoUnitAvailableError,
+  PaymentDeclinedError,
+  PaymentUnavailableError,
+  SizeNotOfferedError,
+  type BookingSnapshot,
+} from '../../domain';
+import { Availability } from '../ports/availability.port';
+import { BookingRepository } from '../ports/booking.repository.port';
+import { Catalogue } from '../ports/catalogue.port';
+import { PaymentGateway } from '../ports/payment-gateway.port';
+import type { PlaceBookingCommand } from './place-booking.command';
+
+export const BOOKING_RULES = Symbol('BOOKING_RULES');
+export interface BookingRules {
+  maxRentalDays: number;
+}
+
+/**
+ * The saga's synchronous half. The booking is recorded first (PAYMENT_PENDING, so a crash leaves
+ * a trace the stale-payment sweeper reconciles), then charged with the booking id as idempotency
+ * key. Approved -> PAID and BookingPlaced in one transaction. Declined -> REJECTED, 402. No answer
+ * -> REJECTED(PAYMENT_UNAVAILABLE), 503: nothing accepted, and the rejection event makes payment
+ * refund or void anything that lands late.
+ */
+@Injectable()
+export class PlaceBookingHandler {
+  private readonly logger = new Logger(PlaceBookingHandler.name);
+
+  constructor(
+    private readonly bookings: BookingRepository,
+    private readonly catalogue: Catalogue,
+    private readonly availability: Availability,
+    private readonly payments: PaymentGateway,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(BOOKING_RULES) private readonly rules: BookingRules,
+  ) {}
+
+  async execute(command: PlaceBookingCommand): Promise<{ booking: BookingSnapshot; created: boolean }> {
+    if (command.idempotencyKey) {
+      const previous = await this.bookings.findByIdempotencyKey(command.customerId, command.idempotencyKey);
+      if (previous) {
+        return { booking: this.replay(previous), created: false };
+      }
+    }
+    const period = bookablePeriod(command.startDate, command.endDate, this.rules.maxRentalDays);
+    const dailyRate = await this.catalogue.dailyRate(command.size);
+    if (dailyRate === null) {
+      throw new SizeNotOfferedError(command.size);
+    }
+    const free = await this.availability.freeUnits(command.size, period);
+    if (free === 0) {
+      throw new NoUnitAvailableError(command.size, period.startDate, period.endDate);
+    }
+
+    const { booking, inserted } = await this.bookings.insert(
+      Booking.request({
+        customerId: command.customerId,
+        size: command.size,
+        period,
+        dailyRate,
+        idempotencyKey: command.idempotencyKey,
+      }),
+    );
+    if (!inserted) {
+      return { booking: this.replay(booking), created: false };
+    }
+    return { booking: await this.charge(booking, command.paymentMethod), created: true };
+  }
+
+  private async charge(booking: Booking, method: string): Promise<BookingSnapshot> {
+    const { id, customerId, amount } = booking.snapshot();
+    let result;
+    try {
+      result = await this.payments.charge({ bookingId: id, customerId, amount, method });
+    } catch (error) {
+      if (error instanceof PaymentUnavailableError) {
+        await this.transition(id, (fresh) => fresh.abandonPayment());
+        this.logger.warn({
+          msg: 'Payment unavailable; booking not accepted',
+          bookingId: id,
+          cause: error.details,
+        });
+      }
+      throw error;
+    }
+    if (result.outcome === 'declined') {
+      const { paymentId, reason } = result;
+      await this.transition(id, (fresh) => fresh.rejectPayment(reason, paymentId));
+      throw new PaymentDeclinedError(id, reason);
+    }
+    const { paymentId } = result;
+    return (await this.transition(id, (fresh) => fresh.markPaid(paymentId))).snapshot();
+  }
+
+  /**
+   * Applies the payment's outcome to the row as it is now (locked), not to the copy read before
+   * the call: the stale-payment sweeper may have moved it meanwhile, and then the transition
+   * refuses instead of overwriting.
+   */
+  private transition(id: string, apply: (booking: Booking) => unknown): Promise<Booking> {
+    return this.unitOfWork.run(async () => {
+      const fresh = await this.bookings.findById(id, { lock: true });
+      if (!fresh) {
+        throw new BookingNotFoundError(id);
+      }
+      apply(fresh);
+      await this.bookings.save(fresh);
+      return fresh;
+    });
+  }
+
+  /** Same Idempotency-Key, same answer: the booking as it is now, or the original refusal. */
+  private replay(previous: Booking): BookingSnapshot {
+    const snapshot = previous.snapshot();
+    if (snapshot.status === 'PAYMENT_PENDING') {
+      throw new BookingInProgressError(snapshot.id);
+    }
+    if (snapshot.rejectionReason === 'PAYMENT_DECLINED') {
+      throw new PaymentDeclinedError(snapshot.id, snapshot.paymentDeclineReason ?? 'DECLINED');
+    }
+    return snapshot;
+  }
+}

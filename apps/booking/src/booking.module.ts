@@ -1,0 +1,121 @@
+import { HttpModule, HttpService } from '@nestjs/axios';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { HealthModule } from '@storage/health';
+import {
+  InboxMessageOrmEntity,
+  KafkaReadinessCheck,
+  MessagingModule,
+  MessagingTables1763700000000,
+  OutboxMessageOrmEntity,
+  type KafkaEventServer,
+} from '@storage/messaging';
+import { PersistenceModule } from '@storage/persistence';
+import { ResiliencePolicy } from '@storage/resilience';
+import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
+import { StalePaymentSweeper } from './adapters/in/jobs/stale-payment.sweeper';
+import { StorageEventsKafkaConsumer } from './adapters/in/kafka/storage-events.kafka-consumer';
+import { AvailabilityHttpClient } from './adapters/out/http/availability.http-client';
+import { PaymentHttpClient } from './adapters/out/http/payment.http-client';
+import { BookingOrmEntity } from './adapters/out/persistence/booking.orm-entity';
+import { BookingTypeormRepository } from './adapters/out/persistence/booking.typeorm-repository';
+import { CatalogueUnitOrmEntity } from './adapters/out/persistence/catalogue-unit.orm-entity';
+import { CatalogueTypeormAdapter } from './adapters/out/persistence/catalogue.typeorm-adapter';
+import { ApplyStorageOutcomeHandler } from './application/apply-storage-outcome/apply-storage-outcome.handler';
+import { CancelBookingHandler } from './application/cancel-booking/cancel-booking.handler';
+import { CheckOutBookingHandler } from './application/check-out-booking/check-out-booking.handler';
+import { ExpireStalePaymentsHandler } from './application/expire-stale-payments/expire-stale-payments.handler';
+import { BOOKING_RULES, PlaceBookingHandler } from './application/place-booking/place-booking.handler';
+import { Availability } from './application/ports/availability.port';
+import { BookingRepository } from './application/ports/booking.repository.port';
+import { Catalogue } from './application/ports/catalogue.port';
+import { PaymentGateway } from './application/ports/payment-gateway.port';
+import { QueryBookingsHandler } from './application/query-bookings/query-bookings.handler';
+import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
+import type { BookingConfig } from './booking.config';
+import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
+
+@Module({})
+export class BookingModule {
+  static register(config: BookingConfig, server?: KafkaEventServer): DynamicModule {
+    const paymentPolicy = new ResiliencePolicy({
+      dependency: 'payment',
+      timeoutMs: config.PAYMENT_TIMEOUT_MS,
+      retries: config.PAYMENT_RETRIES,
+      breakerThreshold: config.PAYMENT_BREAKER_THRESHOLD,
+      halfOpenAfterMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
+      bulkheadLimit: config.PAYMENT_BULKHEAD_LIMIT,
+      bulkheadQueue: config.PAYMENT_BULKHEAD_QUEUE,
+    });
+    const availabilityPolicy = new ResiliencePolicy({
+      dependency: 'storage-assign',
+      timeoutMs: config.AVAILABILITY_TIMEOUT_MS,
+      retries: 0,
+      breakerThreshold: 3,
+      halfOpenAfterMs: 5000,
+      bulkheadLimit: 50,
+      bulkheadQueue: 0,
+    });
+    return {
+      module: BookingModule,
+      imports: [
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          entities: [BookingOrmEntity, CatalogueUnitOrmEntity, OutboxMessageOrmEntity, InboxMessageOrmEntity],
+          migrations: [MessagingTables1763700000000, CreateBooking1763700000300],
+        }),
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: 'booking',
+          databaseUrl: config.DATABASE_URL,
+          server,
+        }),
+        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
+        HttpModule.register({}),
+      ],
+      controllers: [BookingsHttpController, StorageEventsKafkaConsumer],
+      providers: [
+        PlaceBookingHandler,
+        CancelBookingHandler,
+        CheckOutBookingHandler,
+        ApplyStorageOutcomeHandler,
+        UpdateCatalogueHandler,
+        ExpireStalePaymentsHandler,
+        QueryBookingsHandler,
+        { provide: BOOKING_RULES, useValue: { maxRentalDays: config.MAX_RENTAL_DAYS } },
+        { provide: BookingRepository, useClass: BookingTypeormRepository },
+        { provide: Catalogue, useClass: CatalogueTypeormAdapter },
+        {
+          provide: PaymentGateway,
+          useFactory: (http: HttpService) =>
+            new PaymentHttpClient(http, {
+              baseUrl: config.PAYMENT_URL,
+              internalSecret: config.INTERNAL_AUTH_SECRET,
+              policy: paymentPolicy,
+            }),
+          inject: [HttpService],
+        },
+        {
+          provide: Availability,
+          useFactory: (http: HttpService) =>
+            new AvailabilityHttpClient(http, {
+              baseUrl: config.STORAGE_ASSIGN_URL,
+              internalSecret: config.INTERNAL_AUTH_SECRET,
+              policy: availabilityPolicy,
+            }),
+          inject: [HttpService],
+        },
+        {
+          provide: StalePaymentSweeper,
+          useFactory: (handler: ExpireStalePaymentsHandler) =>
+            new StalePaymentSweeper(
+              handler,
+              config.STALE_PAYMENT_SWEEP_INTERVAL_MS,
+              config.STALE_PAYMENT_GRACE_MS,
+            ),
+          inject: [ExpireStalePaymentsHandler],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { DomainError } from '@storage/ddd';
+
+export class BookingNotFoundError extends DomainError {
+  readonly code = 'BOOKING_NOT_FOUND';
+  constructor(bookingId: string) {
+    super(`Booking ${bookingId} does not exist`, { bookingId });
+  }
+}
+
+export class StartDateInPastError extends DomainError {
+  readonly code = 'START_DATE_IN_PAST';
+  constructor(startDate: string, today: string) {
+    super(`startDate ${startDate} is in the past (today is ${today} UTC)`, { startDate, today });
+  }
+}
+
+export class RentalTooLongError extends DomainError {
+  readonly code = 'RENTAL_TOO_LONG';
+  constructor(days: number, maxDays: number) {
+    super(`A rental may last at most ${maxDays} days (asked for ${days})`, { days, maxDays });
+  }
+}
+
+export class SizeNotOfferedError extends DomainError {
+  readonly code = 'SIZE_NOT_OFFERED';
+  constructor(size: string) {
+    super(`No unit of size ${size} is offered right now`, { size });
+  }
+}
+
+export class NoUnitAvailableError extends DomainError {
+  readonly code = 'NO_UNIT_AVAILABLE';
+  constructor(size: string, startDate: string, endDate: string) {
+    super(`No ${size} unit is free from ${startDate} to ${endDate}; nothing was charged`, {
+      size,
+      startDate,
+      endDate,
+    });
+  }
+}
+
+export class PaymentDeclinedError extends DomainError {
+  readonly code = 'PAYMENT_DECLINED';
+  constructor(bookingId: string, reason: string) {
+    super(`The payment was declined (${reason}); the booking was not accepted`, { bookingId, reason });
+  }
+}
+
+export class PaymentUnavailableError extends DomainError {
+  readonly code = 'PAYMENT_UNAVAILABLE';
+  constructor(
+    readonly retryAfterSeconds: number,
+    cause: string,
+  ) {
+    super('Payment is busy right now; nothing was charged or booked. Please try again shortly', { cause });
+  }
+}
+
+export class BookingInProgressError extends DomainError {
+  readonly code = 'BOOKING_IN_PROGRESS';
+  constructor(bookingId: string) {
+    super(`A request with this Idempotency-Key is still being processed (booking ${bookingId})`, {
+      bookingId,
+    });
+  }
+}
+
+export class BookingStateError extends DomainError {
+  readonly code = 'BOOKING_STATE_CONFLICT';
+  constructor(bookingId: string, action: string, reason: string) {
+    super(`Booking ${bookingId} cannot ${action}: ${reason}`, { bookingId, action, reason });
+  }
+}

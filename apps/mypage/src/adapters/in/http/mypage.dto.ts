@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+
+export class MypageListQuery {
+  @ApiPropertyOptional({ description: 'Required for staff; ignored for customers (always themselves)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerId?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+}
+
+export class TimelineEntryResponse {
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty() summary!: string;
+}
+
+export class BookingViewResponse {
+  @ApiProperty({ format: 'uuid' }) bookingId!: string;
+  @ApiProperty({ nullable: true, type: String }) customerId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['PAID', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPLETED'] })
+  status!: string | null;
+  @ApiProperty({ nullable: true, type: String }) statusReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) size!: string | null;
+  @ApiProperty({ nullable: true, type: String }) startDate!: string | null;
+  @ApiProperty({ nullable: true, type: String }) endDate!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) amount!: number | null;
+  @ApiProperty({ nullable: true, type: String }) paymentId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['APPROVED', 'DECLINED', 'REFUNDED'] }) paymentStatus!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) refundedAmount!: number | null;
+  @ApiProperty({ nullable: true, type: String }) unitId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) unitCode!: string | null;
+  @ApiProperty() unitReleased!: boolean;
+  @ApiProperty({ nullable: true, type: String }) lastEventAt!: string | null;
+}
+
+export class BookingDetailResponse extends BookingViewResponse {
+  @ApiProperty({ type: [TimelineEntryResponse] }) timeline!: TimelineEntryResponse[];
+}
+
+export class NoticeResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) bookingId!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() kind!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty() createdAt!: string;
+}

@@ -1,0 +1,50 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
+import type { BookingView } from '../../../domain';
+import { QueryMypageHandler } from '../../../application/query-mypage/query-mypage.handler';
+import { BookingDetailResponse, BookingViewResponse, MypageListQuery, NoticeResponse } from './mypage.dto';
+
+function present<T extends BookingView>(view: T): Omit<T, 'unitChangedAt'> {
+  const { unitChangedAt: _internal, ...visible } = view;
+  return visible;
+}
+
+/** The customer's own page: read from this service's materialized views only (CQRS). */
+@ApiTags('mypage')
+@Controller('mypage')
+export class MypageHttpController {
+  constructor(private readonly queries: QueryMypageHandler) {}
+
+  private scope(caller: Caller, requested?: string): string | undefined {
+    return isCustomer(caller) ? caller.userId : requested;
+  }
+
+  @Get('bookings')
+  @ApiOperation({ summary: 'My bookings with status, payment and unit, most recent activity first' })
+  @ApiResponse({ status: 200, type: [BookingViewResponse] })
+  async bookings(
+    @Query() query: MypageListQuery,
+    @CurrentCaller() caller: Caller,
+  ): Promise<BookingViewResponse[]> {
+    const views = await this.queries.bookings(this.scope(caller, query.customerId), query);
+    return views.map(present);
+  }
+
+  @Get('bookings/:id')
+  @ApiOperation({ summary: 'One booking with its full timeline' })
+  @ApiResponse({ status: 200, type: BookingDetailResponse })
+  async booking(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<BookingDetailResponse> {
+    return present(await this.queries.booking(id, this.scope(caller)));
+  }
+
+  @Get('notices')
+  @ApiOperation({ summary: 'Notices, one per status change, newest first' })
+  @ApiResponse({ status: 200, type: [NoticeResponse] })
+  notices(@Query() query: MypageListQuery, @CurrentCaller() caller: Caller): Promise<NoticeResponse[]> {
+    return this.queries.notices(this.scope(caller, query.customerId), query);
+  }
+}

@@ -1,0 +1,74 @@
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  BookingCancelled,
+  BookingCompleted,
+  BookingConfirmed,
+  BookingPlaced,
+  BookingRejected,
+  PaymentApproved,
+  PaymentDeclined,
+  PaymentRefunded,
+  StorageAssigned,
+  StorageAssignmentFailed,
+  StorageAssignmentRevoked,
+  StorageReleased,
+  Topics,
+  type EventDefinition,
+  type EventEnvelope,
+} from '@storage/contracts';
+import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
+import type { TrackedEvent } from '../../../domain';
+import { ProjectEventHandler } from '../../../application/project-event/project-event.handler';
+
+const CONSUMER = 'mypage.saga-events';
+
+/** Every event of the saga, from all three topics, folded into the customer's read model. */
+@KafkaConsumer()
+export class SagaEventsKafkaConsumer {
+  private readonly router = new EventRouter();
+
+  constructor(inbox: Inbox, projection: ProjectEventHandler) {
+    const track = <P extends object>(
+      definition: EventDefinition<P>,
+      toTracked: (payload: P) => Omit<TrackedEvent, 'eventId' | 'occurredAt'>,
+    ) => {
+      this.router.on(
+        definition,
+        inbox.idempotent(CONSUMER, (payload: P, envelope: EventEnvelope<P>) =>
+          projection.execute({
+            ...toTracked(payload),
+            eventId: envelope.eventId,
+            occurredAt: envelope.occurredAt,
+          } as TrackedEvent),
+        ),
+      );
+    };
+    track(BookingPlaced, (event) => ({ type: 'BookingPlaced', ...event }));
+    track(BookingConfirmed, (event) => ({ type: 'BookingConfirmed', ...event }));
+    track(BookingRejected, (event) => ({ type: 'BookingRejected', ...event }));
+    track(BookingCancelled, (event) => ({ type: 'BookingCancelled', ...event }));
+    track(BookingCompleted, (event) => ({ type: 'BookingCompleted', ...event }));
+    track(PaymentApproved, (event) => ({ type: 'PaymentApproved', ...event }));
+    track(PaymentDeclined, (event) => ({ type: 'PaymentDeclined', ...event }));
+    track(PaymentRefunded, (event) => ({ type: 'PaymentRefunded', ...event }));
+    track(StorageAssigned, (event) => ({ type: 'StorageAssigned', ...event }));
+    track(StorageReleased, (event) => ({ type: 'StorageReleased', ...event }));
+    track(StorageAssignmentFailed, (event) => ({ type: 'StorageAssignmentFailed', ...event }));
+    track(StorageAssignmentRevoked, (event) => ({ type: 'StorageAssignmentRevoked', ...event }));
+  }
+
+  @EventPattern(Topics.bookingEvents)
+  async bookingEvents(@Payload() message: unknown): Promise<void> {
+    await this.router.dispatch(message);
+  }
+
+  @EventPattern(Topics.paymentEvents)
+  async paymentEvents(@Payload() message: unknown): Promise<void> {
+    await this.router.dispatch(message);
+  }
+
+  @EventPattern(Topics.storageEvents)
+  async storageEvents(@Payload() message: unknown): Promise<void> {
+    await this.router.dispatch(message);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './booking-view';
+export * from './booking-view.projection';
+export * from './tracked-event';

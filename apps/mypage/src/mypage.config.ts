@@ -1,0 +1,5 @@
+import { DataServiceConfig } from '@storage/config';
+
+export class MypageConfig extends DataServiceConfig {
+  override PORT = 8084;
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ChangeUnitStatusHandler } from '../../../application/change-unit-status/change-unit-status.handler';
+import { QueryUnitsHandler } from '../../../application/query-units/query-units.handler';
+import { RegisterUnitHandler } from '../../../application/register-unit/register-unit.handler';
+import { RetireUnitHandler } from '../../../application/retire-unit/retire-unit.handler';
+import {
+  ChangeUnitStatusRequest,
+  ListUnitsQuery,
+  RegisterUnitRequest,
+  RetirementResponse,
+  StorageUnitResponse,
+} from './storage-unit.dto';
+
+/** Staff inventory management (the gateway allows writes to the staff role only). */
+@ApiTags('storage-units')
+@Controller('storage-units')
+export class StorageUnitsHttpController {
+  constructor(
+    private readonly register: RegisterUnitHandler,
+    private readonly changeStatus: ChangeUnitStatusHandler,
+    private readonly retire: RetireUnitHandler,
+    private readonly queries: QueryUnitsHandler,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a unit (AVAILABLE at once)' })
+  @ApiResponse({ status: 201, type: StorageUnitResponse })
+  @ApiResponse({ status: 409, description: 'Code already taken' })
+  async create(@Body() body: RegisterUnitRequest): Promise<StorageUnitResponse> {
+    return StorageUnitResponse.from(await this.register.execute(body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Units, by code' })
+  @ApiResponse({ status: 200, type: [StorageUnitResponse] })
+  async list(@Query() query: ListUnitsQuery): Promise<StorageUnitResponse[]> {
+    return (await this.queries.list(query)).map((unit) => StorageUnitResponse.from(unit));
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 200, type: StorageUnitResponse })
+  async byId(@Param('id', new ParseUUIDPipe()) id: string): Promise<StorageUnitResponse> {
+    return StorageUnitResponse.from(await this.queries.byId(id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Put a unit under maintenance, or back in service (also after inspection)' })
+  @ApiResponse({ status: 200, type: StorageUnitResponse })
+  @ApiResponse({ status: 409, description: 'Not allowed from the current status (e.g. RETIRED)' })
+  async update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ChangeUnitStatusRequest,
+  ): Promise<StorageUnitResponse> {
+    return StorageUnitResponse.from(await this.changeStatus.execute(id, body.status));
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Retire a unit: its bookings move to another free unit, or are cancelled and refunded',
+  })
+  @ApiResponse({ status: 200, type: RetirementResponse })
+  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<RetirementResponse> {
+    return this.retire.execute(id);
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MoreThan, type DataSource } from 'typeorm';
+import { UNIT_SIZES } from '@storage/contracts';
+import type { RentalPeriod } from '@storage/ddd';
+import { Outbox } from '@storage/messaging';
+import { currentManager, runInTransaction } from '@storage/persistence';
+import type { Assignment, UnitSize } from '../../../domain';
+import {
+  AssignmentRepository,
+  type FreeUnitSearch,
+  type SizeAvailability,
+} from '../../../application/ports/assignment.repository.port';
+import { AssignmentFailureOrmEntity } from './assignment-failure.orm-entity';
+import { AssignmentOrmEntity } from './assignment.orm-entity';
+import { toIntegrationEvent } from './storage-events.mapper';
+import { AssignmentMapper } from './storage.mappers';
+
+/** Units of the size, in service, with no active assignment overlapping [$2, $3). */
+const FREE_UNITS = `
+  FROM storage_unit u
+  WHERE u.size = $1 AND u.status = 'AVAILABLE'
+    AND NOT EXISTS (
+      SELECT 1 FROM assignment a
+      WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange($2::date, $3::date, '[)')
+    )`;
+
+@Injectable()
+export class AssignmentTypeormRepository extends AssignmentRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {
+    super();
+  }
+
+  async findActiveByBooking(bookingId: string, options?: { lock: boolean }): Promise<Assignment | null> {
+    const row = await currentManager(this.dataSource).findOne(AssignmentOrmEntity, {
+      where: { bookingId, status: 'ACTIVE' },
+      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row ? AssignmentMapper.toDomain(row) : null;
+  }
+
+  async findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]> {
+    const rows = await currentManager(this.dataSource).find(AssignmentOrmEntity, {
+      where: { unitId, status: 'ACTIVE', endDate: MoreThan(date) },
+      order: { startDate: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return rows.map((row) => AssignmentMapper.toDomain(row));
+  }
+
+  async claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch> {
+    const manager = currentManager(this.dataSource);
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('claimFreeUnit must run inside a unit of work: its row lock must outlive the query');
+    }
+    const params = [size, period.startDate, period.endDate];
+    // SKIP LOCKED: concurrent assignments each take a different unit instead of queueing on one.
+    const [claimed] = await manager.query<{ id: string; code: string }[]>(
+      `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`,
+      params,
+    );
+    if (claimed) {
+      return { kind: 'found', unitId: claimed.id, unitCode: claimed.code };
+    }
+    const [{ candidates }] = await manager.query<{ candidates: number }[]>(
+      `SELECT count(*)::int AS candidates ${FREE_UNITS}`,
+      params,
+    );
+    return candidates > 0 ? { kind: 'contended' } : { kind: 'none' };
+  }
+
+  async insert(assignment: Assignment): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      // The exclusion constraint is the last word: an overlapping insert fails here, whatever
+      // the application believed; the consumer then retries against fresh data.
+      await manager.insert(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
+      await this.appendEvents(assignment);
+    });
+  }
+
+  async save(assignment: Assignment): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.save(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
+      await this.appendEvents(assignment);
+    });
+  }
+
+  async recordFailure(bookingId: string, size: UnitSize, reason: string): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(AssignmentFailureOrmEntity)
+        .values({ bookingId, size, reason, failedAt: new Date() })
+        .orIgnore()
+        .returning('booking_id')
+        .execute();
+      if ((result.raw as unknown[]).length > 0) {
+        await this.outbox.append(
+          manager,
+          toIntegrationEvent({ type: 'StorageAssignmentFailed', bookingId, size, reason }),
+        );
+      }
+    });
+  }
+
+  async availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]> {
+    const rows = await currentManager(this.dataSource).query<
+      { size: UnitSize; total_units: number; free_units: number; daily_rate: number | null }[]
+    >(
+      `SELECT u.size,
+              count(*) FILTER (WHERE u.status <> 'RETIRED')::int AS total_units,
+              count(*) FILTER (
+                WHERE u.status = 'AVAILABLE' AND NOT EXISTS (
+                  SELECT 1 FROM assignment a
+                  WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange($1::date, $2::date, '[)')
+                ))::int AS free_units,
+              max(u.daily_rate) FILTER (WHERE u.status <> 'RETIRED') AS daily_rate
+       FROM storage_unit u
+       WHERE $3::varchar IS NULL OR u.size = $3
+       GROUP BY u.size`,
+      [period.startDate, period.endDate, size ?? null],
+    );
+    const bySize = new Map(rows.map((row) => [row.size, row]));
+    return (size ? [size] : [...UNIT_SIZES]).map((wanted) => {
+      const row = bySize.get(wanted);
+      return {
+        size: wanted,
+        totalUnits: row?.total_units ?? 0,
+        freeUnits: row?.free_units ?? 0,
+        dailyRate: row?.daily_rate ?? null,
+      };
+    });
+  }
+
+  private async appendEvents(assignment: Assignment): Promise<void> {
+    for (const event of assignment.pullEvents()) {
+      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
+    }
+  }
+}

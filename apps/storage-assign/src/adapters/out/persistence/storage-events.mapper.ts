@@ -1,0 +1,85 @@
+import {
+  StorageAssigned,
+  StorageAssignmentFailed,
+  StorageAssignmentRevoked,
+  StorageReleased,
+  StorageUnitChanged,
+  StorageUnitRegistered,
+} from '@storage/contracts';
+import type { OutgoingEvent } from '@storage/messaging';
+import type { AssignmentEvent, StorageUnitEvent } from '../../../domain';
+
+/** Domain events -> storage.events.v1 (booking events keyed by booking, inventory by unit). */
+export function toIntegrationEvent(event: AssignmentEvent | StorageUnitEvent): OutgoingEvent<object> {
+  switch (event.type) {
+    case 'StorageUnitRegistered': {
+      const { unit } = event;
+      return {
+        definition: StorageUnitRegistered,
+        correlationId: unit.id,
+        payload: { unitId: unit.id, code: unit.code, size: unit.size, dailyRate: unit.dailyRate },
+      };
+    }
+    case 'StorageUnitChanged': {
+      const { unit } = event;
+      return {
+        definition: StorageUnitChanged,
+        correlationId: unit.id,
+        payload: {
+          unitId: unit.id,
+          code: unit.code,
+          size: unit.size,
+          status: unit.status,
+          dailyRate: unit.dailyRate,
+        },
+      };
+    }
+    case 'StorageAssigned': {
+      const { assignment } = event;
+      return {
+        definition: StorageAssigned,
+        correlationId: assignment.bookingId,
+        payload: {
+          bookingId: assignment.bookingId,
+          unitId: assignment.unitId,
+          unitCode: assignment.unitCode,
+          size: assignment.size,
+          startDate: assignment.startDate,
+          endDate: assignment.endDate,
+          reassigned: event.reassigned,
+        },
+      };
+    }
+    case 'StorageReleased': {
+      const { assignment } = event;
+      return {
+        definition: StorageReleased,
+        correlationId: assignment.bookingId,
+        payload: {
+          bookingId: assignment.bookingId,
+          unitId: assignment.unitId,
+          unitCode: assignment.unitCode,
+          reason: assignment.releaseReason ?? 'RELEASED',
+        },
+      };
+    }
+    case 'StorageAssignmentRevoked': {
+      const { assignment } = event;
+      return {
+        definition: StorageAssignmentRevoked,
+        correlationId: assignment.bookingId,
+        payload: {
+          bookingId: assignment.bookingId,
+          unitId: assignment.unitId,
+          reason: assignment.releaseReason ?? 'REVOKED',
+        },
+      };
+    }
+    case 'StorageAssignmentFailed':
+      return {
+        definition: StorageAssignmentFailed,
+        correlationId: event.bookingId,
+        payload: { bookingId: event.bookingId, size: event.size, reason: event.reason },
+      };
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Outbox } from '@storage/messaging';
+import { currentManager, runInTransaction } from '@storage/persistence';
+import { DuplicateUnitCodeError, type StorageUnit, type UnitSize, type UnitStatus } from '../../../domain';
+import { StorageUnitRepository } from '../../../application/ports/storage-unit.repository.port';
+import { toIntegrationEvent } from './storage-events.mapper';
+import { StorageUnitMapper } from './storage.mappers';
+import { StorageUnitOrmEntity } from './storage-unit.orm-entity';
+
+@Injectable()
+export class StorageUnitTypeormRepository extends StorageUnitRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {
+    super();
+  }
+
+  async findById(id: string, options?: { lock: boolean }): Promise<StorageUnit | null> {
+    const row = await currentManager(this.dataSource).findOne(StorageUnitOrmEntity, {
+      where: { id },
+      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row ? StorageUnitMapper.toDomain(row) : null;
+  }
+
+  async list(filter: { size?: UnitSize; status?: UnitStatus }): Promise<StorageUnit[]> {
+    const rows = await currentManager(this.dataSource).find(StorageUnitOrmEntity, {
+      where: {
+        ...(filter.size ? { size: filter.size } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      order: { code: 'ASC' },
+    });
+    return rows.map((row) => StorageUnitMapper.toDomain(row));
+  }
+
+  count(): Promise<number> {
+    return currentManager(this.dataSource).count(StorageUnitOrmEntity);
+  }
+
+  async insert(unit: StorageUnit): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(StorageUnitOrmEntity)
+        .values(StorageUnitMapper.toOrm(unit))
+        .orIgnore()
+        .returning('id')
+        .execute();
+      if ((result.raw as unknown[]).length === 0) {
+        throw new DuplicateUnitCodeError(unit.code);
+      }
+      await this.appendEvents(unit);
+    });
+  }
+
+  async save(unit: StorageUnit): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.save(StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
+      await this.appendEvents(unit);
+    });
+  }
+
+  private async appendEvents(unit: StorageUnit): Promise<void> {
+    for (const event of unit.pullEvents()) {
+      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
+    }
+  }
+}

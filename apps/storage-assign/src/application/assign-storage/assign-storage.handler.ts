@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { RentalPeriod, UnitOfWork } from '@storage/ddd';
+import { Assignment } from '../../domain';
+import { AssignmentRepository } from '../ports/assignment.repository.port';
+import type { AssignStorageCommand } from './assign-storage.command';
+import { UnitContentionError } from './unit-contention.error';
+
+export const NO_UNIT_AVAILABLE = 'NO_UNIT_AVAILABLE';
+
+/** BookingPlaced -> a free unit of the size for the period, or a recorded failure. */
+@Injectable()
+export class AssignStorageHandler {
+  constructor(
+    private readonly assignments: AssignmentRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async execute(command: AssignStorageCommand): Promise<'assigned' | 'failed' | 'already-assigned'> {
+    const period = RentalPeriod.of(command.startDate, command.endDate);
+    return this.unitOfWork.run(async () => {
+      if (await this.assignments.findActiveByBooking(command.bookingId)) {
+        return 'already-assigned';
+      }
+      const search = await this.assignments.claimFreeUnit(command.size, period);
+      if (search.kind === 'contended') {
+        throw new UnitContentionError(command.size);
+      }
+      if (search.kind === 'none') {
+        await this.assignments.recordFailure(command.bookingId, command.size, NO_UNIT_AVAILABLE);
+        return 'failed';
+      }
+      await this.assignments.insert(
+        Assignment.assign({
+          bookingId: command.bookingId,
+          unitId: search.unitId,
+          unitCode: search.unitCode,
+          size: command.size,
+          period,
+        }),
+      );
+      return 'assigned';
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@storage/ddd';
+import { StorageUnitNotFoundError, type StorageUnitSnapshot, type UnitStatus } from '../../domain';
+import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+
+/** Staff take a unit out of rotation (MAINTENANCE) or put it back (AVAILABLE, e.g. after inspection). */
+@Injectable()
+export class ChangeUnitStatusHandler {
+  constructor(
+    private readonly units: StorageUnitRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async execute(
+    unitId: string,
+    status: Extract<UnitStatus, 'AVAILABLE' | 'MAINTENANCE'>,
+  ): Promise<StorageUnitSnapshot> {
+    return this.unitOfWork.run(async () => {
+      const unit = await this.units.findById(unitId, { lock: true });
+      if (!unit) {
+        throw new StorageUnitNotFoundError(unitId);
+      }
+      if (unit.changeStatus(status)) {
+        await this.units.save(unit);
+      }
+      return unit.snapshot();
+    });
+  }
+}

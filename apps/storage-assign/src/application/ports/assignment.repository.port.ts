@@ -1,0 +1,32 @@
+import type { RentalPeriod } from '@storage/ddd';
+import type { Assignment, UnitSize } from '../../domain';
+
+export type FreeUnitSearch =
+  | { kind: 'found'; unitId: string; unitCode: string }
+  | { kind: 'none' }
+  /** Candidates exist but other transactions hold them right now: try again shortly. */
+  | { kind: 'contended' };
+
+export interface SizeAvailability {
+  size: UnitSize;
+  totalUnits: number;
+  freeUnits: number;
+  /** The size's rate: the highest daily rate among its units in service (never undercharges). */
+  dailyRate: number | null;
+}
+
+export abstract class AssignmentRepository {
+  abstract findActiveByBooking(bookingId: string, options?: { lock: boolean }): Promise<Assignment | null>;
+  /** Active assignments of a unit still running or in the future on `date`. */
+  abstract findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]>;
+  /**
+   * Picks and locks a free AVAILABLE unit of `size` for `period` (no overlapping active
+   * assignment). Must run inside a unit of work; the lock lasts until it commits.
+   */
+  abstract claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch>;
+  abstract insert(assignment: Assignment): Promise<void>;
+  abstract save(assignment: Assignment): Promise<void>;
+  /** Records that no unit could be found (and publishes StorageAssignmentFailed); idempotent. */
+  abstract recordFailure(bookingId: string, size: UnitSize, reason: string): Promise<void>;
+  abstract availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]>;
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@storage/ddd';
+import { AssignmentRepository } from '../ports/assignment.repository.port';
+
+/** BookingCancelled -> the unit is free for that period again (nothing to do if none was held). */
+@Injectable()
+export class ReleaseStorageHandler {
+  constructor(
+    private readonly assignments: AssignmentRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async execute(bookingId: string, reason: string): Promise<boolean> {
+    return this.unitOfWork.run(async () => {
+      const assignment = await this.assignments.findActiveByBooking(bookingId, { lock: true });
+      if (!assignment?.release(reason)) {
+        return false;
+      }
+      await this.assignments.save(assignment);
+      return true;
+    });
+  }
+}

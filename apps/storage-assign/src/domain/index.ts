@@ -1,0 +1,4 @@
+export * from './assignment.aggregate';
+export * from './default-inventory';
+export * from './storage-unit.aggregate';
+export * from './storage.errors';

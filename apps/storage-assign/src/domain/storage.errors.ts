@@ -1,0 +1,31 @@
+import { DomainError } from '@storage/ddd';
+
+export class StorageUnitNotFoundError extends DomainError {
+  readonly code = 'STORAGE_UNIT_NOT_FOUND';
+  constructor(unitId: string) {
+    super(`Storage unit ${unitId} does not exist`, { unitId });
+  }
+}
+
+export class DuplicateUnitCodeError extends DomainError {
+  readonly code = 'STORAGE_UNIT_CODE_TAKEN';
+  constructor(code: string) {
+    super(`A storage unit with code ${code} already exists`, { code });
+  }
+}
+
+export class IllegalUnitTransitionError extends DomainError {
+  readonly code = 'STORAGE_UNIT_ILLEGAL_TRANSITION';
+  constructor(unitId: string, from: string, to: string) {
+    super(`Storage unit ${unitId} cannot go from ${from} to ${to}`, { unitId, from, to });
+  }
+}
+
+/** Concurrent assignments hold every candidate unit right now; the caller should retry shortly. */
+export class StorageBusyError extends DomainError {
+  readonly code = 'STORAGE_BUSY';
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('Units are being assigned concurrently; try again shortly');
+  }
+}

@@ -1,0 +1,81 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { HealthModule } from '@storage/health';
+import {
+  InboxMessageOrmEntity,
+  KafkaReadinessCheck,
+  MessagingModule,
+  MessagingTables1763700000000,
+  OutboxMessageOrmEntity,
+  type KafkaEventServer,
+} from '@storage/messaging';
+import { PersistenceModule } from '@storage/persistence';
+import { AvailabilityHttpController } from './adapters/in/http/availability.http-controller';
+import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
+import { InventorySeeder } from './adapters/in/inventory-seeder';
+import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.kafka-consumer';
+import { AssignmentFailureOrmEntity } from './adapters/out/persistence/assignment-failure.orm-entity';
+import { AssignmentOrmEntity } from './adapters/out/persistence/assignment.orm-entity';
+import { AssignmentTypeormRepository } from './adapters/out/persistence/assignment.typeorm-repository';
+import { StorageUnitOrmEntity } from './adapters/out/persistence/storage-unit.orm-entity';
+import { StorageUnitTypeormRepository } from './adapters/out/persistence/storage-unit.typeorm-repository';
+import { AssignStorageHandler } from './application/assign-storage/assign-storage.handler';
+import { ChangeUnitStatusHandler } from './application/change-unit-status/change-unit-status.handler';
+import { CompleteRentalHandler } from './application/complete-rental/complete-rental.handler';
+import { AssignmentRepository } from './application/ports/assignment.repository.port';
+import { StorageUnitRepository } from './application/ports/storage-unit.repository.port';
+import { QueryUnitsHandler } from './application/query-units/query-units.handler';
+import { RegisterUnitHandler } from './application/register-unit/register-unit.handler';
+import { ReleaseStorageHandler } from './application/release-storage/release-storage.handler';
+import { RetireUnitHandler } from './application/retire-unit/retire-unit.handler';
+import { SeedInventoryHandler } from './application/seed-inventory/seed-inventory.handler';
+import { CreateStorage1763700000200 } from './migrations/1763700000200-create-storage';
+import type { StorageAssignConfig } from './storage-assign.config';
+
+@Module({})
+export class StorageAssignModule {
+  static register(config: StorageAssignConfig, server?: KafkaEventServer): DynamicModule {
+    return {
+      module: StorageAssignModule,
+      imports: [
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          entities: [
+            StorageUnitOrmEntity,
+            AssignmentOrmEntity,
+            AssignmentFailureOrmEntity,
+            OutboxMessageOrmEntity,
+            InboxMessageOrmEntity,
+          ],
+          migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
+        }),
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: 'storage-assign',
+          databaseUrl: config.DATABASE_URL,
+          server,
+        }),
+        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
+      ],
+      controllers: [StorageUnitsHttpController, AvailabilityHttpController, BookingEventsKafkaConsumer],
+      providers: [
+        AssignStorageHandler,
+        ReleaseStorageHandler,
+        CompleteRentalHandler,
+        RegisterUnitHandler,
+        ChangeUnitStatusHandler,
+        RetireUnitHandler,
+        QueryUnitsHandler,
+        SeedInventoryHandler,
+        { provide: StorageUnitRepository, useClass: StorageUnitTypeormRepository },
+        { provide: AssignmentRepository, useClass: AssignmentTypeormRepository },
+        {
+          provide: InventorySeeder,
+          useFactory: (seed: SeedInventoryHandler) =>
+            new InventorySeeder(seed, config.SEED_DEFAULT_INVENTORY),
+          inject: [SeedInventoryHandler],
+        },
+      ],
+    };
+  }
+}

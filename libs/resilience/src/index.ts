@@ -1,0 +1,2 @@
+export * from './dependency-unavailable.error';
+export * from './resilience-policy';

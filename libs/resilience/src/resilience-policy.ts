@@ -1,0 +1,136 @@
+import { isAxiosError } from 'axios';
+import {
+  BrokenCircuitError,
+  bulkhead,
+  BulkheadRejectedError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  noop,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import { DependencyUnavailableError, type UnavailableReason } from './dependency-unavailable.error';
+
+export interface ResilienceOptions {
+  /** Name used in errors and logs, e.g. "payment". */
+  dependency: string;
+  /** Per attempt. A slow answer is treated as no answer. */
+  timeoutMs: number;
+  /** Extra attempts on a fast transient failure; only for idempotent calls. 0 disables. */
+  retries: number;
+  /** Consecutive failures that open the circuit. */
+  breakerThreshold: number;
+  /** How long the circuit stays open before one trial call may pass. */
+  halfOpenAfterMs: number;
+  /** Concurrent calls in flight, and how many may wait for a slot; beyond that, fail fast. */
+  bulkheadLimit: number;
+  bulkheadQueue: number;
+}
+
+function isAbort(error: unknown): boolean {
+  // With an aggressive timeout the callee sees its AbortSignal fire first and throws its own
+  // cancellation error (axios: ERR_CANCELED) before cockatiel's TaskCancelledError surfaces.
+  return (
+    error instanceof TaskCancelledError ||
+    (isAxiosError(error) && error.code === 'ERR_CANCELED') ||
+    (error instanceof Error && error.name === 'AbortError')
+  );
+}
+
+/** A failure that says nothing about the request itself: the dependency is slow, down or broken. */
+export function isTransientFailure(error: unknown): boolean {
+  if (isAbort(error)) {
+    return true;
+  }
+  if (isAxiosError(error)) {
+    return error.response === undefined || error.response.status >= 500 || error.response.status === 429;
+  }
+  return false;
+}
+
+function isFastTransientFailure(error: unknown): boolean {
+  return !isAbort(error) && isTransientFailure(error);
+}
+
+/**
+ * Timeout per attempt, a bounded retry of fast transient failures, a circuit breaker that stops
+ * calling a dependency that keeps failing (and recovers by itself through a trial call), and a
+ * bulkhead so a slow dependency cannot take every request of the caller down with it.
+ * 4xx answers are business answers: they pass through untouched and never trip the breaker.
+ */
+export class ResiliencePolicy {
+  private readonly policy: IPolicy;
+  private readonly breaker;
+  private openedAt = 0;
+
+  constructor(private readonly options: ResilienceOptions) {
+    this.breaker = circuitBreaker(handleWhen(isTransientFailure), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.breaker.onBreak(() => {
+      this.openedAt = Date.now();
+    });
+    const retryPolicy =
+      options.retries > 0
+        ? retry(handleWhen(isFastTransientFailure), {
+            maxAttempts: options.retries,
+            backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 250 }),
+          })
+        : noop;
+    this.policy = wrap(
+      bulkhead(options.bulkheadLimit, options.bulkheadQueue),
+      this.breaker,
+      retryPolicy,
+      timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
+    );
+  }
+
+  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
+    const states: Record<CircuitState, 'closed' | 'open' | 'half-open' | 'isolated'> = {
+      [CircuitState.Closed]: 'closed',
+      [CircuitState.Open]: 'open',
+      [CircuitState.HalfOpen]: 'half-open',
+      [CircuitState.Isolated]: 'isolated',
+    };
+    return states[this.breaker.state];
+  }
+
+  /** Runs `call`; dependency failures come out as DependencyUnavailableError, 4xx as they were. */
+  async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await this.policy.execute(({ signal }) => call(signal));
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private translate(error: unknown): unknown {
+    const unavailable = (reason: UnavailableReason, retryAfterSeconds: number) =>
+      new DependencyUnavailableError(this.options.dependency, reason, retryAfterSeconds, error);
+    if (error instanceof BrokenCircuitError) {
+      const remainingMs = this.options.halfOpenAfterMs - (Date.now() - this.openedAt);
+      return unavailable('circuit-open', Math.max(1, Math.ceil(remainingMs / 1000)));
+    }
+    if (error instanceof BulkheadRejectedError) {
+      return unavailable('overloaded', 1);
+    }
+    if (isAbort(error)) {
+      return unavailable('timeout', 1);
+    }
+    if (isAxiosError(error) && !error.response) {
+      return unavailable('unreachable', Math.max(1, Math.ceil(this.options.halfOpenAfterMs / 1000)));
+    }
+    if (isTransientFailure(error)) {
+      return unavailable('upstream-error', 1);
+    }
+    return error;
+  }
+}

@@ -1,0 +1,13 @@
+import { EventHeaders } from '@storage/contracts';
+import { currentRequestContext } from '@storage/observability';
+import { IdentityHeaders } from './caller';
+
+/** Headers of a service-to-service call: the internal secret and the caller's trace ids. */
+export function internalCallHeaders(secret: string | undefined): Record<string, string> {
+  const context = currentRequestContext();
+  return {
+    ...(secret ? { [IdentityHeaders.internalAuth]: secret } : {}),
+    ...(context?.requestId ? { [EventHeaders.requestId]: context.requestId } : {}),
+    ...(context?.traceparent ? { [EventHeaders.traceparent]: context.traceparent } : {}),
+  };
+}

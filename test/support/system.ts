@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import {
+  allocatePorts,
+  serviceEnv,
+  ServiceProcess,
+  serviceUrl,
+  type ServiceName,
+  type ServicePorts,
+} from '../../tools/stack/services';
+import { stackInfo, type StackInfo } from './stack-file';
+
+export interface SystemOptions {
+  /** A label for the log folder, e.g. the suite name. */
+  label: string;
+  services: ServiceName[];
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/**
+ * The built services as real processes against the suite run's Kafka and Postgres, on free
+ * ports. Suites share the databases and topics, so each uses its own customers, unit codes and
+ * rental periods.
+ */
+export class System {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+
+  private constructor(
+    readonly infra: StackInfo,
+    readonly ports: ServicePorts,
+  ) {}
+
+  static async start(options: SystemOptions): Promise<System> {
+    const infra = stackInfo();
+    const system = new System(infra, await allocatePorts(false));
+    const logDir = join(infra.dataDir, 'logs', options.label);
+    for (const name of options.services) {
+      const env = {
+        LOG_LEVEL: 'info',
+        SEED_DEFAULT_INVENTORY: 'false',
+        ...serviceEnv(
+          name,
+          { brokers: infra.brokers, postgresServerUrl: infra.postgresServerUrl },
+          system.ports,
+        ),
+        ...options.env?.[name],
+      };
+      system.services.set(name, new ServiceProcess(name, env, serviceUrl(system.ports, name), logDir));
+    }
+    try {
+      await Promise.all([...system.services.values()].map((service) => system.startService(service.name)));
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  url(name: ServiceName): string {
+    return serviceUrl(this.ports, name);
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const service = this.services.get(name);
+    if (!service) {
+      throw new Error(`${name} is not part of this system`);
+    }
+    return service;
+  }
+
+  async startService(name: ServiceName, extraEnv?: Record<string, string>): Promise<void> {
+    const service = this.service(name);
+    if (extraEnv) {
+      service.setEnv(extraEnv);
+    }
+    service.start();
+    await service.waitReady();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((service) => service.close()));
+  }
+}
