@@ -1,5 +1,6 @@
-// Three suites, one runner: unit (no infrastructure), integration (real Postgres and Kafka from the
-// test stack) and e2e (the built services as processes). `npm test` runs all three.
+// Four suites, one runner: unit (no infrastructure), deploy (chart, compose and Dockerfile checks,
+// no infrastructure), integration (real Postgres and Kafka from the test stack) and e2e (the built
+// services as processes). `npm test` runs them all.
 const swc = [
   '@swc/jest',
   {
@@ -12,31 +13,21 @@ const swc = [
   },
 ];
 
-const moduleNameMapper = {
-  '^@storage/(.*)$': '<rootDir>/libs/$1/src',
-};
-
 const base = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper,
+  moduleNameMapper: { '^@storage/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
 };
 
 module.exports = {
+  // Per test, generous for the e2e suites; unit tests finish in milliseconds anyway.
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    {
-      ...base,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
-      testTimeout: 60_000,
-    },
-    {
-      ...base,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 120_000,
-    },
+    { ...base, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

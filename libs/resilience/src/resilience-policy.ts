@@ -40,7 +40,8 @@ function isAbort(error: unknown): boolean {
   return (
     error instanceof TaskCancelledError ||
     (isAxiosError(error) && error.code === 'ERR_CANCELED') ||
-    (error instanceof Error && error.name === 'AbortError')
+    // DOMException is not an Error subclass on every Node version: check the name.
+    (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError')
   );
 }
 

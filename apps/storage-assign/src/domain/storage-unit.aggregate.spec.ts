@@ -1,0 +1,70 @@
+import { RentalPeriod } from '@storage/ddd';
+import { Assignment } from './assignment.aggregate';
+import { defaultInventory } from './default-inventory';
+import { StorageUnit } from './storage-unit.aggregate';
+import { IllegalUnitTransitionError } from './storage.errors';
+
+describe('StorageUnit', () => {
+  const unit = () => StorageUnit.register({ code: 'S-001', size: 'S', dailyRate: 3000 });
+
+  it('goes to maintenance and back', () => {
+    const subject = unit();
+    expect(subject.changeStatus('MAINTENANCE')).toBe(true);
+    expect(subject.changeStatus('MAINTENANCE')).toBe(false);
+    expect(subject.changeStatus('AVAILABLE')).toBe(true);
+    expect(subject.pullEvents().map((event) => event.type)).toEqual([
+      'StorageUnitRegistered',
+      'StorageUnitChanged',
+      'StorageUnitChanged',
+    ]);
+  });
+
+  it('waits for inspection after a rental unless staff took it out of service', () => {
+    const available = unit();
+    expect(available.awaitInspection()).toBe(true);
+    expect(available.status).toBe('INSPECTION');
+    const maintained = unit();
+    maintained.changeStatus('MAINTENANCE');
+    expect(maintained.awaitInspection()).toBe(false);
+    expect(maintained.status).toBe('MAINTENANCE');
+  });
+
+  it('stays retired', () => {
+    const subject = unit();
+    subject.changeStatus('RETIRED');
+    expect(() => subject.changeStatus('AVAILABLE')).toThrow(IllegalUnitTransitionError);
+  });
+
+  it('seeds 20 units over three sizes with unique codes', () => {
+    const inventory = defaultInventory();
+    expect(inventory).toHaveLength(20);
+    expect(new Set(inventory.map((entry) => entry.code)).size).toBe(20);
+    expect(new Set(inventory.map((entry) => entry.size))).toEqual(new Set(['S', 'M', 'L']));
+  });
+});
+
+describe('Assignment', () => {
+  const period = RentalPeriod.of('2030-01-01', '2030-02-01');
+  const assignment = () =>
+    Assignment.assign({ bookingId: 'b-1', unitId: 'u-1', unitCode: 'S-001', size: 'S', period });
+
+  it('releases once and then changes nothing', () => {
+    const subject = assignment();
+    expect(subject.release('CUSTOMER_REQUEST')).toBe(true);
+    expect(subject.release('CUSTOMER_REQUEST')).toBe(false);
+    expect(subject.complete()).toBe(false);
+    expect(subject.pullEvents().map((event) => event.type)).toEqual(['StorageAssigned', 'StorageReleased']);
+  });
+
+  it('is revoked with an event, superseded without one', () => {
+    const revoked = assignment();
+    revoked.pullEvents();
+    revoked.revoke('UNIT_RETIRED');
+    expect(revoked.pullEvents().map((event) => event.type)).toEqual(['StorageAssignmentRevoked']);
+    const superseded = assignment();
+    superseded.pullEvents();
+    expect(superseded.supersede()).toBe(true);
+    expect(superseded.snapshot().status).toBe('RELEASED');
+    expect(superseded.pullEvents()).toEqual([]);
+  });
+});

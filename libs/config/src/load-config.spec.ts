@@ -1,0 +1,31 @@
+import { DataServiceConfig } from './base-config';
+import { ConfigValidationError, loadConfig } from './load-config';
+
+class ExampleConfig extends DataServiceConfig {
+  override PORT = 8081;
+}
+
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/booking', KAFKA_BROKERS: 'a:9092, b:9093' };
+
+describe('loadConfig', () => {
+  it('applies defaults and converts types', () => {
+    const config = loadConfig(ExampleConfig, valid);
+    expect(config.PORT).toBe(8081);
+    expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+    expect(config.DB_POOL_SIZE).toBe(10);
+    expect(loadConfig(ExampleConfig, { ...valid, PORT: '9000' }).PORT).toBe(9000);
+  });
+
+  it('names every bad or missing variable', () => {
+    try {
+      loadConfig(ExampleConfig, { PORT: 'abc', KAFKA_BROKERS: 'nohost' });
+      throw new Error('expected a ConfigValidationError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT: .*got "abc"/);
+      expect(message).toMatch(/DATABASE_URL: .*missing/);
+      expect(message).toMatch(/KAFKA_BROKERS: each broker must be host:port/);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { BookingCancelled, BookingPlaced, type EventEnvelope } from '@storage/contracts';
+import { PoisonMessageError } from './event-errors';
+import { EventRouter } from './event-router';
+
+const envelope = (type: string, version: number, payload: unknown): EventEnvelope<unknown> => ({
+  eventId: '7c0e8a51-62a4-4b4f-9a43-1b1b6c0a1a11',
+  type,
+  version,
+  occurredAt: '2030-01-01T00:00:00.000Z',
+  correlationId: 'b-1',
+  causationId: null,
+  payload,
+});
+
+const placed = {
+  bookingId: '0b6f3c58-8f0e-4b7e-9f58-2f1f0b7c8a01',
+  customerId: 'c-1',
+  size: 'S',
+  startDate: '2030-02-01',
+  endDate: '2030-02-11',
+  amount: 30000,
+  currency: 'KRW',
+  paymentId: '5a0e7c31-2b8e-4c55-8d0e-7a0c0b1a2b3c',
+};
+
+describe('EventRouter', () => {
+  it('hands a valid event to its handler with a typed payload', async () => {
+    const seen: string[] = [];
+    const router = new EventRouter().on(BookingPlaced, (payload) => {
+      seen.push(payload.size);
+      return Promise.resolve();
+    });
+    await expect(router.dispatch(envelope('BookingPlaced', 1, placed))).resolves.toBe('handled');
+    expect(seen).toEqual(['S']);
+  });
+
+  it('skips types it has no interest in', async () => {
+    const router = new EventRouter().on(BookingCancelled, () => Promise.resolve());
+    await expect(router.dispatch(envelope('BookingPlaced', 1, placed))).resolves.toBe('ignored');
+  });
+
+  it.each([
+    ['a string', 'not json'],
+    ['an array', []],
+    ['an envelope without id', { ...envelope('BookingPlaced', 1, placed), eventId: 'x' }],
+    ['an unreadable version', envelope('BookingPlaced', 2, placed)],
+    ['a payload breaking the contract', envelope('BookingPlaced', 1, { ...placed, size: 'XL' })],
+  ])('treats %s as poison', async (_what, message) => {
+    const router = new EventRouter().on(BookingPlaced, () => Promise.resolve());
+    await expect(router.dispatch(message)).rejects.toBeInstanceOf(PoisonMessageError);
+  });
+
+  it('names the offending fields', async () => {
+    const router = new EventRouter().on(BookingPlaced, () => Promise.resolve());
+    await expect(router.dispatch(envelope('BookingPlaced', 1, { ...placed, amount: -1 }))).rejects.toThrow(
+      /amount: amount must not be less than 0/,
+    );
+  });
+});

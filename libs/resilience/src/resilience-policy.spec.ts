@@ -1,0 +1,108 @@
+import { AxiosError, AxiosHeaders } from 'axios';
+import { DependencyUnavailableError } from './dependency-unavailable.error';
+import { ResiliencePolicy } from './resilience-policy';
+
+const options = {
+  dependency: 'payment',
+  timeoutMs: 50,
+  retries: 1,
+  breakerThreshold: 3,
+  halfOpenAfterMs: 200,
+  bulkheadLimit: 2,
+  bulkheadQueue: 0,
+};
+
+function httpError(status: number | undefined): AxiosError {
+  const config = { headers: new AxiosHeaders() };
+  return new AxiosError(
+    'request failed',
+    status ? 'ERR_BAD_RESPONSE' : 'ECONNREFUSED',
+    config,
+    undefined,
+    status ? { status, statusText: '', headers: {}, config, data: {} } : undefined,
+  );
+}
+
+const slow = (signal: AbortSignal) =>
+  new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => resolve('late'), 1000);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    });
+  });
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('ResiliencePolicy', () => {
+  it('turns a slow call into a timeout, whichever error the callee throws on abort', async () => {
+    const policy = new ResiliencePolicy(options);
+    const error = await failure(policy.execute(slow));
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).reason).toBe('timeout');
+  });
+
+  it('retries a fast transient failure once', async () => {
+    const policy = new ResiliencePolicy(options);
+    let calls = 0;
+    const result = await policy.execute(() => {
+      calls += 1;
+      return calls === 1 ? Promise.reject(httpError(503)) : Promise.resolve('ok');
+    });
+    expect(result).toBe('ok');
+    expect(calls).toBe(2);
+  });
+
+  it('passes business answers (4xx) through without retry or breaking', async () => {
+    const policy = new ResiliencePolicy(options);
+    let calls = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const error = await failure(
+        policy.execute(() => {
+          calls += 1;
+          return Promise.reject(httpError(409));
+        }),
+      );
+      expect(error).toBeInstanceOf(AxiosError);
+    }
+    expect(calls).toBe(5);
+    expect(policy.circuitState).toBe('closed');
+  });
+
+  it('opens after consecutive failures, fails fast with Retry-After, and recovers by itself', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0 });
+    for (let i = 0; i < 3; i += 1) {
+      await failure(policy.execute(slow));
+    }
+    expect(policy.circuitState).toBe('open');
+    const started = Date.now();
+    const open = (await failure(
+      policy.execute(() => Promise.resolve('never called')),
+    )) as DependencyUnavailableError;
+    expect(Date.now() - started).toBeLessThan(20);
+    expect(open.reason).toBe('circuit-open');
+    expect(open.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    expect(policy.circuitState).toBe('closed');
+  });
+
+  it('sheds load beyond its bulkhead', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = [policy.execute(() => gate), policy.execute(() => gate)];
+    const shed = (await failure(policy.execute(() => Promise.resolve()))) as DependencyUnavailableError;
+    expect(shed.reason).toBe('overloaded');
+    release();
+    await Promise.all(running);
+  });
+});
