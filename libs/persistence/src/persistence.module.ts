@@ -46,7 +46,8 @@ export function buildDataSourceOptions(options: PersistenceOptions): DataSourceO
     migrations: options.migrations,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failures surface as exceptions and are logged (as JSON) where they are handled.
+    logging: false,
     extra: {
       max: options.poolSize,
       connectionTimeoutMillis: 3000,

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { RentalPeriod } from '@storage/ddd';
+import {
+  InboxMessageOrmEntity,
+  MessagingTables1763700000000,
+  Outbox,
+  OutboxMessageOrmEntity,
+} from '@storage/messaging';
+import { runInTransaction } from '@storage/persistence';
+import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
+import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
+import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.typeorm-repository';
+import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
+import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
+import { Assignment, DuplicateUnitCodeError, StorageUnit } from '../../apps/storage-assign/src/domain';
+import { CreateStorage1763700000200 } from '../../apps/storage-assign/src/migrations/1763700000200-create-storage';
+import { freshDatabase } from '../support/database';
+
+describe('storage-assign persistence (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dataSource: DataSource;
+  let units: StorageUnitTypeormRepository;
+  let assignments: AssignmentTypeormRepository;
+  const period = RentalPeriod.of('2040-01-01', '2040-02-01');
+
+  beforeAll(async () => {
+    db = await freshDatabase({
+      entities: [
+        StorageUnitOrmEntity,
+        AssignmentOrmEntity,
+        AssignmentFailureOrmEntity,
+        OutboxMessageOrmEntity,
+        InboxMessageOrmEntity,
+      ],
+      migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
+    });
+    dataSource = db.dataSource;
+    units = new StorageUnitTypeormRepository(dataSource, new Outbox());
+    assignments = new AssignmentTypeormRepository(dataSource, new Outbox());
+    for (const code of ['L-1', 'L-2']) {
+      await units.insert(StorageUnit.register({ code, size: 'L', dailyRate: 9000 }));
+    }
+  });
+
+  afterAll(() => db.drop());
+
+  it('refuses a duplicate unit code and writes the registration to the outbox', async () => {
+    await expect(
+      units.insert(StorageUnit.register({ code: 'L-1', size: 'L', dailyRate: 1 })),
+    ).rejects.toThrow(DuplicateUnitCodeError);
+    const [{ count }] = await dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM outbox_message WHERE event_type = 'StorageUnitRegistered'`,
+    );
+    expect(count).toBe(2);
+  });
+
+  it('lets the database itself refuse overlapping assignments of one unit', async () => {
+    const [unit] = await units.list({ size: 'L' });
+    const assign = (start: string, end: string) =>
+      assignments.insert(
+        Assignment.assign({
+          bookingId: randomUUID(),
+          unitId: unit.id,
+          unitCode: unit.code,
+          size: 'L',
+          period: RentalPeriod.of(start, end),
+        }),
+      );
+    await assign('2041-01-01', '2041-01-10');
+    await expect(assign('2041-01-09', '2041-01-20')).rejects.toMatchObject({ code: '23P01' });
+    await expect(assign('2041-01-10', '2041-01-20')).resolves.toBeUndefined();
+  });
+
+  it('gives concurrent claims different units, reports contention while they hold them, then none', async () => {
+    const period = RentalPeriod.of('2043-01-01', '2043-02-01');
+    const holders: { release: () => void; done: Promise<unknown> }[] = [];
+    const claims: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let claimed!: () => void;
+      const claimedOnce = new Promise<void>((resolve) => (claimed = resolve));
+      const done = runInTransaction(dataSource, async () => {
+        const claim = await assignments.claimFreeUnit('L', period);
+        claims.push(claim.kind === 'found' ? claim.unitId : claim.kind);
+        claimed();
+        await held;
+        if (claim.kind === 'found') {
+          await assignments.insert(
+            Assignment.assign({
+              bookingId: randomUUID(),
+              unitId: claim.unitId,
+              unitCode: claim.unitCode,
+              size: 'L',
+              period,
+            }),
+          );
+        }
+      });
+      holders.push({ release, done });
+      await claimedOnce;
+    }
+    expect(new Set(claims).size).toBe(2);
+    expect(claims.every((claim) => claim.length === 36)).toBe(true);
+
+    const whileHeld = await runInTransaction(dataSource, () => assignments.claimFreeUnit('L', period));
+    expect(whileHeld.kind).toBe('contended');
+
+    holders.forEach((holder) => holder.release());
+    await Promise.all(holders.map((holder) => holder.done));
+    const afterwards = await runInTransaction(dataSource, () => assignments.claimFreeUnit('L', period));
+    expect(afterwards.kind).toBe('none');
+  });
+
+  it('counts free units per size for a period and prices at the highest rate in service', async () => {
+    const [unit] = await units.list({ size: 'L' });
+    await assignments.insert(
+      Assignment.assign({ bookingId: randomUUID(), unitId: unit.id, unitCode: unit.code, size: 'L', period }),
+    );
+    const [large] = await assignments.availability(period, 'L');
+    expect(large).toEqual({ size: 'L', totalUnits: 2, freeUnits: 1, dailyRate: 9000 });
+    const all = await assignments.availability(RentalPeriod.of('2042-01-01', '2042-01-02'));
+    expect(all.map((entry) => [entry.size, entry.freeUnits])).toEqual([
+      ['S', 0],
+      ['M', 0],
+      ['L', 2],
+    ]);
+  });
+
+  it('claims nothing outside a transaction', async () => {
+    await expect(assignments.claimFreeUnit('L', period)).rejects.toThrow('must run inside a unit of work');
+  });
+
+  it('records a failure once however often it is reported', async () => {
+    const bookingId = randomUUID();
+    await assignments.recordFailure(bookingId, 'S', 'NO_UNIT_AVAILABLE');
+    await assignments.recordFailure(bookingId, 'S', 'NO_UNIT_AVAILABLE');
+    const [{ count }] = await dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM outbox_message WHERE message_key = $1`,
+      [bookingId],
+    );
+    expect(count).toBe(1);
+  });
+});
