@@ -118,14 +118,23 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
         return Promise.reject(new Error('transient'));
       }),
     ).rejects.toThrow('transient');
-    await expect(inbox.processOnce('it-consumer', envelope, async () => void (effects += 1))).resolves.toBe(
-      true,
-    );
-    await expect(inbox.processOnce('it-consumer', envelope, async () => void (effects += 1))).resolves.toBe(
-      false,
-    );
     await expect(
-      inbox.processOnce('other-consumer', envelope, async () => void (effects += 1)),
+      inbox.processOnce('it-consumer', envelope, () => {
+        effects += 1;
+        return Promise.resolve();
+      }),
+    ).resolves.toBe(true);
+    await expect(
+      inbox.processOnce('it-consumer', envelope, () => {
+        effects += 1;
+        return Promise.resolve();
+      }),
+    ).resolves.toBe(false);
+    await expect(
+      inbox.processOnce('other-consumer', envelope, () => {
+        effects += 1;
+        return Promise.resolve();
+      }),
     ).resolves.toBe(true);
     expect(effects).toBe(3);
   });
