@@ -124,6 +124,10 @@ function durationOfSleep(command: string[] | undefined): number {
   return Number(command?.[1]);
 }
 
+// helm runs as a child process; leave room for a busy machine. (Jest 29 ignores a testTimeout
+// set on a project in jest.config.js, so it is set here.)
+jest.setTimeout(60_000);
+
 const appSchemas = new Map<string, AppConfigSchema>();
 
 beforeAll(async () => {
@@ -143,6 +147,14 @@ it('the health endpoints the probes use are the ones the services serve', () => 
   expect(controller).toMatch(/@Controller\('health'\)/);
   expect(controller).toMatch(/@Get\('live'\)/);
   expect(controller).toMatch(/@Get\('ready'\)/);
+  for (const app of APP_NAMES) {
+    const module = readRepoFile('apps', app, 'src', `${app}.module.ts`);
+    expect({ app, health: /HealthModule\.forRoot\(/.test(module) }).toEqual({ app, health: true });
+    if (schemaOf(app).isDataService) {
+      // Readiness of a data service covers its database and its Kafka consumer.
+      expect(module).toMatch(/HealthModule\.forRoot\(\{[^}]*database: true[^}]*KafkaReadinessCheck/);
+    }
+  }
 });
 
 describe.each(Object.keys(VALUES_SETS) as ValuesSetName[])('chart with %s values', (set) => {

@@ -89,6 +89,10 @@ const envOf = (name: string): Record<string, string> =>
     Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, String(value)]),
   );
 
+// helm runs as a child process; leave room for a busy machine. (Jest 29 ignores a testTimeout
+// set on a project in jest.config.js, so it is set here.)
+jest.setTimeout(60_000);
+
 const appSchemas = new Map<string, AppConfigSchema>();
 beforeAll(async () => {
   for (const app of APP_NAMES) appSchemas.set(app, await loadAppConfigSchema(app));
