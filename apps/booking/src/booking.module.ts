@@ -12,6 +12,7 @@ import {
 import { PersistenceModule } from '@storage/persistence';
 import { ResiliencePolicy } from '@storage/resilience';
 import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
+import { QuotesHttpController } from './adapters/in/http/quotes.http-controller';
 import { StalePaymentSweeper } from './adapters/in/jobs/stale-payment.sweeper';
 import { StorageEventsKafkaConsumer } from './adapters/in/kafka/storage-events.kafka-consumer';
 import { AvailabilityHttpClient } from './adapters/out/http/availability.http-client';
@@ -30,6 +31,7 @@ import { BookingRepository } from './application/ports/booking.repository.port';
 import { Catalogue } from './application/ports/catalogue.port';
 import { PaymentGateway } from './application/ports/payment-gateway.port';
 import { QueryBookingsHandler } from './application/query-bookings/query-bookings.handler';
+import { QuoteBookingHandler } from './application/quote-booking/quote-booking.handler';
 import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
 import type { BookingConfig } from './booking.config';
 import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
@@ -73,7 +75,7 @@ export class BookingModule {
         HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
         HttpModule.register({}),
       ],
-      controllers: [BookingsHttpController, StorageEventsKafkaConsumer],
+      controllers: [BookingsHttpController, QuotesHttpController, StorageEventsKafkaConsumer],
       providers: [
         PlaceBookingHandler,
         CancelBookingHandler,
@@ -82,6 +84,7 @@ export class BookingModule {
         UpdateCatalogueHandler,
         ExpireStalePaymentsHandler,
         QueryBookingsHandler,
+        QuoteBookingHandler,
         { provide: BOOKING_RULES, useValue: { maxRentalDays: config.MAX_RENTAL_DAYS } },
         { provide: BookingRepository, useClass: BookingTypeormRepository },
         { provide: Catalogue, useClass: CatalogueTypeormAdapter },

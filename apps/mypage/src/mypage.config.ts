@@ -1,5 +1,5 @@
 import { DataServiceConfig } from '@storage/config';
 
 export class MypageConfig extends DataServiceConfig {
-  override PORT = 8084;
+  override PORT: number = 8084;
 }

@@ -2,7 +2,7 @@ import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 import { DataServiceConfig } from '@storage/config';
 
 export class PaymentConfig extends DataServiceConfig {
-  override PORT = 8082;
+  override PORT: number = 8082;
 
   /** Simulated processor latency: one number or a range "min-max" in ms. */
   @Matches(/^\d{1,6}(-\d{1,6})?$/, { message: 'must be milliseconds, e.g. 0 or 400-620' })
@@ -12,12 +12,12 @@ export class PaymentConfig extends DataServiceConfig {
   @IsNumber()
   @Min(0)
   @Max(1)
-  PAYMENT_FAILURE_RATE = 0;
+  PAYMENT_FAILURE_RATE: number = 0;
 
   /** Charges above this amount (KRW) are declined with LIMIT_EXCEEDED. */
   @IsInt()
   @Min(1)
-  PAYMENT_SINGLE_CHARGE_LIMIT = 5_000_000;
+  PAYMENT_SINGLE_CHARGE_LIMIT: number = 5_000_000;
 
   latencyRange(): { min: number; max: number } {
     const [min, max] = this.PAYMENT_LATENCY_MS.split('-').map(Number);

@@ -31,7 +31,7 @@ export class BaseServiceConfig {
   @IsInt()
   @Min(0)
   @Max(120_000)
-  SHUTDOWN_TIMEOUT_MS = 10_000;
+  SHUTDOWN_TIMEOUT_MS: number = 10_000;
 
   /**
    * Shared secret proving a request comes from the gateway or a sibling service. Unset in local
@@ -51,7 +51,7 @@ export class DataServiceConfig extends BaseServiceConfig {
   @IsInt()
   @Min(1)
   @Max(200)
-  DB_POOL_SIZE = 10;
+  DB_POOL_SIZE: number = 10;
 
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'
@@ -69,11 +69,11 @@ export class DataServiceConfig extends BaseServiceConfig {
   @IsInt()
   @Min(1)
   @Max(256)
-  KAFKA_TOPIC_PARTITIONS = 6;
+  KAFKA_TOPIC_PARTITIONS: number = 6;
 
   /** Replication factor of created topics: 1 for a single local broker, 3 in production. */
   @IsInt()
   @Min(1)
   @Max(5)
-  KAFKA_REPLICATION_FACTOR = 1;
+  KAFKA_REPLICATION_FACTOR: number = 1;
 }

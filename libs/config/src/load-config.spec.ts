@@ -29,3 +29,11 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig numeric defaults', () => {
+  it('converts variables of fields that have a default value', () => {
+    const config = loadConfig(ExampleConfig, { ...valid, DB_POOL_SIZE: '25', SHUTDOWN_TIMEOUT_MS: '500' });
+    expect(config.DB_POOL_SIZE).toBe(25);
+    expect(config.SHUTDOWN_TIMEOUT_MS).toBe(500);
+  });
+});

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { bookablePeriod, SizeNotOfferedError, type UnitSize } from '../../domain';
+import { Catalogue } from '../ports/catalogue.port';
+import { BOOKING_RULES, type BookingRules } from '../place-booking/place-booking.handler';
+
+export interface Quote {
+  size: UnitSize;
+  startDate: string;
+  endDate: string;
+  days: number;
+  dailyRate: number;
+  amount: number;
+}
+
+/** What a booking would cost, by the same rules and price list as placing it (nothing reserved). */
+@Injectable()
+export class QuoteBookingHandler {
+  constructor(
+    private readonly catalogue: Catalogue,
+    @Inject(BOOKING_RULES) private readonly rules: BookingRules,
+  ) {}
+
+  async execute(size: UnitSize, startDate: string, endDate: string): Promise<Quote> {
+    const period = bookablePeriod(startDate, endDate, this.rules.maxRentalDays);
+    const dailyRate = await this.catalogue.dailyRate(size);
+    if (dailyRate === null) {
+      throw new SizeNotOfferedError(size);
+    }
+    return { size, startDate, endDate, days: period.days, dailyRate, amount: dailyRate * period.days };
+  }
+}
