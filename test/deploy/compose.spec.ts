@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { configProblems, loadAppConfigSchema, type AppConfigSchema } from './support/app-config';
 import { componentName, Rendered } from './support/chart';
+import { DEFAULT_PORTS, SERVICE_NAMES, serviceEnv } from '../../tools/stack/services';
 import { APP_NAMES, readRepoFile, repoPath } from './support/repo';
 import composeSchema from './compose.schema.json';
 
@@ -270,6 +271,34 @@ describe('docker-compose.yml', () => {
       );
       expect(envOf(app).INTERNAL_AUTH_SECRET.length).toBeGreaterThanOrEqual(16);
     });
+  });
+
+  it('gives every service what `npm start` gives it, with container addresses', () => {
+    const infra = { brokers: 'kafka:9092', postgresServerUrl: 'postgres://postgres@postgres:5432/' };
+    expect([...SERVICE_NAMES].sort()).toEqual(APP_NAMES);
+    for (const name of SERVICE_NAMES) {
+      const local = serviceEnv(name, infra, DEFAULT_PORTS);
+      const env = envOf(name);
+      expect({ name, variables: Object.keys(local).filter((key) => !(key in env)) }).toEqual({
+        name,
+        variables: [],
+      });
+      for (const [key, value] of Object.entries(local)) {
+        if (key === 'HOST') {
+          // Loopback for local processes; every interface inside a container.
+          expect(env.HOST).toBe('0.0.0.0');
+        } else if (key.endsWith('_URL')) {
+          const [localUrl, composeUrl] = [new URL(value), new URL(env[key])];
+          expect({ key, port: composeUrl.port, path: composeUrl.pathname }).toEqual({
+            key,
+            port: key === 'DATABASE_URL' ? '5432' : localUrl.port,
+            path: localUrl.pathname,
+          });
+        } else {
+          expect({ key, value: env[key] }).toEqual({ key, value });
+        }
+      }
+    }
   });
 
   it('uses the same ports and databases as the Helm chart', () => {
