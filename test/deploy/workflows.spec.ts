@@ -79,8 +79,8 @@ describe('GitHub Actions workflows', () => {
     const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts;
     expect(runs(ci)).toContain('npm run lint');
     expect(runs(ci)).toContain('npm run typecheck');
-    expect(scripts.lint).toBeDefined();
-    expect(scripts.typecheck).toBeDefined();
+    expect(runs(ci)).toContain('npm run format:check');
+    for (const script of ['lint', 'typecheck', 'format:check']) expect(scripts[script]).toBeDefined();
     const test = Object.values(ci.jobs).find((job) =>
       job.steps.some((step) => step.run === 'npm ci && npm test'),
     );
