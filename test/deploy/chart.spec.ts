@@ -679,6 +679,27 @@ describe('configuration changes', () => {
   });
 });
 
+describe('an external database password', () => {
+  it('goes to the Secret and reaches the data services as PGPASSWORD, never through a ConfigMap', () => {
+    const password = 'p@ss:word/with?url#characters';
+    const rendered = Rendered.of({ set: { 'database.password': password } });
+    const secret = decodeSecretData(rendered.get('Secret', RELEASE_FULLNAME));
+    expect(secret['database-password']).toBe(password);
+    for (const configMap of rendered.ofKind<ConfigMapObject>('ConfigMap')) {
+      expect(JSON.stringify(configMap.data)).not.toContain('p@ss');
+    }
+    for (const app of APP_NAMES) {
+      const [container] = rendered.get<DeploymentSpec>('Deployment', componentName(app)).spec.template.spec
+        .containers;
+      const reference = container.env?.find((variable) => variable.name === 'PGPASSWORD')?.valueFrom
+        ?.secretKeyRef;
+      expect(reference).toEqual(
+        schemaOf(app).isDataService ? { name: RELEASE_FULLNAME, key: 'database-password' } : undefined,
+      );
+    }
+  });
+});
+
 describe('values the services would refuse', () => {
   it.each([
     [
