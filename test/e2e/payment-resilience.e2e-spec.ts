@@ -1,0 +1,81 @@
+import { http } from '../support/http';
+import { RentalApi, uniqueCustomer, uniquePeriod } from '../support/rental-api';
+import { System } from '../support/system';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * Overload: when payment is slow, booking answers 503 fast (timeout, then an open circuit), takes
+ * nobody's money, and recovers by itself once payment is healthy again.
+ */
+describe('payment slow or down', () => {
+  let system: System;
+  let api: RentalApi;
+
+  beforeAll(async () => {
+    system = await System.start({
+      label: 'payment-resilience',
+      services: ['payment', 'storage-assign', 'booking'],
+      env: {
+        payment: { PAYMENT_LATENCY_MS: '1200-1500' },
+        booking: {
+          PAYMENT_TIMEOUT_MS: '300',
+          PAYMENT_RETRIES: '0',
+          PAYMENT_BREAKER_THRESHOLD: '3',
+          PAYMENT_BREAKER_HALF_OPEN_MS: '1500',
+        },
+      },
+    });
+    api = new RentalApi(system);
+    await api.registerUnit('S', 2000);
+    await api.waitForPrice('S', 2000);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('fails fast with Retry-After, keeps no money, and recovers when payment does', async () => {
+    const customerId = uniqueCustomer('overload');
+    const attempt = () => api.book({ customerId, size: 'S', ...uniquePeriod(3) });
+
+    for (let i = 0; i < 3; i += 1) {
+      const timedOut = await attempt();
+      expect(timedOut.status).toBe(503);
+      expect(timedOut.body.error).toBe('PAYMENT_UNAVAILABLE');
+      expect(timedOut.body.message).toMatch(/try again shortly/);
+      expect(Number(timedOut.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(timedOut.ms).toBeGreaterThanOrEqual(250);
+      expect(timedOut.ms).toBeLessThan(1200);
+    }
+    const open = await attempt();
+    expect(open.status).toBe(503);
+    expect(open.ms).toBeLessThan(250);
+    expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // Nothing was accepted, and every charge that landed late is voided or refunded.
+    const attempts = await api.bookingsOf(customerId);
+    expect(attempts).toHaveLength(4);
+    expect(attempts.every((booking) => booking.status === 'REJECTED')).toBe(true);
+    expect(attempts.every((booking) => booking.rejectionReason === 'PAYMENT_UNAVAILABLE')).toBe(true);
+    for (const booking of attempts) {
+      await waitFor(
+        `payment of ${booking.id} to be voided or refunded`,
+        () => api.payments(booking.id),
+        (payments) => payments.length === 1 && ['VOIDED', 'REFUNDED'].includes(payments[0].status),
+        { timeoutMs: 20_000 },
+      );
+    }
+
+    await system.service('payment').stop();
+    await system.startService('payment', { PAYMENT_LATENCY_MS: '0' });
+    const recovered = await waitFor(
+      'a booking to go through once the circuit lets a trial call pass',
+      () => attempt(),
+      (response) => response.status === 201,
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    await api.waitForStatus(recovered.body.id, 'CONFIRMED');
+    const health = await http<{ status: string }>('GET', `${system.url('booking')}/health/ready`);
+    expect(health.body.status).toBe('ok');
+  });
+});
