@@ -85,10 +85,18 @@ const service = (name: string): ComposeService => {
   if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
   return found;
 };
+/** A service's environment; a key without a value is passed from the shell only when set there. */
 const envOf = (name: string): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, String(value)]),
+    Object.entries(service(name).environment ?? {})
+      .filter(([, value]) => value !== null)
+      .map(([key, value]) => [key, String(value)]),
   );
+/** Variables passed through from the shell (no value in the file): they must be known settings. */
+const passedThrough = (name: string): string[] =>
+  Object.entries(service(name).environment ?? {})
+    .filter(([, value]) => value === null)
+    .map(([key]) => key);
 
 // helm runs as a child process; leave room for a busy machine. (Jest 29 ignores a testTimeout
 // set on a project in jest.config.js, so it is set here.)
@@ -215,6 +223,12 @@ describe('docker-compose.yml', () => {
 
     it('starts with an environment its own config validation accepts', () => {
       expect(configProblems(schemaOf(app), envOf(app))).toEqual([]);
+      for (const variable of passedThrough(app)) {
+        expect({ variable, known: schemaOf(app).knownVariables.has(variable) }).toEqual({
+          variable,
+          known: true,
+        });
+      }
     });
 
     it('listens on its usual port and publishes it', () => {
