@@ -6,6 +6,7 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { isInBuildContext, parseDockerignore } from './support/dockerignore';
 import { APP_NAMES, nestApplications, readRepoFile } from './support/repo';
+import { productionPackages, runtimeImports } from './support/runtime-imports';
 
 interface Stage {
   name: string;
@@ -183,5 +184,22 @@ describe('build context (.dockerignore)', () => {
     'docker-compose.yml',
   ])('keeps %s out of the context', (path) => {
     expect(isInBuildContext(rules, path)).toBe(false);
+  });
+});
+
+describe.each(APP_NAMES)('the %s image', (app) => {
+  // The image holds dist/apps/<app>, dist/libs and the production node_modules, nothing else.
+  const imports = runtimeImports(app);
+
+  it('holds every file the service loads (its own folder and the shared libraries)', () => {
+    expect(imports.problems).toEqual([]);
+    expect(imports.files).toContain(`apps/${app}/src/main.ts`);
+    expect(imports.files.some((file) => file.startsWith('libs/'))).toBe(true);
+  });
+
+  it('loads only packages that the production install (npm ci --omit=dev) provides', () => {
+    const installed = productionPackages();
+    expect(imports.packages.length).toBeGreaterThan(0);
+    expect(imports.packages.filter((name) => !installed.has(name))).toEqual([]);
   });
 });
