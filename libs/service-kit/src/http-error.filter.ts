@@ -20,6 +20,10 @@ export interface ErrorBody {
 
 export type ErrorStatusMap = Readonly<Record<string, number>>;
 
+function isHealthReport(response: unknown): boolean {
+  return typeof response === 'object' && response !== null && 'status' in response && 'details' in response;
+}
+
 /**
  * The one place where failures become HTTP answers: domain errors by their code (the service
  * supplies the code -> status table), framework errors as they are, and anything unexpected as a
@@ -33,6 +37,11 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
+      // Probes and operators need terminus' per-dependency report as it is, not a summary.
+      void reply.status(exception.getStatus()).send(exception.getResponse());
+      return;
+    }
     const body = this.toBody(exception);
     body.requestId = currentRequestContext()?.requestId;
     if (body.statusCode >= 500) {
