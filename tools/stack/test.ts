@@ -3,7 +3,7 @@
  * runs the unit, integration and end-to-end suites against them, tears everything down and exits
  * with the suites' verdict. Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, ROOT, startInfra, type Infra } from './infra';
@@ -15,6 +15,7 @@ async function main(): Promise<number> {
   const dataDir = join(ROOT, '.data', `test-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  staticChecks();
   build(log);
   let infra: Infra | undefined;
   let code = 1;
@@ -67,6 +68,18 @@ function printTotals(resultsFile: string): void {
     );
   } catch {
     log('No jest results file was written.');
+  }
+}
+
+/** Types, lint and formatting first: cheap, and a red one makes the slow suites pointless. */
+function staticChecks(): void {
+  for (const script of ['typecheck', 'lint', 'format:check']) {
+    log(`npm run ${script}`);
+    const result = spawnSync('npm', ['run', '--silent', script], { cwd: ROOT, stdio: 'inherit' });
+    if (result.status !== 0) {
+      log(`npm run ${script} failed.`);
+      process.exit(1);
+    }
   }
 }
 
