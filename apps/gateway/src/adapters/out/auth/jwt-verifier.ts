@@ -1,0 +1,145 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { Role } from '@storage/service-kit';
+import type { AuthenticationFailure, Identity } from '../../../application/identity';
+import { TokenVerificationError, TokenVerifier } from '../../../application/ports/token-verifier.port';
+
+export interface JwtVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Allowed signature algorithms; a token signed with anything else is refused before any key lookup. */
+  readonly algorithms: readonly string[];
+  readonly clockToleranceS: number;
+  /** Claim name or dotted path holding the role, e.g. `role` or `realm_access.roles`. */
+  readonly roleClaim: string;
+}
+
+/** A subject becomes a header value and a customer id: printable ASCII, no spaces, at most 100 chars. */
+const SUBJECT = /^[\x21-\x7e]{1,100}$/;
+
+function invalid(message: string): AuthenticationFailure {
+  return { status: 401, error: 'TOKEN_INVALID', message };
+}
+
+/** Maps jose's failures to what the client is told; details stay generic enough to leak nothing. */
+export function failureOf(error: unknown): AuthenticationFailure {
+  if (error instanceof errors.JWTExpired) {
+    return { status: 401, error: 'TOKEN_EXPIRED', message: 'The token has expired; get a new one' };
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return unavailable();
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return invalid(
+      `Token claim "${error.claim}" is ${error.reason === 'missing' ? 'missing' : 'not accepted'}`,
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return invalid('Token signature does not verify');
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return invalid('Token is signed with a key the identity provider does not publish');
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return invalid('Token signature algorithm is not accepted');
+  }
+  if (error instanceof errors.JOSEError) {
+    return invalid('Token is malformed');
+  }
+  // Anything else is the key set fetch itself failing (network, DNS): not the client's fault.
+  return unavailable();
+}
+
+function unavailable(): AuthenticationFailure {
+  return {
+    status: 503,
+    error: 'IDENTITY_PROVIDER_UNAVAILABLE',
+    message: 'Signing keys of the identity provider cannot be fetched; retry shortly',
+  };
+}
+
+/** Highest first: a token carrying both platform roles acts as staff. */
+const ROLE_PRECEDENCE: readonly Role[] = ['staff', 'customer'];
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let current: unknown = payload;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * The platform role from a claim holding one role (`"staff"`) or several (`["offline_access",
+ * "staff"]`, as Keycloak puts realm roles). Unknown role names are ignored.
+ */
+export function roleFrom(payload: JWTPayload, roleClaim: string): Role | undefined {
+  const value = claimAt(payload, roleClaim);
+  const names = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return ROLE_PRECEDENCE.find((role) => names.includes(role));
+}
+
+/**
+ * Verifies bearer JWTs with jose: signature against the key set (remote JWKS of the identity
+ * provider, or the dev issuer's own key), then issuer, audience, expiry and the claims the gateway
+ * relies on (`sub`, `exp`).
+ */
+export class JwtVerifier extends TokenVerifier {
+  constructor(
+    private readonly keys: JWTVerifyGetKey,
+    private readonly options: JwtVerifierOptions,
+  ) {
+    super();
+  }
+
+  /**
+   * Keys fetched from the identity provider and cached by jose; an unknown `kid` triggers a
+   * refetch (key rotation) at most every `cooldownMs`, so forged kids cannot hammer the IdP.
+   */
+  static remote(
+    jwksUrl: string,
+    options: JwtVerifierOptions,
+    fetchTimeoutMs = 2000,
+    cooldownMs = 30_000,
+  ): JwtVerifier {
+    return new JwtVerifier(
+      createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: fetchTimeoutMs, cooldownDuration: cooldownMs }),
+      options,
+    );
+  }
+
+  static local(jwks: JSONWebKeySet, options: JwtVerifierOptions): JwtVerifier {
+    return new JwtVerifier(createLocalJWKSet(jwks), options);
+  }
+
+  async verify(token: string): Promise<Identity> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: [...this.options.algorithms],
+        clockTolerance: this.options.clockToleranceS,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      throw new TokenVerificationError(failureOf(error));
+    }
+    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
+      throw new TokenVerificationError(
+        invalid('Token subject must be 1-100 printable characters without spaces'),
+      );
+    }
+    return { subject: payload.sub, role: roleFrom(payload, this.options.roleClaim) };
+  }
+}

@@ -1,0 +1,119 @@
+import { IdentityHeaders } from '@storage/service-kit';
+import type { Identity } from './identity';
+
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+export interface ForwardingContext {
+  /** The verified caller; absent on public routes called without a token. */
+  readonly identity?: Identity;
+  /** Proves to the services that the identity headers come from the gateway. */
+  readonly internalAuthSecret?: string;
+  readonly requestId: string;
+  /** The addresses the gateway vouches for, client first: the X-Forwarded-For the service gets. */
+  readonly forwardedFor: readonly string[];
+  readonly protocol: string;
+  readonly host?: string;
+}
+
+/**
+ * Headers that carry identity or trust between the gateway and the services. Whatever a client
+ * sends under these names is dropped: only the gateway may set them. Prefixes rather than exact
+ * names, so an identity header added to the contract later is covered without touching this list.
+ */
+const RESERVED_PREFIXES = ['x-user-', 'x-internal-'];
+
+/**
+ * Credentials stay at the edge (services trust the identity headers, they never see the token);
+ * the forwarding headers are rebuilt below from what the gateway can vouch for.
+ */
+const DROPPED = new Set([
+  'authorization',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+]);
+
+function isReserved(name: string): boolean {
+  return DROPPED.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/**
+ * The headers a service receives: the client's own headers (content type, Idempotency-Key,
+ * traceparent/tracestate, ...) minus anything identity-related, plus the identity proven by the
+ * token, the internal secret and the request id shared by every log line of this request.
+ */
+export function upstreamHeaders(incoming: HeaderMap, context: ForwardingContext): HeaderMap {
+  const headers: HeaderMap = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    const lower = name.toLowerCase();
+    if (value !== undefined && !isReserved(lower)) {
+      headers[lower] = value;
+    }
+  }
+  headers['x-request-id'] = context.requestId;
+  if (context.identity) {
+    headers[IdentityHeaders.userId] = context.identity.subject;
+    if (context.identity.role) {
+      headers[IdentityHeaders.role] = context.identity.role;
+    }
+  }
+  if (context.internalAuthSecret) {
+    headers[IdentityHeaders.internalAuth] = context.internalAuthSecret;
+  }
+  headers['x-forwarded-for'] = context.forwardedFor.join(', ');
+  headers['x-forwarded-proto'] = context.protocol;
+  if (context.host) {
+    headers['x-forwarded-host'] = context.host;
+  }
+  return headers;
+}
+
+/**
+ * Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, the service's to the
+ * gateway; passed on, a service's `keep-alive: timeout=5` would tell the client about a connection
+ * it does not have.
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The service's response headers as the client receives them. */
+export function downstreamHeaders<H extends HeaderMap>(headers: H): H {
+  const kept: HeaderMap = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) {
+      kept[name] = value;
+    }
+  }
+  return kept as H;
+}
+
+/**
+ * The query string a service receives (without the leading "?"). For a customer, any client
+ * supplied `customerId` is removed, and on the customer's own lists it is set to the token
+ * subject, so `GET /api/bookings?customerId=someone-else` lists the caller's bookings. Other
+ * queries pass through byte for byte.
+ */
+export function upstreamQuery(
+  rawQuery: string,
+  customerScope: string | undefined,
+  customerList: boolean,
+): string {
+  if (customerScope === undefined) {
+    return rawQuery;
+  }
+  const params = new URLSearchParams(rawQuery);
+  params.delete('customerId');
+  if (customerList) {
+    params.set('customerId', customerScope);
+  }
+  return params.toString();
+}

@@ -1,0 +1,528 @@
+/**
+ * The built gateway as a real process, in front of real HTTP upstreams that echo what they
+ * receive. Proves the edge contract from the outside: authentication, roles, identity headers,
+ * customer scoping, rate limits, body limits, timeouts, request ids and the API doc.
+ *
+ * Run: npm run build && npx jest test/e2e/gateway.e2e-spec.ts --selectProjects e2e
+ * (the path goes first: after --selectProjects it would be read as a second project name)
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createLocalJWKSet,
+  exportPKCS8,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
+import { startBuiltService, type BuiltService } from '../support/built-service';
+import { startEchoUpstream, type EchoedRequest, type EchoUpstream } from '../support/echo-upstream';
+import { waitFor } from '../support/wait-for';
+import { freePort } from '../../tools/stack/ports';
+
+// jose is ESM-only and Jest's CommonJS runtime cannot load it; Node's own require can (require(esm)).
+jest.mock('jose', () => process.getBuiltinModule('node:module').createRequire(__filename)('jose') as unknown);
+
+const ISSUER = 'https://idp.e2e.test/realms/storage';
+const AUDIENCE = 'storage-rental-api';
+const INTERNAL_SECRET = 'e2e-internal-secret-0123456789';
+const RATE_LIMIT_MAX = 40;
+const UPSTREAM_TIMEOUT_MS = 1000;
+const BODY_LIMIT_BYTES = 4096;
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+  elapsedMs: number;
+}
+
+interface CallOptions {
+  method?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  body?: string | ReadableStream<Uint8Array>;
+}
+
+let gateway: BuiltService;
+let booking: EchoUpstream;
+let payment: EchoUpstream;
+let storage: EchoUpstream;
+let trustedKey: CryptoKey;
+let trustedKid: string;
+let forgerKey: CryptoKey;
+
+async function call(path: string, options: CallOptions = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const started = performance.now();
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body,
+    // Needed by fetch to send a stream body (chunked, no Content-Length).
+    ...(options.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  });
+  const text = await response.text();
+  const elapsedMs = performance.now() - started;
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // Not JSON (HTML, JavaScript): the test looks at `text`.
+  }
+  return { status: response.status, headers: response.headers, body, text, elapsedMs };
+}
+
+/** What the upstream saw, from the echo body the gateway streamed back. */
+function echoed(answer: Answer): EchoedRequest {
+  expect(answer.status).toBe(200);
+  return answer.body as unknown as EchoedRequest;
+}
+
+interface TokenClaims {
+  subject: string;
+  role?: string;
+  key?: CryptoKey;
+  issuer?: string;
+  audience?: string;
+  issuedAt?: number;
+  expiresAt?: number;
+}
+
+/** Signs a token the way the identity provider would (or a forger, with another key). */
+function token(claims: TokenClaims): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims.role ? { role: claims.role } : {})
+    .setProtectedHeader({ alg: 'ES256', kid: trustedKid, typ: 'JWT' })
+    .setIssuer(claims.issuer ?? ISSUER)
+    .setAudience(claims.audience ?? AUDIENCE)
+    .setSubject(claims.subject)
+    .setIssuedAt(claims.issuedAt ?? now)
+    .setExpirationTime(claims.expiresAt ?? now + 600)
+    .sign(claims.key ?? trustedKey);
+}
+
+const customer = () => token({ subject: 'customer-alice', role: 'customer' });
+const staff = () => token({ subject: 'staff-sam', role: 'staff' });
+
+beforeAll(async () => {
+  const trusted = await generateKeyPair('ES256', { extractable: true });
+  trustedKey = trusted.privateKey;
+  forgerKey = (await generateKeyPair('ES256', { extractable: true })).privateKey;
+
+  [booking, payment, storage] = await Promise.all([
+    startEchoUpstream({
+      name: 'booking',
+      slowDelayMs: 5000,
+      specPaths: {
+        '/bookings': { get: { summary: 'List' }, post: { summary: 'Book' } },
+        '/bookings/{id}/cancel': { post: { summary: 'Cancel' } },
+        '/quotes': { get: { summary: 'Price of a booking' } },
+      },
+    }),
+    startEchoUpstream({
+      name: 'payment',
+      specPaths: { '/payments': { get: { summary: 'List' }, post: { summary: 'Charge (internal)' } } },
+    }),
+    startEchoUpstream({
+      name: 'storage-assign',
+      specPaths: {
+        '/availability': { get: { summary: 'Free sizes' } },
+        '/storage-units': { get: { summary: 'Units' }, post: { summary: 'Register' } },
+      },
+    }),
+  ]);
+  // Nothing listens here: the "service down" case.
+  const mypageDownPort = await freePort();
+
+  gateway = await startBuiltService('gateway', {
+    LOG_LEVEL: 'info',
+    BOOKING_URL: booking.url,
+    PAYMENT_URL: payment.url,
+    STORAGE_ASSIGN_URL: storage.url,
+    MYPAGE_URL: `http://127.0.0.1:${mypageDownPort}`,
+    DEV_ISSUER_ENABLED: 'true',
+    DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trusted.privateKey),
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
+    RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
+    RATE_LIMIT_WINDOW_MS: '60000',
+    UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+    UPSTREAM_CONNECT_TIMEOUT_MS: '500',
+    BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
+    DOCS_CACHE_TTL_MS: '0',
+  });
+  // The dev issuer publishes the key it was given; its kid is what the IdP would put in headers.
+  const jwks = (await call('/.well-known/jwks.json')).body as { keys: JWK[] };
+  trustedKid = jwks.keys[0].kid ?? '';
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await Promise.all([booking?.close(), payment?.close(), storage?.close()]);
+});
+
+describe('authentication', () => {
+  it('issues dev tokens that verify against the published JWKS', async () => {
+    const issued = await call('/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'customer-dev', role: 'customer' }),
+    });
+    expect(issued.status).toBe(200);
+    const jwks = (await call('/.well-known/jwks.json')).body as { keys: JWK[] };
+    const { payload } = await jwtVerify(
+      String(issued.body.accessToken),
+      createLocalJWKSet({ keys: jwks.keys }),
+      {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      },
+    );
+    expect(payload).toMatchObject({ sub: 'customer-dev', role: 'customer' });
+
+    const through = await call('/api/bookings', { token: String(issued.body.accessToken) });
+    expect(echoed(through).headers['x-user-id']).toBe('customer-dev');
+  });
+
+  it('answers 401 without a token, and the service never sees the request', async () => {
+    const before = booking.requests.length;
+    const answer = await call('/api/bookings');
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ statusCode: 401, error: 'AUTHENTICATION_REQUIRED' });
+    expect(answer.headers.get('www-authenticate')).toContain('Bearer');
+    expect(booking.requests.length).toBe(before);
+  });
+
+  it('answers 401 for a token signed with another key (bad signature)', async () => {
+    const forged = await token({ subject: 'customer-alice', role: 'staff', key: forgerKey });
+    const answer = await call('/api/storage-units', { token: forged });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: 'TOKEN_INVALID', message: 'Token signature does not verify' });
+    expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('answers 401 for an expired token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await token({
+      subject: 'customer-alice',
+      role: 'customer',
+      issuedAt: now - 7200,
+      expiresAt: now - 3600,
+    });
+    const answer = await call('/api/bookings', { token: expired });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toBe('TOKEN_EXPIRED');
+  });
+
+  it('answers 401 for a token of another issuer or audience, and for a malformed header', async () => {
+    const otherIssuer = await token({
+      subject: 'customer-alice',
+      role: 'customer',
+      issuer: 'https://evil.test',
+    });
+    const otherAudience = await token({
+      subject: 'customer-alice',
+      role: 'customer',
+      audience: 'another-api',
+    });
+    expect((await call('/api/bookings', { token: otherIssuer })).status).toBe(401);
+    expect((await call('/api/bookings', { token: otherAudience })).status).toBe(401);
+    const basic = await call('/api/bookings', { headers: { authorization: 'Basic YWxpY2U6c2VjcmV0' } });
+    expect(basic.status).toBe(401);
+    expect(basic.body.error).toBe('TOKEN_INVALID');
+  });
+});
+
+describe('authorization', () => {
+  it('answers 403 when the role may not use the route', async () => {
+    const registerUnit = await call('/api/storage-units', {
+      method: 'POST',
+      token: await customer(),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'A-01', size: 'S' }),
+    });
+    expect(registerUnit.status).toBe(403);
+    expect(registerUnit.body.error).toBe('FORBIDDEN');
+
+    const charge = await call('/api/payments', { method: 'POST', token: await customer(), body: '{}' });
+    expect(charge.status).toBe(403);
+
+    const roleless = await call('/api/bookings', { token: await token({ subject: 'nobody' }) });
+    expect(roleless.status).toBe(403);
+  });
+
+  it('lets staff manage units', async () => {
+    const answer = await call('/api/storage-units', {
+      method: 'POST',
+      token: await staff(),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'A-01', size: 'S', monthlyPrice: 50000 }),
+    });
+    const seen = echoed(answer);
+    expect(seen).toMatchObject({ service: 'storage-assign', method: 'POST', path: '/storage-units' });
+    expect(seen.headers['x-user-role']).toBe('staff');
+  });
+
+  it('serves availability and quotes without a token, still proving itself to the service', async () => {
+    const seen = echoed(await call('/api/availability?size=S&from=2030-01-01&to=2030-02-01'));
+    expect(seen).toMatchObject({ service: 'storage-assign', path: '/availability' });
+    expect(seen.query).toEqual({ size: ['S'], from: ['2030-01-01'], to: ['2030-02-01'] });
+    expect(seen.headers['x-user-id']).toBeUndefined();
+    expect(seen.headers['x-internal-auth']).toBe(INTERNAL_SECRET);
+
+    const quote = echoed(await call('/api/quotes?size=M&startDate=2030-01-01&endDate=2030-01-31'));
+    expect(quote).toMatchObject({ service: 'booking', path: '/quotes' });
+  });
+});
+
+describe('identity forwarding', () => {
+  it('replaces forged identity headers with the identity of the token', async () => {
+    const seen = echoed(
+      await call('/api/bookings/b-1', {
+        token: await customer(),
+        headers: {
+          'x-user-id': 'customer-mallory',
+          'x-user-role': 'staff',
+          'x-internal-auth': 'guessed-secret',
+          'x-user-extra': 'anything',
+          'x-forwarded-for': '198.51.100.66',
+        },
+      }),
+    );
+    expect(seen.headers['x-user-id']).toBe('customer-alice');
+    expect(seen.headers['x-user-role']).toBe('customer');
+    expect(seen.headers['x-internal-auth']).toBe(INTERNAL_SECRET);
+    expect(seen.headers['x-user-extra']).toBeUndefined();
+    // The token stays at the edge: services trust the identity headers, not bearer tokens.
+    expect(seen.headers.authorization).toBeUndefined();
+    // No trusted proxy in front: the forwarded chain is the address the gateway saw, nothing else.
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it("replaces a customer's customerId on list calls and drops it elsewhere", async () => {
+    const list = echoed(
+      await call('/api/bookings?customerId=customer-mallory&status=PAID&customerId=x', {
+        token: await customer(),
+      }),
+    );
+    expect(list.query).toEqual({ status: ['PAID'], customerId: ['customer-alice'] });
+
+    const payments = echoed(
+      await call('/api/payments?customerId=customer-mallory', { token: await customer() }),
+    );
+    expect(payments.query).toEqual({ customerId: ['customer-alice'] });
+
+    const single = echoed(
+      await call('/api/bookings/b-1?customerId=customer-mallory', { token: await customer() }),
+    );
+    expect(single.query).toEqual({});
+  });
+
+  it('keeps the customerId filter of staff', async () => {
+    const seen = echoed(await call('/api/bookings?customerId=customer-bob', { token: await staff() }));
+    expect(seen.query).toEqual({ customerId: ['customer-bob'] });
+    expect(seen.headers['x-user-role']).toBe('staff');
+  });
+});
+
+describe('proxying', () => {
+  it('maps /api paths to the service and streams the body both ways', async () => {
+    const body = JSON.stringify({ reason: 'plans changed', note: 'ü'.repeat(100) });
+    const answer = await call('/api/bookings/b-42/cancel', {
+      method: 'POST',
+      token: await customer(),
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'cancel-b-42' },
+      body,
+    });
+    const seen = echoed(answer);
+    expect(seen).toMatchObject({ service: 'booking', method: 'POST', path: '/bookings/b-42/cancel', body });
+    expect(seen.headers['idempotency-key']).toBe('cancel-b-42');
+    expect(answer.headers.get('x-echo-service')).toBe('booking');
+    // The service's connection details (Node's "keep-alive: timeout=5") are not the client's.
+    expect(answer.headers.get('keep-alive')).not.toBe('timeout=5');
+  });
+
+  it('reuses keep-alive connections to a service instead of connecting per request', async () => {
+    const alice = await customer();
+    echoed(await call('/api/payments', { token: alice }));
+    const before = payment.connectionCount();
+    for (let index = 0; index < 10; index += 1) {
+      echoed(await call('/api/payments', { token: alice }));
+    }
+    expect(payment.connectionCount()).toBe(before);
+  });
+
+  it('creates X-Request-Id when absent, hands it to the service, returns it and logs it', async () => {
+    const answer = await call('/api/bookings', { token: await customer() });
+    const requestId = answer.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(echoed(answer).headers['x-request-id']).toBe(requestId);
+    const line = await gateway.process.waitForLog(
+      `a request line with ${requestId}`,
+      (entry) => entry.requestId === requestId && entry.msg === 'request completed',
+    );
+    expect(line).toMatchObject({ service: 'gateway', method: 'GET', url: '/api/bookings', statusCode: 200 });
+  });
+
+  it('keeps a client X-Request-Id and passes the W3C traceparent through', async () => {
+    const requestId = `client-${randomUUID()}`;
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const answer = await call('/api/bookings', {
+      token: await customer(),
+      headers: { 'x-request-id': requestId, traceparent, tracestate: 'vendor=1' },
+    });
+    expect(answer.headers.get('x-request-id')).toBe(requestId);
+    const seen = echoed(answer);
+    expect(seen.headers['x-request-id']).toBe(requestId);
+    expect(seen.headers.traceparent).toBe(traceparent);
+    expect(seen.headers.tracestate).toBe('vendor=1');
+  });
+
+  it('refuses bodies over the limit with 413, declared or streamed', async () => {
+    const before = booking.requests.length;
+    const declared = await call('/api/bookings', {
+      method: 'POST',
+      token: await customer(),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(BODY_LIMIT_BYTES * 2) }),
+    });
+    expect(declared.status).toBe(413);
+    expect(declared.body.error).toBe('PAYLOAD_TOO_LARGE');
+    expect(booking.requests.length).toBe(before);
+
+    const chunk = new TextEncoder().encode('x'.repeat(1024));
+    let sent = 0;
+    const chunked = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= BODY_LIMIT_BYTES * 4) {
+          controller.close();
+          return;
+        }
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = await call('/api/bookings', {
+      method: 'POST',
+      token: await customer(),
+      headers: { 'content-type': 'application/octet-stream' },
+      body: chunked,
+    });
+    expect(streamed.status).toBe(413);
+  });
+
+  it('refuses ambiguous paths instead of guessing how the service reads them', async () => {
+    const answer = await call('/api/availability/..%2Fstorage-units', { token: await customer() });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('INVALID_PATH');
+  });
+});
+
+describe('failing services', () => {
+  it('answers a fast JSON 503 with Retry-After when the service is down', async () => {
+    const answer = await call('/api/mypage/bookings', { token: await customer() });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ statusCode: 503, error: 'UPSTREAM_UNAVAILABLE' });
+    expect(answer.body.requestId).toBe(answer.headers.get('x-request-id'));
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(answer.elapsedMs).toBeLessThan(1000);
+  });
+
+  it('answers 504 when the service is slower than the response timeout', async () => {
+    const answer = await call('/api/bookings/slow', { token: await customer() });
+    expect(answer.status).toBe(504);
+    expect(answer.body.error).toBe('UPSTREAM_TIMEOUT');
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(UPSTREAM_TIMEOUT_MS - 50);
+    // undici checks timeouts on a coarse timer (up to ~0.5 s late): still far below the 5 s delay.
+    expect(answer.elapsedMs).toBeLessThan(UPSTREAM_TIMEOUT_MS + 1500);
+  });
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once a client exceeds its budget, per subject', async () => {
+    const greedy = await token({ subject: 'customer-greedy', role: 'customer' });
+    const answers = await Promise.all(
+      Array.from({ length: RATE_LIMIT_MAX + 1 }, () => call('/api/availability?size=M', { token: greedy })),
+    );
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(limited).toHaveLength(1);
+    expect(limited[0].body).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED' });
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // Another client is not affected.
+    expect((await call('/api/availability?size=M', { token: await customer() })).status).toBe(200);
+  });
+});
+
+describe('API doc', () => {
+  it('lists every service that answers, and leaves a down service out', async () => {
+    const answer = await call('/docs/services');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      specs: [
+        { name: 'gateway', url: '/docs-json' },
+        { name: 'booking', url: '/docs/services/booking/openapi.json' },
+        { name: 'payment', url: '/docs/services/payment/openapi.json' },
+        { name: 'storage-assign', url: '/docs/services/storage-assign/openapi.json' },
+      ],
+      unavailable: ['mypage'],
+    });
+  });
+
+  it("serves each service's spec rewritten to the gateway's paths and access rules", async () => {
+    const bookingSpec = (await call('/docs/services/booking/openapi.json')).body as {
+      servers: { url: string }[];
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(bookingSpec.servers).toEqual([expect.objectContaining({ url: '/api' })]);
+    expect(Object.keys(bookingSpec.paths).sort()).toEqual(['/bookings', '/bookings/{id}/cancel', '/quotes']);
+    expect(bookingSpec.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+
+    const paymentSpec = (await call('/docs/services/payment/openapi.json')).body as typeof bookingSpec;
+    expect(Object.keys(paymentSpec.paths['/payments'])).toEqual(['get']);
+
+    const storageSpec = (await call('/docs/services/storage-assign/openapi.json')).body as typeof bookingSpec;
+    expect(storageSpec.paths['/availability'].get.security).toEqual([]);
+
+    expect((await call('/docs/services/mypage/openapi.json')).status).toBe(503);
+  });
+
+  it('serves the Swagger UI page with a selector of those specs, under a strict CSP', async () => {
+    const page = await call('/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('swagger-ui-bundle.js');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+
+    const init = await call('/docs/swagger-ui-init.js');
+    expect(init.text).toContain('/docs/services/booking/openapi.json');
+    expect(init.text).toContain('"persistAuthorization":true');
+    expect(init.text).not.toContain('/docs/services/mypage/openapi.json');
+
+    expect((await call('/docs/swagger-ui-bundle.js')).status).toBe(200);
+    const own = (await call('/docs-json')).body as { paths: Record<string, unknown> };
+    expect(Object.keys(own.paths)).toEqual(expect.arrayContaining(['/auth/token', '/.well-known/jwks.json']));
+  });
+});
+
+describe('shutdown', () => {
+  it('answers the requests in flight, then stops on SIGTERM', async () => {
+    const slowCalls = () => booking.requests.filter((request) => request.path === '/bookings/slow').length;
+    const before = slowCalls();
+    const inFlight = call('/api/bookings/slow', { token: await customer() });
+    await waitFor(
+      'the slow request to reach booking',
+      () => Promise.resolve(slowCalls()),
+      (n) => n > before,
+    );
+    await gateway.stop();
+    expect((await inFlight).status).toBe(504);
+    expect(gateway.process.exitStatus).toEqual({ code: 0, signal: null });
+    expect(gateway.process.jsonLines().at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+});
