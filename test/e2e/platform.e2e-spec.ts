@@ -19,11 +19,11 @@ interface Health {
 
 /** The plumbing every service shares: health, docs, config validation, shutdown, fault detection. */
 describe('platform', () => {
-  describe('every data service', () => {
+  describe('every service', () => {
     let system: System;
 
     beforeAll(async () => {
-      system = await System.start({ label: 'platform', services: DATA_SERVICES });
+      system = await System.start({ label: 'platform', services: [...DATA_SERVICES, 'gateway'] });
     });
 
     afterAll(async () => {
@@ -49,6 +49,14 @@ describe('platform', () => {
         expect(Object.keys(spec.body.paths)).toContain('/health/ready');
       },
     );
+
+    it('gateway is live, ready and documented', async () => {
+      expect((await http('GET', `${system.url('gateway')}/health/live`)).status).toBe(200);
+      expect((await http('GET', `${system.url('gateway')}/health/ready`)).status).toBe(200);
+      const ui = await http<string>('GET', `${system.url('gateway')}/docs`);
+      expect(ui.status).toBe(200);
+      expect(ui.headers.get('content-type')).toContain('text/html');
+    });
 
     it('drains and exits cleanly on SIGTERM', async () => {
       const mypage = system.service('mypage');

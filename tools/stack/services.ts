@@ -63,6 +63,8 @@ export function serviceEnv(
   if (name === 'gateway') {
     env.BOOKING_URL = serviceUrl(ports, 'booking');
     env.MYPAGE_URL = serviceUrl(ports, 'mypage');
+    // Local stacks mint their own tokens (POST /auth/token); a cluster points JWKS_URL at its IdP.
+    env.DEV_ISSUER_ENABLED = 'true';
   }
   return env;
 }

@@ -87,10 +87,4 @@ describe('GatewayConfig', () => {
       ]),
     );
   });
-
-  it('hands the service kit no internal secret: the gateway sends it, it does not demand it', () => {
-    const config = load({ ...IDP, INTERNAL_AUTH_SECRET: 'internal-secret-0123456789', PORT: '9001' });
-    expect(config.INTERNAL_AUTH_SECRET).toBe('internal-secret-0123456789');
-    expect(config.forServiceKit()).toMatchObject({ PORT: 9001, INTERNAL_AUTH_SECRET: undefined });
-  });
 });

@@ -195,19 +195,4 @@ export class GatewayConfig extends BaseServiceConfig {
       mypage: this.MYPAGE_URL,
     };
   }
-
-  /**
-   * The settings handed to the shared service kit. INTERNAL_AUTH_SECRET is what the gateway *sends*
-   * to the services; the kit would also *demand* it from callers, which at the edge means every
-   * client. The gateway is where the secret gets added, so the kit's check is left off here.
-   */
-  forServiceKit(): BaseServiceConfig {
-    return Object.assign(new BaseServiceConfig(), {
-      PORT: this.PORT,
-      HOST: this.HOST,
-      LOG_LEVEL: this.LOG_LEVEL,
-      SHUTDOWN_TIMEOUT_MS: this.SHUTDOWN_TIMEOUT_MS,
-      INTERNAL_AUTH_SECRET: undefined,
-    });
-  }
 }

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { ShutdownState } from '@storage/health';
 import { loadConfigOrExit, runService } from '@storage/service-kit';
-import { closeConnectionsWhileDraining } from './adapters/in/http/connection-draining';
 import { installDocsPortal } from './adapters/in/http/docs-portal';
 import { registerApiRoutes } from './adapters/in/http/api.http-routes';
 import { installEdgeProtection } from './adapters/in/http/edge-protection';
@@ -70,7 +68,8 @@ async function main(): Promise<void> {
     description:
       'The one entry point: routes /api/* to the services with JWT authentication, roles, rate limits ' +
       'and request ids. Pick a service in the selector above; get a token first (POST /auth/token, dev only).',
-    config: config.forServiceKit(),
+    config,
+    internalAuth: false,
     module: GatewayModule.register({ devIssuer, catalog }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     configure: async (app, logger) => {
@@ -84,7 +83,6 @@ async function main(): Promise<void> {
         rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,
         trustedProxyHops: config.TRUSTED_PROXY_HOPS,
       });
-      closeConnectionsWhileDraining(fastify, app.get(ShutdownState));
       installDocsPortal(fastify, catalog);
       await registerApiRoutes(fastify, {
         forwarder,

@@ -20,6 +20,7 @@ import {
   type Logger,
 } from '@storage/observability';
 import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
+import { closeConnectionsWhileDraining } from './connection-draining';
 import { installInternalAuth } from './internal-auth';
 import { createValidationPipe } from './validation.pipe';
 
@@ -33,6 +34,11 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   /** Consumer and the topics this service publishes or consumes (created when missing). */
   kafka?: { server?: KafkaEventServer; topics: readonly string[] };
   bodyLimitBytes?: number;
+  /**
+   * Require INTERNAL_AUTH_SECRET on incoming requests (when configured). Off only for the edge:
+   * the gateway is called by clients and authenticates them with JWTs instead.
+   */
+  internalAuth?: boolean;
   /** Extra HTTP wiring before listen (e.g. the gateway's proxy routes). */
   configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void> | void;
 }
@@ -72,11 +78,15 @@ async function withRetries<T>(
   }
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 function installRequestContext(app: NestFastifyApplication, logger: Logger): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const header = request.headers['x-request-id'];
-    const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+    const given = Array.isArray(header) ? header[0] : header;
+    // A client's id is kept only when it is a plausible id: it lands in every log line.
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     const traceparent = request.headers.traceparent;
     void reply.header('x-request-id', requestId);
     runWithRequestContext(
@@ -175,7 +185,11 @@ export async function runService<C extends BaseServiceConfig>(
     { logger: new JsonLogger(logger), abortOnError: false },
   );
   installRequestContext(app, logger);
-  installInternalAuth(app.getHttpAdapter().getInstance(), config.INTERNAL_AUTH_SECRET);
+  const fastify = app.getHttpAdapter().getInstance();
+  if (definition.internalAuth !== false) {
+    installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);
+  }
+  closeConnectionsWhileDraining(fastify, app.get(ShutdownState));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
   installSwagger(app, definition.title, definition.description);

@@ -6,9 +6,10 @@ import { PaymentRepository, type PaymentFilter } from '../ports/payment.reposito
 export class GetPaymentsHandler {
   constructor(private readonly payments: PaymentRepository) {}
 
-  async byId(paymentId: string): Promise<PaymentSnapshot> {
+  /** `customerId` set: only that customer's payment is visible (another's is "not found"). */
+  async byId(paymentId: string, customerId?: string): Promise<PaymentSnapshot> {
     const payment = await this.payments.findById(paymentId);
-    if (!payment) {
+    if (!payment || (customerId !== undefined && payment.snapshot().customerId !== customerId)) {
       throw new PaymentNotFoundError(paymentId);
     }
     return payment.snapshot();

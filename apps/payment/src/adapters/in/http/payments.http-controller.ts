@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
 import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
 import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
 import { GetPaymentsHandler } from '../../../application/get-payments/get-payments.handler';
@@ -34,14 +35,21 @@ export class PaymentsHttpController {
   @Get(':id')
   @ApiOperation({ summary: 'One payment' })
   @ApiResponse({ status: 200, type: PaymentResponse })
-  async byId(@Param('id', new ParseUUIDPipe()) id: string): Promise<PaymentResponse> {
-    return PaymentResponse.from(await this.queries.byId(id));
+  @ApiResponse({ status: 404, description: 'Unknown, or another customer’s' })
+  async byId(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<PaymentResponse> {
+    return PaymentResponse.from(await this.queries.byId(id, isCustomer(caller) ? caller.userId : undefined));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Payments, newest first, by booking or customer' })
+  @ApiOperation({
+    summary: 'Payments, newest first, by booking or customer (a customer sees only their own)',
+  })
   @ApiResponse({ status: 200, type: [PaymentResponse] })
-  async list(@Query() query: ListPaymentsQuery): Promise<PaymentResponse[]> {
-    return (await this.queries.list(query)).map((payment) => PaymentResponse.from(payment));
+  async list(@Query() query: ListPaymentsQuery, @CurrentCaller() caller: Caller): Promise<PaymentResponse[]> {
+    const scoped = isCustomer(caller) ? { ...query, customerId: caller.userId } : query;
+    return (await this.queries.list(scoped)).map((payment) => PaymentResponse.from(payment));
   }
 }

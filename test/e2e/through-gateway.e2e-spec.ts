@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { Topics } from '@storage/contracts';
+import { http } from '../support/http';
+import { collect, header } from '../support/kafka';
+import { uniqueCode, uniquePeriod, type BookingBody, type PaymentBody } from '../support/rental-api';
+import { System } from '../support/system';
+import { waitFor } from '../support/wait-for';
+
+const SECRET = 'e2e-internal-secret-0123456789';
+
+/**
+ * The whole system as a client meets it: every call through the gateway with a JWT, services
+ * requiring the internal secret, customers confined to their own data.
+ */
+describe('through the gateway', () => {
+  let system: System;
+  let api: string;
+  const tokens: Record<string, string> = {};
+
+  async function token(subject: string, role: 'customer' | 'staff'): Promise<string> {
+    const response = await http<{ accessToken: string }>('POST', `${system.url('gateway')}/auth/token`, {
+      body: { subject, role },
+    });
+    expect(response.status).toBe(200);
+    return response.body.accessToken;
+  }
+
+  const as = (who: string, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${tokens[who]}`,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    const secret = { INTERNAL_AUTH_SECRET: SECRET };
+    system = await System.start({
+      label: 'through-gateway',
+      services: ['payment', 'storage-assign', 'booking', 'mypage', 'gateway'],
+      env: { payment: secret, 'storage-assign': secret, booking: secret, mypage: secret, gateway: secret },
+    });
+    api = `${system.url('gateway')}/api`;
+    tokens.alice = await token(`alice-${Date.now()}`, 'customer');
+    tokens.bob = await token(`bob-${Date.now()}`, 'customer');
+    tokens.staff = await token('staff-1', 'staff');
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('lets staff manage units and refuses customers (403) and anonymous callers (401)', async () => {
+    const unit = { code: uniqueCode('GW'), size: 'S', dailyRate: 2500 };
+    expect((await http('POST', `${api}/storage-units`, { body: unit })).status).toBe(401);
+    expect((await http('POST', `${api}/storage-units`, { body: unit, headers: as('alice') })).status).toBe(
+      403,
+    );
+    const created = await http<{ code: string }>('POST', `${api}/storage-units`, {
+      body: unit,
+      headers: as('staff'),
+    });
+    expect(created.status).toBe(201);
+    const period = uniquePeriod(1);
+    await waitFor(
+      'the new unit to be priced (public quote)',
+      () =>
+        http<{ dailyRate: number }>(
+          'GET',
+          `${api}/quotes?size=S&startDate=${period.startDate}&endDate=${period.endDate}`,
+        ),
+      (response) => response.status === 200 && response.body.dailyRate >= 2500,
+    );
+  });
+
+  it('books as the token’s customer whatever the client claims, and keeps customers apart', async () => {
+    const sink = await collect([Topics.bookingEvents]);
+    const requestId = `e2e-gw-${Date.now()}`;
+    const placed = await http<BookingBody>('POST', `${api}/bookings`, {
+      body: { customerId: 'mallory', size: 'S', ...uniquePeriod(3) },
+      headers: as('alice', { 'x-user-id': 'mallory', 'x-user-role': 'staff', 'x-request-id': requestId }),
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.headers.get('x-request-id')).toBe(requestId);
+    const aliceId = placed.body.customerId;
+    expect(aliceId).toMatch(/^alice-/);
+
+    const mine = await http<BookingBody>('GET', `${api}/bookings/${placed.body.id}`, {
+      headers: as('alice'),
+    });
+    expect(mine.status).toBe(200);
+    const theirs = await http('GET', `${api}/bookings/${placed.body.id}`, { headers: as('bob') });
+    expect(theirs.status).toBe(404);
+    const bobsList = await http<BookingBody[]>('GET', `${api}/bookings?customerId=${aliceId}`, {
+      headers: as('bob'),
+    });
+    expect(bobsList.body).toEqual([]);
+    const cancelByBob = await http('POST', `${api}/bookings/${placed.body.id}/cancel`, {
+      headers: as('bob'),
+    });
+    expect(cancelByBob.status).toBe(404);
+
+    const payments = await http<PaymentBody[]>('GET', `${api}/payments?bookingId=${placed.body.id}`, {
+      headers: as('alice'),
+    });
+    expect(payments.body).toHaveLength(1);
+    const paymentId = payments.body[0].id;
+    expect((await http('GET', `${api}/payments/${paymentId}`, { headers: as('bob') })).status).toBe(404);
+    expect((await http('GET', `${api}/payments/${paymentId}`, { headers: as('alice') })).status).toBe(200);
+    expect((await http('POST', `${api}/payments`, { headers: as('alice'), body: {} })).status).toBe(403);
+
+    const view = await waitFor(
+      'my page to show the confirmed booking',
+      () =>
+        http<{ status: string }>('GET', `${api}/mypage/bookings/${placed.body.id}`, { headers: as('alice') }),
+      (response) => response.status === 200 && response.body.status === 'CONFIRMED',
+    );
+    expect(view.status).toBe(200);
+    expect(
+      (await http('GET', `${api}/mypage/bookings/${placed.body.id}`, { headers: as('bob') })).status,
+    ).toBe(404);
+    const bobsNotices = await http<unknown[]>('GET', `${api}/mypage/notices?customerId=${aliceId}`, {
+      headers: as('bob'),
+    });
+    expect(bobsNotices.body).toEqual([]);
+
+    // One request id from the edge to the event: gateway log, booking log, Kafka headers.
+    const event = await waitFor(
+      'BookingPlaced on Kafka',
+      () =>
+        Promise.resolve(
+          sink.received.find(
+            (entry) =>
+              entry.message.key?.toString() === placed.body.id &&
+              header(entry.message, 'event-type') === 'BookingPlaced',
+          ),
+        ),
+      (entry) => entry !== undefined,
+    );
+    await sink.stop();
+    expect(header(event!.message, 'x-request-id')).toBe(requestId);
+    expect(readFileSync(system.service('gateway').logFile, 'utf8')).toContain(`"requestId":"${requestId}"`);
+    expect(readFileSync(system.service('booking').logFile, 'utf8')).toContain(`"requestId":"${requestId}"`);
+  });
+
+  it('refuses direct calls to a service that lack the internal secret', async () => {
+    const direct = await http<{ error: string }>('GET', `${system.url('booking')}/bookings`);
+    expect(direct.status).toBe(401);
+    expect(direct.body.error).toBe('INTERNAL_AUTH_REQUIRED');
+    const forged = await http('GET', `${system.url('booking')}/bookings`, {
+      headers: { 'x-user-id': 'anyone', 'x-user-role': 'staff' },
+    });
+    expect(forged.status).toBe(401);
+    expect((await http('GET', `${system.url('booking')}/health/ready`)).status).toBe(200);
+  });
+
+  it('documents every service in one place', async () => {
+    const list = await http<{ specs: { name: string }[]; unavailable: string[] }>(
+      'GET',
+      `${system.url('gateway')}/docs/services`,
+    );
+    expect(list.status).toBe(200);
+    expect(list.body.unavailable).toEqual([]);
+    expect(list.body.specs.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(['booking', 'payment', 'storage-assign', 'mypage']),
+    );
+    const booking = await http<{ paths: Record<string, unknown> }>(
+      'GET',
+      `${system.url('gateway')}/docs/services/booking/openapi.json`,
+    );
+    expect(Object.keys(booking.body.paths).some((path) => path.includes('bookings'))).toBe(true);
+  });
+});
