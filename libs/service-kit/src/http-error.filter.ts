@@ -44,11 +44,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const body = this.toBody(exception);
     body.requestId = currentRequestContext()?.requestId;
-    if (body.statusCode >= 500) {
+    if (body.error === 'INTERNAL_ERROR') {
       this.logger.error({
         msg: 'Request failed',
         err: exception instanceof Error ? exception.stack : String(exception),
       });
+    } else if (body.statusCode >= 500) {
+      // A deliberate answer (a dependency down, a circuit open): worth a line, not a stack trace.
+      this.logger.warn({ msg: 'Answered with a server-side error', error: body.error, detail: body.message });
     }
     const retryAfter = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
     if (retryAfter !== undefined) {
