@@ -1,0 +1,49 @@
+import {
+  Outbox,
+  InboxMessageOrmEntity,
+  MessagingTables1763700000000,
+  OutboxMessageOrmEntity,
+} from '@storage/messaging';
+import { TypeOrmUnitOfWork } from '@storage/persistence';
+import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
+import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
+import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
+import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
+import { SeedInventoryHandler } from '../../apps/storage-assign/src/application/seed-inventory/seed-inventory.handler';
+import { CreateStorage1763700000200 } from '../../apps/storage-assign/src/migrations/1763700000200-create-storage';
+import { freshDatabase } from '../support/database';
+
+describe('default inventory seeding (real Postgres)', () => {
+  it('seeds 20 units once, even when replicas start together, and announces each', async () => {
+    const db = await freshDatabase({
+      entities: [
+        StorageUnitOrmEntity,
+        AssignmentOrmEntity,
+        AssignmentFailureOrmEntity,
+        OutboxMessageOrmEntity,
+        InboxMessageOrmEntity,
+      ],
+      migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
+    });
+    try {
+      const replica = () =>
+        new SeedInventoryHandler(
+          new StorageUnitTypeormRepository(db.dataSource, new Outbox()),
+          new TypeOrmUnitOfWork(db.dataSource),
+        );
+      const seeded = await Promise.all([replica().execute(), replica().execute()]);
+      expect([...seeded].sort()).toEqual([0, 20]);
+      await expect(replica().execute()).resolves.toBe(0);
+      const [{ units }] = await db.dataSource.query<{ units: number }[]>(
+        'SELECT count(*)::int AS units FROM storage_unit',
+      );
+      expect(units).toBe(20);
+      const [{ events }] = await db.dataSource.query<{ events: number }[]>(
+        `SELECT count(*)::int AS events FROM outbox_message WHERE event_type = 'StorageUnitRegistered'`,
+      );
+      expect(events).toBe(20);
+    } finally {
+      await db.drop();
+    }
+  });
+});
