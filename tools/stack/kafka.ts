@@ -173,8 +173,8 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
         classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // The '=' form: a random id may start with '-', which would otherwise read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         propertiesFile,
         '--ignore-formatted',
