@@ -41,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Set by a NOTIFY; a notification that arrives while a batch is being published is not lost. */
+  private notified = false;
   private listener?: Client;
   private lastCleanup = 0;
 
@@ -59,6 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Finishes the batch in flight while the database is still open. */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.notified = true;
     this.wake?.();
     await this.loop;
   }
@@ -84,9 +87,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     while (this.running) {
       try {
         await this.ensureListening();
+        this.notified = false;
         await this.drain();
         await this.cleanupIfDue();
-        await this.sleep(this.options.pollIntervalMs);
+        if (!this.notified) {
+          await this.sleep(this.options.pollIntervalMs);
+        }
       } catch (error) {
         this.logger.warn({ msg: 'Outbox relay cycle failed; retrying', err: String(error) });
         await this.sleep(1000);
@@ -179,7 +185,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 3000 });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     client.on('error', () => {
       // The poll keeps the relay going; the next cycle reconnects.
       this.listener = undefined;
