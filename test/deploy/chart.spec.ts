@@ -147,13 +147,13 @@ it('the health endpoints the probes use are the ones the services serve', () => 
   expect(controller).toMatch(/@Controller\('health'\)/);
   expect(controller).toMatch(/@Get\('live'\)/);
   expect(controller).toMatch(/@Get\('ready'\)/);
+  // Data services get their health wiring (database and Kafka readiness) from DataServiceModule.
+  const dataServiceModule = readRepoFile('libs', 'service-kit', 'src', 'data-service.module.ts');
+  expect(dataServiceModule).toMatch(/HealthModule\.forRoot\(\{[^}]*database: true[^}]*KafkaReadinessCheck/);
   for (const app of APP_NAMES) {
     const module = readRepoFile('apps', app, 'src', `${app}.module.ts`);
-    expect({ app, health: /HealthModule\.forRoot\(/.test(module) }).toEqual({ app, health: true });
-    if (schemaOf(app).isDataService) {
-      // Readiness of a data service covers its database and its Kafka consumer.
-      expect(module).toMatch(/HealthModule\.forRoot\(\{[^}]*database: true[^}]*KafkaReadinessCheck/);
-    }
+    const wiring = schemaOf(app).isDataService ? /DataServiceModule\.forRoot\(/ : /HealthModule\.forRoot\(/;
+    expect({ app, health: wiring.test(module) }).toEqual({ app, health: true });
   }
 });
 

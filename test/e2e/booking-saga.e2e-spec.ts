@@ -56,7 +56,11 @@ describe('booking saga', () => {
     expect(booking.paymentId).not.toBeNull();
 
     const confirmed = await api.waitForStatus(booking.id, 'CONFIRMED');
-    expect(confirmed.unitCode).toMatch(/^S-/);
+    const unit = await http<{ size: string; code: string }>(
+      'GET',
+      `${system.url('storage-assign')}/storage-units/${confirmed.unitId}`,
+    );
+    expect(unit.body).toMatchObject({ size: 'S', code: confirmed.unitCode });
     expect(await api.payments(booking.id)).toMatchObject([{ status: 'APPROVED', amount: booking.amount }]);
 
     const view = await api.waitForMypage(

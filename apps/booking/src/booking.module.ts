@@ -1,15 +1,7 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule } from '@storage/health';
-import {
-  InboxMessageOrmEntity,
-  KafkaReadinessCheck,
-  MessagingModule,
-  MessagingTables1763700000000,
-  OutboxMessageOrmEntity,
-  type KafkaEventServer,
-} from '@storage/messaging';
-import { PersistenceModule } from '@storage/persistence';
+import type { KafkaEventServer } from '@storage/messaging';
+import { DataServiceModule } from '@storage/service-kit';
 import { ResiliencePolicy } from '@storage/resilience';
 import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
 import { QuotesHttpController } from './adapters/in/http/quotes.http-controller';
@@ -60,19 +52,13 @@ export class BookingModule {
     return {
       module: BookingModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DB_POOL_SIZE,
-          entities: [BookingOrmEntity, CatalogueUnitOrmEntity, OutboxMessageOrmEntity, InboxMessageOrmEntity],
-          migrations: [MessagingTables1763700000000, CreateBooking1763700000300],
-        }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'booking',
-          databaseUrl: config.DATABASE_URL,
+        DataServiceModule.forRoot({
+          name: 'booking',
+          config,
           server,
+          entities: [BookingOrmEntity, CatalogueUnitOrmEntity],
+          migrations: [CreateBooking1763700000300],
         }),
-        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
         HttpModule.register({}),
       ],
       controllers: [BookingsHttpController, QuotesHttpController, StorageEventsKafkaConsumer],

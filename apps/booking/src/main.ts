@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { KafkaEventServer } from '@storage/messaging';
-import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { createEventServer, loadConfigOrExit, runService } from '@storage/service-kit';
 import { BookingConfig } from './booking.config';
 import { BookingModule } from './booking.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(BookingConfig, 'booking');
-  const server = new KafkaEventServer({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'booking',
-    groupId: 'booking',
-    maxAttempts: 5,
-    retryBackoffMs: 200,
-  });
+  const server = createEventServer(config, 'booking');
   await runService({
     name: 'booking',
     title: 'Booking service',

@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { KafkaEventServer } from '@storage/messaging';
-import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { createEventServer, loadConfigOrExit, runService } from '@storage/service-kit';
 import { MypageConfig } from './mypage.config';
 import { MypageModule } from './mypage.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(MypageConfig, 'mypage');
-  const server = new KafkaEventServer({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'mypage',
-    groupId: 'mypage',
-    maxAttempts: 5,
-    retryBackoffMs: 200,
-  });
+  const server = createEventServer(config, 'mypage');
   await runService({
     name: 'mypage',
     title: 'My page service',

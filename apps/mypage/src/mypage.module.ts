@@ -1,14 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule } from '@storage/health';
-import {
-  InboxMessageOrmEntity,
-  KafkaReadinessCheck,
-  MessagingModule,
-  MessagingTables1763700000000,
-  OutboxMessageOrmEntity,
-  type KafkaEventServer,
-} from '@storage/messaging';
-import { PersistenceModule } from '@storage/persistence';
+import type { KafkaEventServer } from '@storage/messaging';
+import { DataServiceModule } from '@storage/service-kit';
 import { MypageHttpController } from './adapters/in/http/mypage.http-controller';
 import { SagaEventsKafkaConsumer } from './adapters/in/kafka/saga-events.kafka-consumer';
 import {
@@ -29,25 +21,13 @@ export class MypageModule {
     return {
       module: MypageModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DB_POOL_SIZE,
-          entities: [
-            BookingViewOrmEntity,
-            BookingTimelineOrmEntity,
-            NoticeOrmEntity,
-            OutboxMessageOrmEntity,
-            InboxMessageOrmEntity,
-          ],
-          migrations: [MessagingTables1763700000000, CreateMypage1763700000400],
-        }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'mypage',
-          databaseUrl: config.DATABASE_URL,
+        DataServiceModule.forRoot({
+          name: 'mypage',
+          config,
           server,
+          entities: [BookingViewOrmEntity, BookingTimelineOrmEntity, NoticeOrmEntity],
+          migrations: [CreateMypage1763700000400],
         }),
-        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
       ],
       controllers: [MypageHttpController, SagaEventsKafkaConsumer],
       providers: [

@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { KafkaEventServer } from '@storage/messaging';
-import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { createEventServer, loadConfigOrExit, runService } from '@storage/service-kit';
 import { PaymentConfig } from './payment.config';
 import { PaymentModule } from './payment.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(PaymentConfig, 'payment');
-  const server = new KafkaEventServer({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'payment',
-    groupId: 'payment',
-    maxAttempts: 5,
-    retryBackoffMs: 200,
-  });
+  const server = createEventServer(config, 'payment');
   await runService({
     name: 'payment',
     title: 'Payment service',

@@ -1,14 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule } from '@storage/health';
-import {
-  InboxMessageOrmEntity,
-  KafkaReadinessCheck,
-  MessagingModule,
-  MessagingTables1763700000000,
-  OutboxMessageOrmEntity,
-  type KafkaEventServer,
-} from '@storage/messaging';
-import { PersistenceModule } from '@storage/persistence';
+import type { KafkaEventServer } from '@storage/messaging';
+import { DataServiceModule } from '@storage/service-kit';
 import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.kafka-consumer';
 import { PaymentsHttpController } from './adapters/in/http/payments.http-controller';
 import { PaymentOrmEntity } from './adapters/out/persistence/payment.orm-entity';
@@ -29,19 +21,13 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DB_POOL_SIZE,
-          entities: [PaymentOrmEntity, OutboxMessageOrmEntity, InboxMessageOrmEntity],
-          migrations: [MessagingTables1763700000000, CreatePayment1763700000100],
-        }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'payment',
-          databaseUrl: config.DATABASE_URL,
+        DataServiceModule.forRoot({
+          name: 'payment',
+          config,
           server,
+          entities: [PaymentOrmEntity],
+          migrations: [CreatePayment1763700000100],
         }),
-        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
       ],
       controllers: [PaymentsHttpController, BookingEventsKafkaConsumer],
       providers: [

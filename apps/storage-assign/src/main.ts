@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { KafkaEventServer } from '@storage/messaging';
-import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { createEventServer, loadConfigOrExit, runService } from '@storage/service-kit';
 import { StorageAssignConfig } from './storage-assign.config';
 import { StorageAssignModule } from './storage-assign.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(StorageAssignConfig, 'storage-assign');
-  const server = new KafkaEventServer({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'storage-assign',
-    groupId: 'storage-assign',
-    maxAttempts: 5,
-    retryBackoffMs: 200,
-  });
+  const server = createEventServer(config, 'storage-assign');
   await runService({
     name: 'storage-assign',
     title: 'Storage-assign service',

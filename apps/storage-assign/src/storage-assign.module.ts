@@ -1,14 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule } from '@storage/health';
-import {
-  InboxMessageOrmEntity,
-  KafkaReadinessCheck,
-  MessagingModule,
-  MessagingTables1763700000000,
-  OutboxMessageOrmEntity,
-  type KafkaEventServer,
-} from '@storage/messaging';
-import { PersistenceModule } from '@storage/persistence';
+import type { KafkaEventServer } from '@storage/messaging';
+import { DataServiceModule } from '@storage/service-kit';
 import { AvailabilityHttpController } from './adapters/in/http/availability.http-controller';
 import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
 import { InventorySeeder } from './adapters/in/inventory-seeder';
@@ -37,25 +29,13 @@ export class StorageAssignModule {
     return {
       module: StorageAssignModule,
       imports: [
-        PersistenceModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DB_POOL_SIZE,
-          entities: [
-            StorageUnitOrmEntity,
-            AssignmentOrmEntity,
-            AssignmentFailureOrmEntity,
-            OutboxMessageOrmEntity,
-            InboxMessageOrmEntity,
-          ],
-          migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
-        }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'storage-assign',
-          databaseUrl: config.DATABASE_URL,
+        DataServiceModule.forRoot({
+          name: 'storage-assign',
+          config,
           server,
+          entities: [StorageUnitOrmEntity, AssignmentOrmEntity, AssignmentFailureOrmEntity],
+          migrations: [CreateStorage1763700000200],
         }),
-        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
       ],
       controllers: [StorageUnitsHttpController, AvailabilityHttpController, BookingEventsKafkaConsumer],
       providers: [

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { CURRENCY, UNIT_SIZES } from '@storage/contracts';
 import type { BookingSnapshot, BookingStatus, UnitSize } from '../../../domain';
+import { PageQuery } from '@storage/service-kit';
 
 const STATUSES: BookingStatus[] = [
   'PAYMENT_PENDING',
@@ -46,7 +46,7 @@ export class PlaceBookingRequest {
   paymentMethod?: string;
 }
 
-export class ListBookingsQuery {
+export class ListBookingsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Ignored for customers (always themselves)' })
   @IsOptional()
   @IsString()
@@ -57,21 +57,6 @@ export class ListBookingsQuery {
   @IsOptional()
   @IsIn(STATUSES)
   status?: BookingStatus;
-
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
 
 export class BookingResponse {

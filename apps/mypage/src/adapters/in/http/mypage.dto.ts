@@ -1,28 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { PageQuery } from '@storage/service-kit';
 
-export class MypageListQuery {
+export class MypageListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Required for staff; ignored for customers (always themselves)' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   customerId?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
 
 export class TimelineEntryResponse {

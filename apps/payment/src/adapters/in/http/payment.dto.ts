@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import type { PaymentSnapshot, PaymentStatus } from '../../../domain';
+import { PageQuery } from '@storage/service-kit';
 
 export class CreatePaymentRequest {
   @ApiProperty({ format: 'uuid', description: 'Idempotency key: one payment per booking' })
@@ -26,7 +26,7 @@ export class CreatePaymentRequest {
   method!: string;
 }
 
-export class ListPaymentsQuery {
+export class ListPaymentsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -37,21 +37,6 @@ export class ListPaymentsQuery {
   @IsString()
   @Length(1, 100)
   customerId?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
 
 export class PaymentResponse {

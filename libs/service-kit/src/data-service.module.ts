@@ -1,0 +1,64 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DataServiceConfig } from '@storage/config';
+import { HealthModule } from '@storage/health';
+import {
+  InboxMessageOrmEntity,
+  KafkaEventServer,
+  KafkaReadinessCheck,
+  MessagingModule,
+  MessagingTables1763700000000,
+  OutboxMessageOrmEntity,
+} from '@storage/messaging';
+import { PersistenceModule, type PersistenceOptions } from '@storage/persistence';
+
+export interface DataServiceModuleOptions {
+  /** Service name: Kafka client id and consumer group. */
+  name: string;
+  config: DataServiceConfig;
+  /** The service's consumer, when it consumes; its state feeds readiness. */
+  server?: KafkaEventServer;
+  entities: PersistenceOptions['entities'];
+  migrations: PersistenceOptions['migrations'];
+}
+
+/**
+ * What every service that owns a database and talks over Kafka has: its database (with the
+ * outbox and inbox tables), the outbox relay and inbox, and readiness on both.
+ */
+@Module({})
+export class DataServiceModule {
+  static forRoot(options: DataServiceModuleOptions): DynamicModule {
+    const { config } = options;
+    const persistence = PersistenceModule.forRoot({
+      url: config.DATABASE_URL,
+      poolSize: config.DB_POOL_SIZE,
+      entities: [...(options.entities as []), OutboxMessageOrmEntity, InboxMessageOrmEntity],
+      migrations: [MessagingTables1763700000000, ...(options.migrations as [])],
+    });
+    return {
+      module: DataServiceModule,
+      imports: [
+        persistence,
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: options.name,
+          databaseUrl: config.DATABASE_URL,
+          server: options.server,
+        }),
+        HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
+      ],
+      exports: [persistence],
+    };
+  }
+}
+
+/** The service's consumer: one group per service, so replicas share partitions. */
+export function createEventServer(config: DataServiceConfig, name: string): KafkaEventServer {
+  return new KafkaEventServer({
+    brokers: config.KAFKA_BROKERS,
+    clientId: name,
+    groupId: name,
+    maxAttempts: 5,
+    retryBackoffMs: 200,
+  });
+}
