@@ -1,0 +1,26 @@
+import type { UnitOfWork } from '@storage/ddd';
+import { BookingNotFoundError, type Booking, type BookingSnapshot } from '../domain';
+import { canSee, type Actor } from './ports/actor';
+import type { BookingRepository } from './ports/booking.repository.port';
+
+/**
+ * A caller's action on one booking: locked, visible only to its customer (another's is "not
+ * found"), changed by the aggregate's own rule, saved with its events in one transaction.
+ */
+export function transitionOwnBooking(
+  bookings: BookingRepository,
+  unitOfWork: UnitOfWork,
+  bookingId: string,
+  actor: Actor,
+  apply: (booking: Booking) => void,
+): Promise<BookingSnapshot> {
+  return unitOfWork.run(async () => {
+    const booking = await bookings.findById(bookingId, { lock: true });
+    if (!booking || !canSee(actor, booking.customerId)) {
+      throw new BookingNotFoundError(bookingId);
+    }
+    apply(booking);
+    await bookings.save(booking);
+    return booking.snapshot();
+  });
+}
