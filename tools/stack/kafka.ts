@@ -19,7 +19,6 @@ const POM = join(ROOT, 'tools', 'kafka', 'pom.xml');
 export interface KafkaHandle {
   brokers: string;
   external: boolean;
-  process?: ChildProcess;
   stop(): Promise<void>;
   /** Stops and restarts the same broker (same ports and data): used by fault tests. */
   restart?(): Promise<void>;
@@ -226,9 +225,6 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
   return {
     brokers,
     external: false,
-    get process() {
-      return child;
-    },
     stop,
     restart: async () => {
       await stop();

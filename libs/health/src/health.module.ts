@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HEALTH_OPTIONS, HealthHttpController, type HealthOptions } from './health.http-controller';
 import { READINESS_CHECKS } from './readiness-check';
@@ -7,8 +7,7 @@ import { ShutdownState } from './shutdown-state';
 export interface HealthModuleOptions {
   database: boolean;
   timeoutMs?: number;
-  /** Providers implementing ReadinessCheck, resolved from the importing module's scope. */
-  checks?: Provider[];
+  /** Tokens of ReadinessCheck providers visible to this module (e.g. from a global module). */
   checkTokens?: unknown[];
 }
 
@@ -24,7 +23,6 @@ export class HealthModule {
       providers: [
         ShutdownState,
         { provide: HEALTH_OPTIONS, useValue: healthOptions },
-        ...(options.checks ?? []),
         {
           provide: READINESS_CHECKS,
           useFactory: (...checks: unknown[]) => checks,

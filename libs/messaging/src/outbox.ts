@@ -56,4 +56,11 @@ export class Outbox {
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, event.definition.topic]);
     return envelope;
   }
+
+  /** Appends events in order (an aggregate's pulled events, mapped to the contract). */
+  async appendAll(manager: EntityManager, events: OutgoingEvent<object>[]): Promise<void> {
+    for (const event of events) {
+      await this.append(manager, event);
+    }
+  }
 }

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-const bigintAsNumber = { to: (value: number) => value, from: (value: string) => Number(value) };
+import { bigintAsNumber } from '@storage/persistence';
 
 @Entity({ name: 'booking' })
 @Index('booking_customer_idx', ['customerId', 'createdAt'])

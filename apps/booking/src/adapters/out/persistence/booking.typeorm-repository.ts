@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
 import type { Booking } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
@@ -21,7 +21,7 @@ export class BookingTypeormRepository extends BookingRepository {
   async findById(id: string, options?: { lock: boolean }): Promise<Booking | null> {
     const row = await currentManager(this.dataSource).findOne(BookingOrmEntity, {
       where: { id },
-      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...lockedIf(options?.lock),
     });
     return row ? BookingMapper.toDomain(row) : null;
   }
@@ -89,8 +89,9 @@ export class BookingTypeormRepository extends BookingRepository {
   }
 
   private async appendEvents(booking: Booking): Promise<void> {
-    for (const event of booking.pullEvents()) {
-      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
-    }
+    await this.outbox.appendAll(
+      currentManager(this.dataSource),
+      booking.pullEvents().map(toIntegrationEvent),
+    );
   }
 }

@@ -1,9 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-const bigintAsNumber = {
-  to: (value: number | null) => value,
-  from: (value: string | null) => (value === null ? null : Number(value)),
-};
+import { bigintAsNumber } from '@storage/persistence';
 
 @Entity({ name: 'booking_view' })
 @Index('booking_view_customer_idx', ['customerId', 'lastEventAt'])

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '@storage/persistence';
 
 @Entity({ name: 'payment' })
 export class PaymentOrmEntity {
@@ -14,7 +15,7 @@ export class PaymentOrmEntity {
 
   @Column({
     type: 'bigint',
-    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
+    transformer: bigintAsNumber,
   })
   amount!: number;
 

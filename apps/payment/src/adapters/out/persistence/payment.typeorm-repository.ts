@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
 import type { Payment } from '../../../domain';
 import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
 import { toIntegrationEvent } from './payment-events.mapper';
@@ -26,7 +26,7 @@ export class PaymentTypeormRepository extends PaymentRepository {
   async findByBookingId(bookingId: string, options?: { lock: boolean }): Promise<Payment | null> {
     const row = await currentManager(this.dataSource).findOne(PaymentOrmEntity, {
       where: { bookingId },
-      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...lockedIf(options?.lock),
     });
     return row ? PaymentMapper.toDomain(row) : null;
   }
@@ -72,9 +72,9 @@ export class PaymentTypeormRepository extends PaymentRepository {
   }
 
   private async appendEvents(payment: Payment): Promise<void> {
-    const manager = currentManager(this.dataSource);
-    for (const event of payment.pullEvents()) {
-      await this.outbox.append(manager, toIntegrationEvent(event));
-    }
+    await this.outbox.appendAll(
+      currentManager(this.dataSource),
+      payment.pullEvents().map(toIntegrationEvent),
+    );
   }
 }

@@ -4,7 +4,7 @@ import { MoreThan, type DataSource } from 'typeorm';
 import { UNIT_SIZES } from '@storage/contracts';
 import type { RentalPeriod } from '@storage/ddd';
 import { Outbox } from '@storage/messaging';
-import { currentManager, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
 import type { Assignment, UnitSize } from '../../../domain';
 import {
   AssignmentRepository,
@@ -37,7 +37,7 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   async findActiveByBooking(bookingId: string, options?: { lock: boolean }): Promise<Assignment | null> {
     const row = await currentManager(this.dataSource).findOne(AssignmentOrmEntity, {
       where: { bookingId, status: 'ACTIVE' },
-      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...lockedIf(options?.lock),
     });
     return row ? AssignmentMapper.toDomain(row) : null;
   }
@@ -137,8 +137,9 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   private async appendEvents(assignment: Assignment): Promise<void> {
-    for (const event of assignment.pullEvents()) {
-      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
-    }
+    await this.outbox.appendAll(
+      currentManager(this.dataSource),
+      assignment.pullEvents().map(toIntegrationEvent),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
 import { DuplicateUnitCodeError, type StorageUnit, type UnitSize, type UnitStatus } from '../../../domain';
 import { StorageUnitRepository } from '../../../application/ports/storage-unit.repository.port';
 import { toIntegrationEvent } from './storage-events.mapper';
@@ -21,7 +21,7 @@ export class StorageUnitTypeormRepository extends StorageUnitRepository {
   async findById(id: string, options?: { lock: boolean }): Promise<StorageUnit | null> {
     const row = await currentManager(this.dataSource).findOne(StorageUnitOrmEntity, {
       where: { id },
-      ...(options?.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...lockedIf(options?.lock),
     });
     return row ? StorageUnitMapper.toDomain(row) : null;
   }
@@ -66,8 +66,6 @@ export class StorageUnitTypeormRepository extends StorageUnitRepository {
   }
 
   private async appendEvents(unit: StorageUnit): Promise<void> {
-    for (const event of unit.pullEvents()) {
-      await this.outbox.append(currentManager(this.dataSource), toIntegrationEvent(event));
-    }
+    await this.outbox.appendAll(currentManager(this.dataSource), unit.pullEvents().map(toIntegrationEvent));
   }
 }
