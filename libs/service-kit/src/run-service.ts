@@ -164,7 +164,16 @@ export async function runService<C extends BaseServiceConfig>(
 ): Promise<NestFastifyApplication> {
   const { config } = definition;
   const logger = createRootLogger(definition.name, config.LOG_LEVEL);
-  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
+  // Node's default is to crash on an unhandled rejection; keep it (a service stuck half started
+  // must not look alive), but say why in the same JSON format as everything else.
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal(
+      { err: reason instanceof Error ? reason.stack : String(reason) },
+      'unhandled rejection; exiting',
+    );
+    logger.flush();
+    process.exit(1);
+  });
 
   if (definition.kafka) {
     const kafkaConfig = config as unknown as DataServiceConfig;
