@@ -1,4 +1,6 @@
 export * from './event-errors';
+export * from './failure-kind';
+export * from './retry-backoff';
 export * from './event-router';
 export * from './inbox';
 export * from './inbox-message.orm-entity';

@@ -11,24 +11,49 @@ import {
 } from 'kafkajs';
 import { EventHeaders, deadLetterTopicFor } from '@storage/contracts';
 import { runWithRequestContext } from '@storage/observability';
-import { PoisonMessageError } from './event-errors';
+import { classifyFailure, type FailureKind } from './failure-kind';
+import { retryBackoffMs } from './retry-backoff';
 
 export interface KafkaEventServerOptions {
   brokers: string[];
   clientId: string;
   /** One group per service: replicas share the partitions, services each see every event. */
   groupId: string;
-  /** Attempts of a handler before its message is dead-lettered (transient failures only). */
+  /** Attempts of a handler failing for an unknown reason before its message is dead-lettered. */
   maxAttempts: number;
+  /** First retry wait; it doubles per attempt up to `maxRetryBackoffMs` (with jitter). */
   retryBackoffMs: number;
+  maxRetryBackoffMs?: number;
+  /**
+   * Succeeds when the database answers again. While it fails the consumer stays paused; without
+   * one, the retried message itself is the probe.
+   */
+  databaseProbe?: () => Promise<void>;
 }
 
-/** Consumer liveness as kafkajs reports it; readiness reads it instead of opening new clients. */
+/** Consumer liveness as kafkajs reports it, plus what the failure handling is doing right now. */
 export interface ConsumerState {
   joined: boolean;
   lastJoinAt?: Date;
   lastHeartbeatAt?: Date;
   crashed?: string;
+  /** Set while the database is unreachable: partitions paused, readiness red. */
+  outage?: { since: Date; reason: string };
+  /** In-process restarts after kafkajs gave up on the consumer. */
+  restarts: number;
+  counts: {
+    applied: number;
+    retried: number;
+    deadLettered: Record<'poison' | 'rejected' | 'unknown', number>;
+  };
+}
+
+/** The message in hand goes back to Kafka uncommitted: the service is stopping. */
+class ConsumerStoppingError extends Error {
+  constructor() {
+    super('Consumer is stopping; the message will be redelivered');
+    this.name = 'ConsumerStoppingError';
+  }
 }
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {
@@ -37,16 +62,40 @@ function headerText(headers: IHeaders | undefined, name: string): string | undef
   return first === undefined ? undefined : first.toString();
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const HEARTBEAT_SLICE_MS = 1000;
+const MAX_PROBE_INTERVAL_MS = 5000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /**
- * Nest's Kafka transport with the failure handling it lacks (nestjs/nest#14664): a handler error
- * is retried a bounded number of times, then the message goes to `<topic>.dlq` with the reason and
- * its offset is committed, so one bad message never blocks a partition. Poison (invalid) messages
- * skip the retries. Each message runs in a request context built from its headers, so its log
- * lines and the events it causes carry the same request and correlation ids.
+ * Nest's Kafka transport with the failure handling it lacks (nestjs/nest#14664). A failed handler
+ * is classified once (`classifyFailure`):
+ * - poison and business rejections go to `<topic>.dlq` at once with the reason, offset moves on;
+ * - transient failures and an unreachable database are retried in place, for as long as it
+ *   takes, with capped exponential back-off and jitter: the offset never moves past a valid
+ *   message that was not applied, and the partition keeps its order;
+ * - while the database is down every assigned partition is paused and readiness is red, until a
+ *   probe succeeds;
+ * - unknown errors get `maxAttempts`, then the DLQ with an alert-level log line.
+ * Waiting keeps the group session alive (heartbeats); a rebalance or a shutdown interrupts the
+ * wait and leaves the message uncommitted for whoever owns the partition next. A consumer that
+ * kafkajs crashes for good is restarted in-process. Each message runs in a request context built
+ * from its headers, so its log lines and the events it causes carry the same ids.
  */
 export class KafkaEventServer extends ServerKafka {
-  readonly state: ConsumerState = { joined: false };
+  readonly state: ConsumerState = {
+    joined: false,
+    restarts: 0,
+    counts: { applied: 0, retried: 0, deadLettered: { poison: 0, rejected: 0, unknown: 0 } },
+  };
   private readonly log = new Logger('KafkaEventServer');
+  private stopping = false;
+  private readonly sleepers = new Set<() => void>();
+  private restartAttempts = 0;
+  private probing?: Promise<void>;
 
   constructor(private readonly eventOptions: KafkaEventServerOptions) {
     super({
@@ -78,6 +127,7 @@ export class KafkaEventServer extends ServerKafka {
       this.state.joined = true;
       this.state.lastJoinAt = new Date();
       this.state.crashed = undefined;
+      this.restartAttempts = 0;
     });
     consumer.on(consumer.events.HEARTBEAT, () => {
       this.state.lastHeartbeatAt = new Date();
@@ -91,7 +141,16 @@ export class KafkaEventServer extends ServerKafka {
     consumer.on(consumer.events.CRASH, (event) => {
       this.state.joined = false;
       this.state.crashed = String(event.payload.error);
+      if (!event.payload.restart && !this.stopping) {
+        this.scheduleRestart(event.payload.error);
+      }
     });
+  }
+
+  override async close(): Promise<void> {
+    this.stopping = true;
+    this.wakeSleepers();
+    await super.close();
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
@@ -101,49 +160,159 @@ export class KafkaEventServer extends ServerKafka {
       correlationId: headerText(headers, EventHeaders.correlationId) ?? payload.message.key?.toString(),
       traceparent: headerText(headers, EventHeaders.traceparent),
     };
-    await runWithRequestContext(context, () => this.handleWithRetries(payload));
+    await runWithRequestContext(context, () => this.deliver(payload));
   }
 
-  private async handleWithRetries(payload: EachMessagePayload): Promise<void> {
+  private async deliver(payload: EachMessagePayload): Promise<void> {
+    let unknownFailures = 0;
     for (let attempt = 1; ; attempt += 1) {
+      await this.whileDatabaseDown(payload);
+      let kind: FailureKind;
       try {
         await super.handleMessage(payload);
+        this.state.counts.applied += 1;
+        if (this.state.outage && !this.eventOptions.databaseProbe) {
+          this.endOutage();
+        }
         return;
       } catch (error) {
-        const poison = error instanceof PoisonMessageError;
-        if (poison || attempt >= this.eventOptions.maxAttempts) {
-          await this.deadLetter(payload, error, attempt);
+        kind = classifyFailure(error);
+        if (kind === 'poison' || kind === 'rejected') {
+          await this.deadLetter(payload, error, attempt, kind);
           return;
         }
-        this.log.warn({
-          msg: 'Event handler failed; retrying',
-          topic: payload.topic,
-          partition: payload.partition,
-          offset: payload.message.offset,
-          attempt,
-          err: String(error),
-        });
-        await payload.heartbeat();
-        await new Promise((resolve) =>
-          setTimeout(resolve, this.eventOptions.retryBackoffMs * 2 ** (attempt - 1)),
-        );
+        if (kind === 'unknown' && (unknownFailures += 1) >= this.eventOptions.maxAttempts) {
+          // Not silent: an operator must look at this one, fix the cause and replay it.
+          this.log.error({
+            msg: 'Event dead-lettered after repeated unexpected failures; replay it once the cause is fixed',
+            alert: 'EVENT_DEAD_LETTERED_UNEXPECTED_ERROR',
+            topic: payload.topic,
+            partition: payload.partition,
+            offset: payload.message.offset,
+            err: error instanceof Error ? error.stack : String(error),
+          });
+          await this.deadLetter(payload, error, attempt, kind);
+          return;
+        }
+        if (kind === 'database-unavailable') {
+          this.startOutage(error);
+        }
+        this.state.counts.retried += 1;
+        // The first failure and then every tenth: an outage must not flood the log.
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.log.warn({
+            msg: 'Event handler failed; retrying (the offset stays until it is applied)',
+            topic: payload.topic,
+            partition: payload.partition,
+            offset: payload.message.offset,
+            attempt,
+            kind,
+            err: describe(error),
+          });
+        }
+      }
+      await this.wait(payload, this.backoff(attempt));
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return retryBackoffMs(
+      attempt,
+      this.eventOptions.retryBackoffMs,
+      this.eventOptions.maxRetryBackoffMs ?? 10_000,
+    );
+  }
+
+  /**
+   * Sleeps in slices, heartbeating between them so the group keeps this member. A rebalance makes
+   * heartbeat() throw: that error goes back to kafkajs, which rejoins and redelivers the message.
+   */
+  private async wait(payload: EachMessagePayload, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (this.stopping) {
+        throw new ConsumerStoppingError();
+      }
+      await payload.heartbeat();
+      const left = until - Date.now();
+      if (left <= 0) {
+        return;
+      }
+      await this.sleep(Math.min(left, HEARTBEAT_SLICE_MS));
+    }
+  }
+
+  private async whileDatabaseDown(payload: EachMessagePayload): Promise<void> {
+    while (this.state.outage && this.eventOptions.databaseProbe) {
+      await this.wait(payload, HEARTBEAT_SLICE_MS);
+    }
+  }
+
+  private startOutage(error: unknown): void {
+    if (this.state.outage) {
+      return;
+    }
+    this.state.outage = { since: new Date(), reason: describe(error) };
+    this.consumer?.pause(this.subscribedTopics());
+    this.log.error({
+      msg: 'Database unreachable: consumer paused until it answers again',
+      reason: this.state.outage.reason,
+    });
+    if (this.eventOptions.databaseProbe) {
+      this.probing ??= this.probeUntilBack(this.eventOptions.databaseProbe).finally(() => {
+        this.probing = undefined;
+      });
+    }
+  }
+
+  private async probeUntilBack(probe: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; this.state.outage && !this.stopping; attempt += 1) {
+      await this.sleep(retryBackoffMs(attempt, 250, MAX_PROBE_INTERVAL_MS));
+      try {
+        await probe();
+        this.endOutage();
+      } catch {
+        // Still down; the next probe waits longer.
       }
     }
   }
 
-  private async deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<void> {
+  private endOutage(): void {
+    const outage = this.state.outage;
+    if (!outage) {
+      return;
+    }
+    this.state.outage = undefined;
+    this.consumer?.resume(this.subscribedTopics());
+    this.log.warn({
+      msg: 'Database answers again: consumer resumed',
+      pausedForMs: Date.now() - outage.since.getTime(),
+    });
+    this.wakeSleepers();
+  }
+
+  private subscribedTopics(): { topic: string }[] {
+    return [...this.messageHandlers.keys()].map((topic) => ({ topic }));
+  }
+
+  private async deadLetter(
+    payload: EachMessagePayload,
+    error: unknown,
+    attempts: number,
+    kind: 'poison' | 'rejected' | 'unknown',
+  ): Promise<void> {
     const { topic, partition, message } = payload;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = describe(error);
     this.log.error({
       msg: 'Event dead-lettered',
       topic,
       partition,
       offset: message.offset,
       attempts,
+      kind,
       reason,
     });
-    // If this send fails the error propagates and kafkajs redelivers: never drop a message silently.
-    await (this.producer as Producer).send({
+    const record = {
       topic: deadLetterTopicFor(topic),
       messages: [
         {
@@ -156,11 +325,72 @@ export class KafkaEventServer extends ServerKafka {
             'dlq-original-offset': message.offset,
             'dlq-consumer-group': this.eventOptions.groupId,
             'dlq-attempts': String(attempts),
+            'dlq-failure-kind': kind,
             'dlq-reason': reason.slice(0, 1000),
             'dlq-failed-at': new Date().toISOString(),
           },
         },
       ],
+    };
+    // The offset moves on only once the dead letter is safely written: a broker hiccup here is
+    // waited out like any transient failure.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await (this.producer as Producer).send(record);
+        this.state.counts.deadLettered[kind] += 1;
+        return;
+      } catch (sendError) {
+        this.log.warn({
+          msg: 'Writing a dead letter failed; retrying',
+          topic,
+          attempt,
+          err: describe(sendError),
+        });
+        await this.wait(payload, this.backoff(attempt));
+      }
+    }
+  }
+
+  /** kafkajs stops for good after a non-retriable crash; a consumer that silently stopped is worse. */
+  private scheduleRestart(error: unknown): void {
+    this.restartAttempts += 1;
+    const delayMs = retryBackoffMs(this.restartAttempts, 1000, MAX_RESTART_DELAY_MS);
+    this.log.error({
+      msg: 'Kafka consumer crashed and kafkajs will not restart it; restarting it in-process',
+      alert: 'KAFKA_CONSUMER_CRASHED',
+      delayMs,
+      err: describe(error),
     });
+    setTimeout(() => void this.restartConsumer(), delayMs).unref();
+  }
+
+  private async restartConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (this.stopping || !consumer) {
+      return;
+    }
+    try {
+      await consumer.connect();
+      await this.bindEvents(consumer);
+      this.state.restarts += 1;
+    } catch (error) {
+      this.scheduleRestart(error);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private wakeSleepers(): void {
+    [...this.sleepers].forEach((wake) => wake());
   }
 }

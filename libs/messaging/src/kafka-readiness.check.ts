@@ -35,6 +35,12 @@ export class KafkaReadinessCheck implements ReadinessCheck {
       }
       const cluster = await this.admin.describeCluster();
       const consumer = this.server?.state;
+      if (consumer?.outage) {
+        return {
+          up: false,
+          details: { brokers: cluster.brokers.length, consumer: 'paused: database unreachable', ...consumer },
+        };
+      }
       if (consumer && !consumer.joined) {
         return {
           up: false,
@@ -43,7 +49,11 @@ export class KafkaReadinessCheck implements ReadinessCheck {
       }
       return {
         up: true,
-        details: { brokers: cluster.brokers.length, consumer: consumer ? 'joined' : 'none' },
+        details: {
+          brokers: cluster.brokers.length,
+          consumer: consumer ? 'joined' : 'none',
+          ...(consumer ? { restarts: consumer.restarts, counts: consumer.counts } : {}),
+        },
       };
     } catch (error) {
       this.connected = false;

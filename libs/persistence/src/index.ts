@@ -2,3 +2,4 @@ export * from './column-helpers';
 export * from './ensure-database';
 export * from './persistence.module';
 export * from './transaction-context';
+export * from './probe-database';

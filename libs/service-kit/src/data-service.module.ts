@@ -9,7 +9,7 @@ import {
   MessagingTables1763700000000,
   OutboxMessageOrmEntity,
 } from '@storage/messaging';
-import { PersistenceModule, type PersistenceOptions } from '@storage/persistence';
+import { PersistenceModule, probeDatabase, type PersistenceOptions } from '@storage/persistence';
 
 export interface DataServiceModuleOptions {
   /** Service name: Kafka client id and consumer group. */
@@ -60,5 +60,7 @@ export function createEventServer(config: DataServiceConfig, name: string): Kafk
     groupId: name,
     maxAttempts: 5,
     retryBackoffMs: 200,
+    maxRetryBackoffMs: 10_000,
+    databaseProbe: () => probeDatabase(config.DATABASE_URL),
   });
 }

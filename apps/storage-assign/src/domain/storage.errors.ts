@@ -25,6 +25,8 @@ export class IllegalUnitTransitionError extends DomainError {
 export class StorageBusyError extends DomainError {
   readonly code = 'STORAGE_BUSY';
   readonly retryAfterSeconds = 1;
+  /** Trying again shortly can succeed: consumers retry it instead of dead-lettering. */
+  readonly transient = true;
   constructor() {
     super('Units are being assigned concurrently; try again shortly');
   }

@@ -1,0 +1,84 @@
+import { DomainError } from '@storage/ddd';
+import { PoisonMessageError } from './event-errors';
+import { classifyFailure } from './failure-kind';
+
+class RuleBroken extends DomainError {
+  readonly code = 'RULE_BROKEN';
+}
+
+class BusyRightNow extends DomainError {
+  readonly code = 'BUSY';
+  readonly transient = true;
+}
+
+function pgError(code: string, message = 'driver error'): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** TypeORM's QueryFailedError keeps the driver's error as driverError and copies its code. */
+function queryFailed(driverError: Error): Error {
+  return Object.assign(new Error(driverError.message), { name: 'QueryFailedError', driverError });
+}
+
+describe('classifyFailure', () => {
+  it('treats contract violations as poison', () => {
+    expect(classifyFailure(new PoisonMessageError('Invalid payload', ['size: bad']))).toBe('poison');
+  });
+
+  it('treats a broken business rule as a permanent rejection', () => {
+    expect(classifyFailure(new RuleBroken('no'))).toBe('rejected');
+  });
+
+  it('lets an error declare itself transient, domain errors included', () => {
+    expect(classifyFailure(new BusyRightNow('later'))).toBe('transient');
+    expect(classifyFailure(Object.assign(new Error('contended'), { transient: true }))).toBe('transient');
+  });
+
+  it.each(['08006', '08001', '57P01', '57P03', '53300'])(
+    'sees SQLSTATE %s as the database being unavailable',
+    (code) => {
+      expect(classifyFailure(queryFailed(pgError(code)))).toBe('database-unavailable');
+    },
+  );
+
+  it.each(['40001', '40P01', '55P03', '57014', '23P01'])(
+    'sees SQLSTATE %s as transient contention',
+    (code) => {
+      expect(classifyFailure(queryFailed(pgError(code)))).toBe('transient');
+    },
+  );
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'])(
+    'sees %s as the database being unavailable',
+    (code) => {
+      expect(classifyFailure(pgError(code, `connect ${code} 127.0.0.1:5432`))).toBe('database-unavailable');
+    },
+  );
+
+  it.each([
+    'Connection terminated unexpectedly',
+    'Connection terminated due to connection timeout',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error and is not queryable',
+    'terminating connection due to administrator command',
+  ])('sees pg saying "%s" as the database being unavailable', (message) => {
+    expect(classifyFailure(new Error(message))).toBe('database-unavailable');
+  });
+
+  it('finds the cause behind wrappers', () => {
+    const wrapped = new Error('use case failed', { cause: queryFailed(pgError('57P01')) });
+    expect(classifyFailure(wrapped)).toBe('database-unavailable');
+  });
+
+  it('treats broker errors as transient', () => {
+    const error = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
+    expect(classifyFailure(error)).toBe('transient');
+  });
+
+  it('calls everything else unknown, unique violations included (a deterministic one is a bug)', () => {
+    expect(classifyFailure(new TypeError('x is undefined'))).toBe('unknown');
+    expect(classifyFailure(queryFailed(pgError('23505', 'duplicate key')))).toBe('unknown');
+    expect(classifyFailure('a string')).toBe('unknown');
+    expect(classifyFailure(undefined)).toBe('unknown');
+  });
+});

@@ -1,0 +1,189 @@
+import { Logger } from '@nestjs/common';
+import type { EachMessagePayload } from 'kafkajs';
+import { DomainError } from '@storage/ddd';
+import { PoisonMessageError } from './event-errors';
+import { KafkaEventServer } from './kafka-event-server';
+
+const TOPIC = 'booking.events.v1';
+
+class RuleBroken extends DomainError {
+  readonly code = 'RULE_BROKEN';
+}
+
+const unavailable = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+
+interface Harness {
+  server: KafkaEventServer;
+  sent: { topic: string; headers: Record<string, unknown> }[];
+  paused: string[][];
+  resumed: string[][];
+  heartbeats: () => number;
+  payload: EachMessagePayload;
+}
+
+/** The server with its Kafka parts replaced by recorders: the failure handling runs for real. */
+function harness(
+  handler: () => Promise<void>,
+  options: { probe?: () => Promise<void>; heartbeat?: () => Promise<void> } = {},
+): Harness {
+  const server = new KafkaEventServer({
+    brokers: ['localhost:9092'],
+    clientId: 'test',
+    groupId: 'test',
+    maxAttempts: 3,
+    retryBackoffMs: 2,
+    maxRetryBackoffMs: 10,
+    databaseProbe: options.probe,
+  });
+  server.addHandler(TOPIC, handler, true);
+  const sent: Harness['sent'] = [];
+  const paused: string[][] = [];
+  const resumed: string[][] = [];
+  const internals = server as unknown as Record<string, unknown>;
+  internals.producer = {
+    send: (record: { topic: string; messages: { headers: Record<string, unknown> }[] }) => {
+      sent.push({ topic: record.topic, headers: record.messages[0].headers });
+      return Promise.resolve([]);
+    },
+    disconnect: () => Promise.resolve(),
+  };
+  internals.consumer = {
+    pause: (topics: { topic: string }[]) => paused.push(topics.map((entry) => entry.topic)),
+    resume: (topics: { topic: string }[]) => resumed.push(topics.map((entry) => entry.topic)),
+    disconnect: () => Promise.resolve(),
+  };
+  let beats = 0;
+  const payload = {
+    topic: TOPIC,
+    partition: 2,
+    message: {
+      key: Buffer.from('b-1'),
+      value: Buffer.from(JSON.stringify({ type: 'BookingPlaced' })),
+      headers: {},
+      offset: '41',
+      timestamp: '0',
+      attributes: 0,
+    },
+    heartbeat: async () => {
+      beats += 1;
+      await options.heartbeat?.();
+    },
+    pause: () => () => undefined,
+  } as unknown as EachMessagePayload;
+  return { server, sent, paused, resumed, heartbeats: () => beats, payload };
+}
+
+/** A handler failing with the given errors in turn, then succeeding. */
+function failing(...errors: Error[]): { handler: () => Promise<void>; calls: () => number } {
+  let calls = 0;
+  return {
+    handler: () => {
+      calls += 1;
+      const error = errors[calls - 1];
+      return error ? Promise.reject(error) : Promise.resolve();
+    },
+    calls: () => calls,
+  };
+}
+
+describe('KafkaEventServer failure handling', () => {
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+
+  it('retries transient failures in place until applied, heartbeating, and never dead-letters them', async () => {
+    const flaky = failing(...Array.from({ length: 12 }, deadlock));
+    const h = harness(flaky.handler);
+    await h.server.handleMessage(h.payload);
+    expect(flaky.calls()).toBe(13);
+    expect(h.sent).toEqual([]);
+    expect(h.heartbeats()).toBeGreaterThanOrEqual(12);
+    expect(h.server.state.counts).toMatchObject({ applied: 1, retried: 12 });
+  });
+
+  it('dead-letters poison at once, with the reason and where it came from', async () => {
+    const poison = failing(
+      new PoisonMessageError('Invalid BookingPlaced payload', ['size: must be S, M or L']),
+    );
+    const h = harness(poison.handler);
+    await h.server.handleMessage(h.payload);
+    expect(poison.calls()).toBe(1);
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0].topic).toBe(`${TOPIC}.dlq`);
+    expect(h.sent[0].headers).toMatchObject({
+      'dlq-original-topic': TOPIC,
+      'dlq-original-partition': '2',
+      'dlq-original-offset': '41',
+      'dlq-failure-kind': 'poison',
+      'dlq-attempts': '1',
+    });
+    expect(String(h.sent[0].headers['dlq-reason'])).toContain('size: must be S, M or L');
+  });
+
+  it('dead-letters a broken business rule at once', async () => {
+    const rejected = failing(new RuleBroken('never'));
+    const h = harness(rejected.handler);
+    await h.server.handleMessage(h.payload);
+    expect(rejected.calls()).toBe(1);
+    expect(h.sent[0].headers['dlq-failure-kind']).toBe('rejected');
+  });
+
+  it('gives an unknown error a bounded number of attempts, then dead-letters it', async () => {
+    const broken = failing(...Array.from({ length: 10 }, () => new TypeError('x is undefined')));
+    const h = harness(broken.handler);
+    await h.server.handleMessage(h.payload);
+    expect(broken.calls()).toBe(3);
+    expect(h.sent[0].headers).toMatchObject({ 'dlq-failure-kind': 'unknown', 'dlq-attempts': '3' });
+    expect(h.server.state.counts.deadLettered.unknown).toBe(1);
+  });
+
+  it('pauses every topic while the database is down, is unready, and resumes when the probe answers', async () => {
+    let probes = 0;
+    const ready: boolean[] = [];
+    const down = failing(unavailable());
+    const h = harness(down.handler, {
+      probe: () => {
+        probes += 1;
+        ready.push(h.server.state.outage === undefined);
+        return probes < 3 ? Promise.reject(unavailable()) : Promise.resolve();
+      },
+    });
+    await h.server.handleMessage(h.payload);
+    expect(down.calls()).toBe(2);
+    expect(probes).toBe(3);
+    expect(ready).toEqual([false, false, false]);
+    expect(h.paused).toEqual([[TOPIC]]);
+    expect(h.resumed).toEqual([[TOPIC]]);
+    expect(h.server.state.outage).toBeUndefined();
+    expect(h.sent).toEqual([]);
+  });
+
+  it('a database outage is never dead-lettered, however long it lasts', async () => {
+    const down = failing(...Array.from({ length: 8 }, unavailable));
+    const h = harness(down.handler);
+    await h.server.handleMessage(h.payload);
+    expect(down.calls()).toBe(9);
+    expect(h.sent).toEqual([]);
+    expect(h.resumed).toEqual([[TOPIC]]);
+  });
+
+  it('gives the message back uncommitted when the service stops mid-retry', async () => {
+    const h = harness(() => Promise.reject(deadlock()));
+    const handling = expect(h.server.handleMessage(h.payload)).rejects.toThrow(/stopping/);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await h.server.close();
+    await handling;
+    expect(h.sent).toEqual([]);
+  });
+
+  it('lets a rebalance interrupt the wait so kafkajs can rejoin (the message stays uncommitted)', async () => {
+    const rebalancing = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    const h = harness(() => Promise.reject(deadlock()), { heartbeat: () => Promise.reject(rebalancing) });
+    await expect(h.server.handleMessage(h.payload)).rejects.toBe(rebalancing);
+    expect(h.sent).toEqual([]);
+  });
+});
