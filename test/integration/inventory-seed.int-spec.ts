@@ -1,7 +1,7 @@
 import {
   Outbox,
   InboxMessageOrmEntity,
-  MessagingTables1763700000000,
+  MESSAGING_MIGRATIONS,
   OutboxMessageOrmEntity,
 } from '@storage/messaging';
 import { TypeOrmUnitOfWork } from '@storage/persistence';
@@ -23,7 +23,7 @@ describe('default inventory seeding (real Postgres)', () => {
         OutboxMessageOrmEntity,
         InboxMessageOrmEntity,
       ],
-      migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
+      migrations: [...MESSAGING_MIGRATIONS, CreateStorage1763700000200],
     });
     try {
       const replica = () =>

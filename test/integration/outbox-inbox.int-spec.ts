@@ -5,7 +5,7 @@ import {
   ensureTopics,
   Inbox,
   InboxMessageOrmEntity,
-  MessagingTables1763700000000,
+  MESSAGING_MIGRATIONS,
   Outbox,
   OutboxMessageOrmEntity,
   OutboxRelay,
@@ -40,7 +40,7 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
     });
     db = await freshDatabase({
       entities: [OutboxMessageOrmEntity, InboxMessageOrmEntity],
-      migrations: [MessagingTables1763700000000],
+      migrations: MESSAGING_MIGRATIONS,
     });
     dataSource = db.dataSource;
     relay = new OutboxRelay(dataSource, createProducerClient(brokers, 'it'), {
@@ -48,6 +48,8 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       batchSize: 50,
       pollIntervalMs: 100,
       retentionHours: 24,
+      inboxRetentionHours: 24,
+      maxPublishAttempts: 2,
     });
   });
 
@@ -137,5 +139,74 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       }),
     ).resolves.toBe(true);
     expect(effects).toBe(3);
+  });
+
+  it('parks a row the broker refuses for good; only later rows of its key wait, the rest flow', async () => {
+    const stuckKey = randomUUID();
+    const otherKey = randomUUID();
+    // Over the broker's message.max.bytes: refused with MESSAGE_TOO_LARGE, however often it is sent.
+    await dataSource.query(
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope)
+       VALUES ($1, $2, $3, 'BookingCompleted', jsonb_build_object('pad', repeat('x', 2000000)))`,
+      [randomUUID(), Topics.bookingEvents, stuckKey],
+    );
+    await dataSource.transaction(async (manager) => {
+      await outbox.append(manager, completed(stuckKey));
+      await outbox.append(manager, completed(otherKey));
+    });
+    const rows = await waitFor(
+      'the refused row parked and the other key published',
+      () =>
+        dataSource.query<
+          { message_key: string; parked: boolean; published: boolean; attempts: number; last_error: string }[]
+        >(
+          `SELECT message_key, parked_at IS NOT NULL AS parked, published_at IS NOT NULL AS published, attempts, last_error
+           FROM outbox_message WHERE message_key = ANY($1) ORDER BY id`,
+          [[stuckKey, otherKey]],
+        ),
+      (found) => found[0]?.parked === true && found[2]?.published === true,
+      { timeoutMs: 60_000 },
+    );
+    expect(rows[0]).toMatchObject({ parked: true, published: false, attempts: 2 });
+    expect(rows[0].last_error).toMatch(/larger than the max message size/);
+    // The later event of the same key is held back, never published out of order.
+    expect(rows[1]).toMatchObject({ message_key: stuckKey, parked: false, published: false });
+
+    // An operator deals with the parked row (here: drops it); its key flows again.
+    await dataSource.query(`DELETE FROM outbox_message WHERE message_key = $1 AND parked_at IS NOT NULL`, [
+      stuckKey,
+    ]);
+    await waitFor(
+      'the held-back row published',
+      () =>
+        dataSource.query<{ published: boolean }[]>(
+          `SELECT published_at IS NOT NULL AS published FROM outbox_message WHERE message_key = $1`,
+          [stuckKey],
+        ),
+      (found) => found.length === 1 && found[0].published,
+    );
+  });
+
+  it('deletes inbox records and published rows after their retention', async () => {
+    const inbox = new Inbox(dataSource);
+    const old = { eventId: randomUUID(), type: 'BookingCompleted' } as EventEnvelope<unknown>;
+    await inbox.processOnce('retention', old, () => Promise.resolve());
+    await dataSource.query(
+      `UPDATE inbox_message SET processed_at = now() - interval '25 hours' WHERE event_id = $1`,
+      [old.eventId],
+    );
+    await dataSource.query(
+      `UPDATE outbox_message SET published_at = now() - interval '25 hours' WHERE published_at IS NOT NULL`,
+    );
+    await relay.cleanup();
+    const [{ inboxLeft }] = await dataSource.query<{ inboxLeft: number }[]>(
+      `SELECT count(*)::int AS "inboxLeft" FROM inbox_message WHERE event_id = $1`,
+      [old.eventId],
+    );
+    expect(inboxLeft).toBe(0);
+    const [{ publishedLeft }] = await dataSource.query<{ publishedLeft: number }[]>(
+      `SELECT count(*)::int AS "publishedLeft" FROM outbox_message WHERE published_at < now() - interval '24 hours'`,
+    );
+    expect(publishedLeft).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { RentalPeriod } from '@storage/ddd';
 import {
   InboxMessageOrmEntity,
-  MessagingTables1763700000000,
+  MESSAGING_MIGRATIONS,
   Outbox,
   OutboxMessageOrmEntity,
 } from '@storage/messaging';
@@ -33,7 +33,7 @@ describe('storage-assign persistence (real Postgres)', () => {
         OutboxMessageOrmEntity,
         InboxMessageOrmEntity,
       ],
-      migrations: [MessagingTables1763700000000, CreateStorage1763700000200],
+      migrations: [...MESSAGING_MIGRATIONS, CreateStorage1763700000200],
     });
     dataSource = db.dataSource;
     units = new StorageUnitTypeormRepository(dataSource, new Outbox());

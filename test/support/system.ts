@@ -7,6 +7,7 @@ import {
   type ServiceName,
   type ServicePorts,
 } from '../../tools/stack/services';
+import { freePort } from '../../tools/stack/ports';
 import { stackInfo, type StackInfo } from './stack-file';
 
 export interface SystemOptions {
@@ -14,6 +15,10 @@ export interface SystemOptions {
   label: string;
   services: ServiceName[];
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Kafka and Postgres of the suite's own (fault suites stop them); the run's shared ones by default. */
+  infra?: StackInfo;
+  /** Extra processes of a service sharing its consumer group and database (scale-out). */
+  replicas?: Partial<Record<ServiceName, number>>;
 }
 
 /**
@@ -23,6 +28,8 @@ export interface SystemOptions {
  */
 export class System {
   readonly services = new Map<ServiceName, ServiceProcess>();
+  /** Second and later processes of a service, each on its own port, logging to `replica-N/`. */
+  readonly replicas: ServiceProcess[] = [];
 
   private constructor(
     readonly infra: StackInfo,
@@ -30,7 +37,7 @@ export class System {
   ) {}
 
   static async start(options: SystemOptions): Promise<System> {
-    const infra = stackInfo();
+    const infra = options.infra ?? stackInfo();
     const system = new System(infra, await allocatePorts(false));
     const logDir = join(infra.dataDir, 'logs', options.label);
     for (const name of options.services) {
@@ -45,9 +52,26 @@ export class System {
         ...options.env?.[name],
       };
       system.services.set(name, new ServiceProcess(name, env, serviceUrl(system.ports, name), logDir));
+      for (let replica = 2; replica <= (options.replicas?.[name] ?? 1); replica += 1) {
+        const port = await freePort();
+        system.replicas.push(
+          new ServiceProcess(
+            name,
+            { ...env, PORT: String(port) },
+            `http://127.0.0.1:${port}`,
+            join(logDir, `replica-${replica}`),
+          ),
+        );
+      }
     }
     try {
-      await Promise.all([...system.services.values()].map((service) => system.startService(service.name)));
+      await Promise.all([
+        ...[...system.services.values()].map((service) => system.startService(service.name)),
+        ...system.replicas.map(async (replica) => {
+          replica.start();
+          await replica.waitReady();
+        }),
+      ]);
     } catch (error) {
       await system.stop();
       throw error;
@@ -77,6 +101,6 @@ export class System {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((service) => service.close()));
+    await Promise.all([...this.services.values(), ...this.replicas].map((service) => service.close()));
   }
 }

@@ -131,6 +131,8 @@ export interface StartKafkaOptions {
   controllerPort?: number;
   partitions?: number;
   log: (line: string) => void;
+  /** Always start an own broker, even when KAFKA_BROKERS names one (fault tests stop it). */
+  own?: boolean;
 }
 
 /**
@@ -138,7 +140,7 @@ export interface StartKafkaOptions {
  * child process; or the broker named by KAFKA_BROKERS, in which case nothing is started.
  */
 export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandle> {
-  const external = process.env.KAFKA_BROKERS;
+  const external = options.own ? undefined : process.env.KAFKA_BROKERS;
   if (external) {
     await waitFor(`Kafka at ${external}`, () => brokerAnswers(external.split(',')[0]), { timeoutMs: 30_000 });
     return { brokers: external, external: true, stop: () => Promise.resolve() };

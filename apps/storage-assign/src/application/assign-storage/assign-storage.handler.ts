@@ -18,6 +18,7 @@ export class AssignStorageHandler {
   async execute(command: AssignStorageCommand): Promise<'assigned' | 'failed' | 'already-assigned'> {
     const period = RentalPeriod.of(command.startDate, command.endDate);
     return this.unitOfWork.run(async () => {
+      await this.assignments.lockBooking(command.bookingId);
       if (await this.assignments.findActiveByBooking(command.bookingId)) {
         return 'already-assigned';
       }

@@ -3,6 +3,15 @@ import { UnitOfWork } from '@storage/ddd';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
 
+/** Transient: the booking moved to another unit while its completion was being prepared. */
+export class AssignmentMovedError extends Error {
+  readonly transient = true;
+  constructor(bookingId: string) {
+    super(`Booking ${bookingId} moved to another unit meanwhile; retry`);
+    this.name = 'AssignmentMovedError';
+  }
+}
+
 /** BookingCompleted -> the assignment ends and the unit waits for inspection. */
 @Injectable()
 export class CompleteRentalHandler {
@@ -14,12 +23,22 @@ export class CompleteRentalHandler {
 
   async execute(bookingId: string): Promise<boolean> {
     return this.unitOfWork.run(async () => {
+      // The unit is locked before the booking, as retirement does: the opposite order deadlocks.
+      const seen = await this.assignments.findActiveByBooking(bookingId);
+      if (!seen) {
+        return false;
+      }
+      const unit = await this.units.findById(seen.unitId, { lock: true });
+      await this.assignments.lockBooking(bookingId);
       const assignment = await this.assignments.findActiveByBooking(bookingId, { lock: true });
+      if (assignment && assignment.unitId !== seen.unitId) {
+        // Moved to another unit between the two reads: start over with the new unit.
+        throw new AssignmentMovedError(bookingId);
+      }
       if (!assignment?.complete()) {
         return false;
       }
       await this.assignments.save(assignment);
-      const unit = await this.units.findById(assignment.unitId, { lock: true });
       if (unit?.awaitInspection()) {
         await this.units.save(unit);
       }

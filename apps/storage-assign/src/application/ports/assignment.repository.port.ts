@@ -15,9 +15,20 @@ export interface SizeAvailability {
   dailyRate: number | null;
 }
 
+/**
+ * Lock order, the same in every use case so none can deadlock another: a storage unit's row
+ * first, then the booking (`lockBooking`), then that booking's assignment rows. Claims of free
+ * units never wait (SKIP LOCKED), so they do not count.
+ */
 export abstract class AssignmentRepository {
+  /**
+   * Serializes every change to one booking's assignments until the unit of work commits, so a
+   * release or completion that starts while the booking is being moved to another unit sees the
+   * move (and the new assignment) instead of the superseded one. Must run inside a unit of work.
+   */
+  abstract lockBooking(bookingId: string): Promise<void>;
   abstract findActiveByBooking(bookingId: string, options?: { lock: boolean }): Promise<Assignment | null>;
-  /** Active assignments of a unit still running or in the future on `date`. */
+  /** Active assignments of a unit still running or in the future on `date` (not locked). */
   abstract findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]>;
   /**
    * Picks and locks a free AVAILABLE unit of `size` for `period` (no overlapping active

@@ -12,6 +12,8 @@ export class ReleaseStorageHandler {
 
   async execute(bookingId: string, reason: string): Promise<boolean> {
     return this.unitOfWork.run(async () => {
+      // Waits for a retirement moving this booking, then sees the replacement it created.
+      await this.assignments.lockBooking(bookingId);
       const assignment = await this.assignments.findActiveByBooking(bookingId, { lock: true });
       if (!assignment?.release(reason)) {
         return false;

@@ -16,6 +16,7 @@ export const UNIT_RETIRED = 'UNIT_RETIRED';
  * Staff retire a unit. Every booking still holding it (running or future) moves to another free
  * unit of the same size; where none is free the assignment is revoked, and booking cancels and
  * refunds it. All in one transaction, so a failure leaves the unit and its bookings as they were.
+ * Lock order: the unit, then each booking (see AssignmentRepository).
  */
 @Injectable()
 export class RetireUnitHandler {
@@ -36,7 +37,15 @@ export class RetireUnitHandler {
         return outcome;
       }
       await this.units.save(unit);
-      for (const held of await this.assignments.findActiveForUnitEndingAfter(unitId, todayUtc())) {
+      const holders = await this.assignments.findActiveForUnitEndingAfter(unitId, todayUtc());
+      // Bookings in a fixed order, each locked and re-read: a cancellation or completion that got
+      // there first has already ended its assignment, and one that comes later waits for us.
+      for (const bookingId of [...new Set(holders.map((held) => held.bookingId))].sort()) {
+        await this.assignments.lockBooking(bookingId);
+        const held = await this.assignments.findActiveByBooking(bookingId, { lock: true });
+        if (!held || held.unitId !== unitId) {
+          continue;
+        }
         const snapshot = held.snapshot();
         const period = RentalPeriod.of(snapshot.startDate, snapshot.endDate);
         const search = await this.assignments.claimFreeUnit(snapshot.size, period);

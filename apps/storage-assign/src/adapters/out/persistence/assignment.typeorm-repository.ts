@@ -25,6 +25,9 @@ const FREE_UNITS = `
       WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange($2::date, $3::date, '[)')
     )`;
 
+/** First key of the two-key advisory locks taken per booking (the second is its hash). */
+const BOOKING_LOCK_CLASS = 727_010;
+
 @Injectable()
 export class AssignmentTypeormRepository extends AssignmentRepository {
   constructor(
@@ -42,11 +45,19 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     return row ? AssignmentMapper.toDomain(row) : null;
   }
 
+  async lockBooking(bookingId: string): Promise<void> {
+    const manager = currentManager(this.dataSource);
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('lockBooking must run inside a unit of work: the lock lasts until it commits');
+    }
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BOOKING_LOCK_CLASS, bookingId]);
+  }
+
   async findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]> {
+    // No row lock here: callers lock each booking first and re-read it (see the lock order).
     const rows = await currentManager(this.dataSource).find(AssignmentOrmEntity, {
       where: { unitId, status: 'ACTIVE', endDate: MoreThan(date) },
       order: { startDate: 'ASC' },
-      lock: { mode: 'pessimistic_write' },
     });
     return rows.map((row) => AssignmentMapper.toDomain(row));
   }
