@@ -10,7 +10,7 @@ import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/
 import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
 import { SeedInventoryHandler } from '../../apps/storage-assign/src/application/seed-inventory/seed-inventory.handler';
-import { CreateStorage1763700000200 } from '../../apps/storage-assign/src/migrations/1763700000200-create-storage';
+import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshDatabase } from '../support/database';
 
 describe('default inventory seeding (real Postgres)', () => {
@@ -23,7 +23,7 @@ describe('default inventory seeding (real Postgres)', () => {
         OutboxMessageOrmEntity,
         InboxMessageOrmEntity,
       ],
-      migrations: [...MESSAGING_MIGRATIONS, CreateStorage1763700000200],
+      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
     });
     try {
       const replica = () =>

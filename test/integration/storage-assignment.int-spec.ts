@@ -14,7 +14,7 @@ import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapt
 import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
 import { Assignment, DuplicateUnitCodeError, StorageUnit } from '../../apps/storage-assign/src/domain';
-import { CreateStorage1763700000200 } from '../../apps/storage-assign/src/migrations/1763700000200-create-storage';
+import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshDatabase } from '../support/database';
 
 describe('storage-assign persistence (real Postgres)', () => {
@@ -33,7 +33,7 @@ describe('storage-assign persistence (real Postgres)', () => {
         OutboxMessageOrmEntity,
         InboxMessageOrmEntity,
       ],
-      migrations: [...MESSAGING_MIGRATIONS, CreateStorage1763700000200],
+      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
     });
     dataSource = db.dataSource;
     units = new StorageUnitTypeormRepository(dataSource, new Outbox());

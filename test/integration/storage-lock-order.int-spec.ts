@@ -20,7 +20,7 @@ import {
 import { ReleaseStorageHandler } from '../../apps/storage-assign/src/application/release-storage/release-storage.handler';
 import { RetireUnitHandler } from '../../apps/storage-assign/src/application/retire-unit/retire-unit.handler';
 import { Assignment, StorageUnit, type UnitSize } from '../../apps/storage-assign/src/domain';
-import { CreateStorage1763700000200 } from '../../apps/storage-assign/src/migrations/1763700000200-create-storage';
+import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshDatabase } from '../support/database';
 import { waitFor } from '../support/wait-for';
 
@@ -96,7 +96,7 @@ describe('storage-assign lock order (real Postgres)', () => {
         OutboxMessageOrmEntity,
         InboxMessageOrmEntity,
       ],
-      migrations: [...MESSAGING_MIGRATIONS, CreateStorage1763700000200],
+      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
     });
     dataSource = db.dataSource;
     units = new GatedUnitRepository(dataSource, new Outbox());

@@ -56,6 +56,10 @@ export function serviceEnv(
     env.DATABASE_URL = databaseUrl(infra.postgresServerUrl, database);
     env.KAFKA_BROKERS = infra.brokers;
   }
+  if (name === 'payment' || name === 'storage-assign') {
+    // Their reconciliations ask booking where a booking stands.
+    env.BOOKING_URL = serviceUrl(ports, 'booking');
+  }
   if (name === 'booking' || name === 'gateway') {
     env.PAYMENT_URL = serviceUrl(ports, 'payment');
     env.STORAGE_ASSIGN_URL = serviceUrl(ports, 'storage-assign');

@@ -67,4 +67,16 @@ export class BookingConfig extends DataServiceConfig {
   @IsInt()
   @Min(100)
   STALE_PAYMENT_SWEEP_INTERVAL_MS: number = 10_000;
+
+  /**
+   * A PAID booking with no assignment outcome for this long is announced again (BookingPlaced);
+   * from its start date on it is rejected and refunded instead.
+   */
+  @IsInt()
+  @Min(1000)
+  SAGA_REDRIVE_AFTER_MS: number = 120_000;
+
+  @IsInt()
+  @Min(100)
+  SAGA_REDRIVE_INTERVAL_MS: number = 30_000;
 }

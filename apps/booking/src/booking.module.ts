@@ -1,7 +1,7 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KafkaEventServer } from '@storage/messaging';
-import { DataServiceModule } from '@storage/service-kit';
+import { DataServiceModule, periodicJobProvider } from '@storage/service-kit';
 import { ResiliencePolicy } from '@storage/resilience';
 import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
 import { QuotesHttpController } from './adapters/in/http/quotes.http-controller';
@@ -17,6 +17,7 @@ import { ApplyStorageOutcomeHandler } from './application/apply-storage-outcome/
 import { CancelBookingHandler } from './application/cancel-booking/cancel-booking.handler';
 import { CheckOutBookingHandler } from './application/check-out-booking/check-out-booking.handler';
 import { ExpireStalePaymentsHandler } from './application/expire-stale-payments/expire-stale-payments.handler';
+import { RedriveStalledBookingsHandler } from './application/redrive-stalled-bookings/redrive-stalled-bookings.handler';
 import { BOOKING_RULES, PlaceBookingHandler } from './application/place-booking/place-booking.handler';
 import { Availability } from './application/ports/availability.port';
 import { BookingRepository } from './application/ports/booking.repository.port';
@@ -27,6 +28,10 @@ import { QuoteBookingHandler } from './application/quote-booking/quote-booking.h
 import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
 import type { BookingConfig } from './booking.config';
 import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
+import { BookingStalledIndex1764600000300 } from './migrations/1764600000300-booking-stalled-index';
+
+/** The saga re-drive job's provider token (a PeriodicJob, like the other reconciliations). */
+const SAGA_REDRIVE_JOB = Symbol('SagaRedriveJob');
 
 @Module({})
 export class BookingModule {
@@ -57,7 +62,7 @@ export class BookingModule {
           config,
           server,
           entities: [BookingOrmEntity, CatalogueUnitOrmEntity],
-          migrations: [CreateBooking1763700000300],
+          migrations: [CreateBooking1763700000300, BookingStalledIndex1764600000300],
         }),
         HttpModule.register({}),
       ],
@@ -69,6 +74,14 @@ export class BookingModule {
         ApplyStorageOutcomeHandler,
         UpdateCatalogueHandler,
         ExpireStalePaymentsHandler,
+        RedriveStalledBookingsHandler,
+        periodicJobProvider(
+          SAGA_REDRIVE_JOB,
+          'SagaRedrive',
+          config.SAGA_REDRIVE_INTERVAL_MS,
+          RedriveStalledBookingsHandler,
+          (handler) => handler.execute(config.SAGA_REDRIVE_AFTER_MS),
+        ),
         QueryBookingsHandler,
         QuoteBookingHandler,
         { provide: BOOKING_RULES, useValue: { maxRentalDays: config.MAX_RENTAL_DAYS } },

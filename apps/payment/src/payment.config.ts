@@ -1,8 +1,21 @@
-import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DataServiceConfig } from '@storage/config';
 
 export class PaymentConfig extends DataServiceConfig {
   override PORT: number = 8082;
+
+  /** Booking, asked by the reconciliation where the booking of an approved payment stands. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  BOOKING_URL!: string;
+
+  /** An APPROVED payment this old is checked against its booking (refunded if not kept). */
+  @IsInt()
+  @Min(1000)
+  PAYMENT_RECONCILE_AFTER_MS: number = 600_000;
+
+  @IsInt()
+  @Min(100)
+  PAYMENT_RECONCILE_INTERVAL_MS: number = 60_000;
 
   /** Simulated processor latency: one number or a range "min-max" in ms. */
   @Matches(/^\d{1,6}(-\d{1,6})?$/, { message: 'must be milliseconds, e.g. 0 or 400-620' })
@@ -18,6 +31,19 @@ export class PaymentConfig extends DataServiceConfig {
   @IsInt()
   @Min(1)
   PAYMENT_SINGLE_CHARGE_LIMIT: number = 5_000_000;
+
+  /**
+   * A payment intent still PENDING this long after it was written lost its caller (a crash
+   * between charge and outcome): it is settled from the provider's record, or voided if the
+   * provider never charged.
+   */
+  @IsInt()
+  @Min(1000)
+  PAYMENT_INTENT_RECOVERY_AFTER_MS: number = 30_000;
+
+  @IsInt()
+  @Min(100)
+  PAYMENT_INTENT_RECOVERY_INTERVAL_MS: number = 10_000;
 
   latencyRange(): { min: number; max: number } {
     const [min, max] = this.PAYMENT_LATENCY_MS.split('-').map(Number);

@@ -1,9 +1,22 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean } from 'class-validator';
+import { IsBoolean, IsInt, IsUrl, Min } from 'class-validator';
 import { DataServiceConfig } from '@storage/config';
 
 export class StorageAssignConfig extends DataServiceConfig {
   override PORT: number = 8083;
+
+  /** Booking, asked by the reconciliation where the booking of an active assignment stands. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  BOOKING_URL!: string;
+
+  /** An ACTIVE assignment this old is checked against its booking (released if not kept). */
+  @IsInt()
+  @Min(1000)
+  ASSIGNMENT_RECONCILE_AFTER_MS: number = 600_000;
+
+  @IsInt()
+  @Min(100)
+  ASSIGNMENT_RECONCILE_INTERVAL_MS: number = 60_000;
 
   /** Register 20 units (S/M/L) when the inventory is empty, so a fresh system is usable at once. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value === 'true' : value))

@@ -1,6 +1,7 @@
+import { HttpModule } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KafkaEventServer } from '@storage/messaging';
-import { DataServiceModule } from '@storage/service-kit';
+import { bookingStatusesProvider, DataServiceModule, periodicJobProvider } from '@storage/service-kit';
 import { AvailabilityHttpController } from './adapters/in/http/availability.http-controller';
 import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
 import { InventorySeeder } from './adapters/in/inventory-seeder';
@@ -20,7 +21,11 @@ import { RegisterUnitHandler } from './application/register-unit/register-unit.h
 import { ReleaseStorageHandler } from './application/release-storage/release-storage.handler';
 import { RetireUnitHandler } from './application/retire-unit/retire-unit.handler';
 import { SeedInventoryHandler } from './application/seed-inventory/seed-inventory.handler';
-import { CreateStorage1763700000200 } from './migrations/1763700000200-create-storage';
+import { STORAGE_ASSIGN_MIGRATIONS } from './migrations';
+import { BookingStatuses } from './application/ports/booking-statuses.port';
+import { ReconcileAssignmentsHandler } from './application/reconcile-assignments/reconcile-assignments.handler';
+
+const ASSIGNMENT_RECONCILE_JOB = Symbol('AssignmentReconcileJob');
 import type { StorageAssignConfig } from './storage-assign.config';
 
 @Module({})
@@ -29,16 +34,29 @@ export class StorageAssignModule {
     return {
       module: StorageAssignModule,
       imports: [
+        HttpModule,
         DataServiceModule.forRoot({
           name: 'storage-assign',
           config,
           server,
           entities: [StorageUnitOrmEntity, AssignmentOrmEntity, AssignmentFailureOrmEntity],
-          migrations: [CreateStorage1763700000200],
+          migrations: STORAGE_ASSIGN_MIGRATIONS,
         }),
       ],
       controllers: [StorageUnitsHttpController, AvailabilityHttpController, BookingEventsKafkaConsumer],
       providers: [
+        ReconcileAssignmentsHandler,
+        bookingStatusesProvider(BookingStatuses, {
+          baseUrl: config.BOOKING_URL,
+          internalSecret: config.INTERNAL_AUTH_SECRET,
+        }),
+        periodicJobProvider(
+          ASSIGNMENT_RECONCILE_JOB,
+          'AssignmentReconciliation',
+          config.ASSIGNMENT_RECONCILE_INTERVAL_MS,
+          ReconcileAssignmentsHandler,
+          (handler) => handler.execute(config.ASSIGNMENT_RECONCILE_AFTER_MS),
+        ),
         AssignStorageHandler,
         ReleaseStorageHandler,
         CompleteRentalHandler,

@@ -7,6 +7,7 @@ export * from './booking/booking-confirmed.v1';
 export * from './booking/booking-rejected.v1';
 export * from './booking/booking-cancelled.v1';
 export * from './booking/booking-completed.v1';
+export * from './booking/booking-api.v1';
 export * from './payment/payment-approved.v1';
 export * from './payment/payment-declined.v1';
 export * from './payment/payment-refunded.v1';

@@ -6,3 +6,5 @@ export * from './internal-call-headers';
 export * from './page.query';
 export * from './run-service';
 export * from './validation.pipe';
+export * from './periodic-job';
+export * from './booking-status.http-client';

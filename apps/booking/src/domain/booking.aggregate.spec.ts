@@ -10,6 +10,23 @@ const newBooking = () =>
 const types = (events: BookingEvent[]) => events.map((event) => event.type);
 
 describe('Booking', () => {
+  it('re-announces a stalled paid booking before its start, and gives up (refund) from its start date', () => {
+    const stalled = newBooking();
+    stalled.markPaid('pay-1');
+    stalled.pullEvents();
+    expect(stalled.redriveOrExpire('2030-02-28')).toBe('redriven');
+    expect(stalled.status).toBe('PAID');
+    expect(types(stalled.pullEvents())).toEqual(['BookingPlaced']);
+    expect(stalled.redriveOrExpire('2030-03-01')).toBe('expired');
+    expect(stalled.snapshot()).toMatchObject({ status: 'REJECTED', rejectionReason: 'NO_UNIT_AVAILABLE' });
+    expect(types(stalled.pullEvents())).toEqual(['BookingRejected']);
+    expect(stalled.redriveOrExpire('2030-03-02')).toBe('unchanged');
+    const confirmed = newBooking();
+    confirmed.markPaid('pay-2');
+    confirmed.assignUnit('unit-1', 'M-001');
+    expect(confirmed.redriveOrExpire('2030-02-01')).toBe('unchanged');
+  });
+
   it('is priced rate x days and waits for its payment', () => {
     const booking = newBooking().snapshot();
     expect(booking).toMatchObject({ amount: 50_000, days: 10, status: 'PAYMENT_PENDING', paymentId: null });

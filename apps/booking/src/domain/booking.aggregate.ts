@@ -125,6 +125,26 @@ export class Booking extends AggregateRoot<BookingEvent> {
     return true;
   }
 
+  /**
+   * The saga stalled: paid, and no assignment outcome came back in time. Before the start date it
+   * announces the booking again (storage-assign answers a repeat with its outcome, assigning a
+   * unit if it never did); from the start date on it gives up: the customer needed the unit that
+   * day, so the booking is rejected and refunded (and any unit assigned later is released).
+   */
+  redriveOrExpire(today: string, now = new Date()): 'redriven' | 'expired' | 'unchanged' {
+    if (this.state.status !== 'PAID') {
+      return 'unchanged';
+    }
+    if (this.state.startDate <= today) {
+      this.update({ status: 'REJECTED', rejectionReason: 'NO_UNIT_AVAILABLE' }, now);
+      this.raise({ type: 'BookingRejected', booking: this.snapshot() });
+      return 'expired';
+    }
+    this.update({}, now);
+    this.raise({ type: 'BookingPlaced', booking: this.snapshot() });
+    return 'redriven';
+  }
+
   /** StorageAssigned: confirms a paid booking, or moves a confirmed one to a replacement unit. */
   assignUnit(unitId: string, unitCode: string, now = new Date()): boolean {
     if (this.state.status === 'PAID' || (this.state.status === 'CONFIRMED' && this.state.unitId !== unitId)) {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AggregateRoot } from '@storage/ddd';
 
-export type PaymentStatus = 'APPROVED' | 'DECLINED' | 'REFUNDED' | 'VOIDED';
+export type PaymentStatus = 'PENDING' | 'APPROVED' | 'DECLINED' | 'REFUNDED' | 'VOIDED';
+
+/** What the provider answered for a charge. */
+export type ChargeOutcome = { approved: true } | { approved: false; reason: string };
 
 export type PaymentDomainEvent =
   | { type: 'PaymentApproved'; payment: PaymentSnapshot }
@@ -22,44 +25,28 @@ export interface PaymentSnapshot {
 }
 
 /**
- * One charge per booking (the booking id is the idempotency key). Money is kept only while
- * APPROVED; REFUNDED returns it; VOIDED marks a booking that gave up before any charge landed, so a
- * late charge attempt for it is refused instead of taking money nobody will account for.
+ * One charge per booking (the booking id is the idempotency key). PENDING is the intent, recorded
+ * before the provider is called, so a crash between the charge and its outcome leaves a row to
+ * resume from (the provider honours the same key) instead of money nobody accounts for. Money is
+ * kept only while APPROVED; REFUNDED returns it; VOIDED marks a booking that gave up before any
+ * charge landed, so a late charge attempt for it is refused, or refunded when it landed anyway.
  */
 export class Payment extends AggregateRoot<PaymentDomainEvent> {
   private constructor(private state: PaymentSnapshot) {
     super();
   }
 
-  static approve(input: { bookingId: string; customerId: string; amount: number; method: string }): Payment {
-    const payment = new Payment({
+  /** The intent: recorded before the provider is asked, settled with its answer. */
+  static intend(input: { bookingId: string; customerId: string; amount: number; method: string }): Payment {
+    return new Payment({
       id: randomUUID(),
       ...input,
-      status: 'APPROVED',
+      status: 'PENDING',
       declineReason: null,
       refundReason: null,
       createdAt: new Date(),
       refundedAt: null,
     });
-    payment.raise({ type: 'PaymentApproved', payment: payment.snapshot() });
-    return payment;
-  }
-
-  static decline(
-    input: { bookingId: string; customerId: string; amount: number; method: string },
-    reason: string,
-  ): Payment {
-    const payment = new Payment({
-      id: randomUUID(),
-      ...input,
-      status: 'DECLINED',
-      declineReason: reason,
-      refundReason: null,
-      createdAt: new Date(),
-      refundedAt: null,
-    });
-    payment.raise({ type: 'PaymentDeclined', payment: payment.snapshot() });
-    return payment;
   }
 
   static void(input: { bookingId: string; customerId: string; amount: number }, reason: string): Payment {
@@ -90,6 +77,39 @@ export class Payment extends AggregateRoot<PaymentDomainEvent> {
   }
   get status(): PaymentStatus {
     return this.state.status;
+  }
+
+  /**
+   * Records the provider's answer to the intent. A booking that gave up while the charge was in
+   * flight has voided it: money that landed anyway goes straight back. Settling twice changes
+   * nothing.
+   */
+  settle(outcome: ChargeOutcome, at = new Date()): boolean {
+    if (this.state.status === 'VOIDED' && outcome.approved && this.state.refundedAt === null) {
+      this.state = { ...this.state, status: 'REFUNDED', refundedAt: at };
+      this.raise({ type: 'PaymentRefunded', payment: this.snapshot() });
+      return true;
+    }
+    if (this.state.status !== 'PENDING') {
+      return false;
+    }
+    this.state = outcome.approved
+      ? { ...this.state, status: 'APPROVED' }
+      : { ...this.state, status: 'DECLINED', declineReason: outcome.reason };
+    this.raise({
+      type: outcome.approved ? 'PaymentApproved' : 'PaymentDeclined',
+      payment: this.snapshot(),
+    });
+    return true;
+  }
+
+  /** The booking gave up while its charge was in flight: whatever lands later is given back. */
+  voidPending(reason: string): boolean {
+    if (this.state.status !== 'PENDING') {
+      return false;
+    }
+    this.state = { ...this.state, status: 'VOIDED', refundReason: reason };
+    return true;
   }
 
   /** Idempotent: refunding twice, or refunding what was never kept, changes nothing. */

@@ -60,6 +60,18 @@ export class Assignment extends AggregateRoot<AssignmentEvent> {
     return assignment;
   }
 
+  /**
+   * The booking was announced again (its saga stalled somewhere downstream): say again which unit
+   * it holds. Consumers apply an outcome they already have as a no-op.
+   */
+  reannounce(): boolean {
+    if (this.state.status !== 'ACTIVE') {
+      return false;
+    }
+    this.raise({ type: 'StorageAssigned', assignment: this.snapshot(), reassigned: false });
+    return true;
+  }
+
   static restore(snapshot: AssignmentSnapshot): Assignment {
     return new Assignment({ ...snapshot });
   }

@@ -17,4 +17,6 @@ export abstract class BookingRepository {
   abstract save(booking: Booking): Promise<void>;
   /** PAYMENT_PENDING bookings older than `before`, locked (skipping ones another replica holds). */
   abstract lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]>;
+  /** PAID bookings last changed before `before`, locked (skipping ones another replica holds). */
+  abstract lockStalledPaid(before: Date, limit: number): Promise<Booking[]>;
 }

@@ -1,32 +1,61 @@
 import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@storage/ddd';
 import { Payment, PaymentConflictError, type PaymentSnapshot } from '../../domain';
 import { PaymentProvider } from '../ports/payment-provider.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
 import type { AuthorizePaymentCommand } from './authorize-payment.command';
 
 /**
- * Charges a booking once. The booking id is the idempotency key: a repeated request (a client
- * retry, a retried call after a timeout) returns the first outcome and never charges twice.
+ * Charges a booking once. The booking id is the idempotency key, here and at the provider:
+ * 1. the intent (PENDING) is committed first;
+ * 2. the provider is asked with the booking id as its idempotency key;
+ * 3. its answer settles the intent.
+ * A repeated request (a client retry, a retried call after a timeout) returns the outcome, or
+ * resumes a PENDING intent: the provider answers the same key with its first answer, so a crash
+ * between the charge and step 3 loses nothing and charges nothing twice.
  */
 @Injectable()
 export class AuthorizePaymentHandler {
   constructor(
     private readonly payments: PaymentRepository,
     private readonly provider: PaymentProvider,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async execute(command: AuthorizePaymentCommand): Promise<{ payment: PaymentSnapshot; created: boolean }> {
     const existing = await this.payments.findByBookingId(command.bookingId);
     if (existing) {
-      return { payment: this.sameTermsOrThrow(existing, command), created: false };
+      const terms = this.sameTermsOrThrow(existing, command);
+      return terms.status === 'PENDING'
+        ? { payment: await this.resume(existing), created: false }
+        : { payment: terms, created: false };
     }
-    const decision = await this.provider.charge(command);
-    const payment = decision.approved ? Payment.approve(command) : Payment.decline(command, decision.reason);
-    const { payment: stored, inserted } = await this.payments.insertOrGetExisting(payment);
-    return {
-      payment: inserted ? stored.snapshot() : this.sameTermsOrThrow(stored, command),
-      created: inserted,
-    };
+    const { payment: intent, inserted } = await this.payments.insertOrGetExisting(Payment.intend(command));
+    if (!inserted && intent.status !== 'PENDING') {
+      return { payment: this.sameTermsOrThrow(intent, command), created: false };
+    }
+    return { payment: await this.resume(intent), created: inserted };
+  }
+
+  /** Asks the provider (again, under the same key) and records its answer on the intent. */
+  async resume(intent: Payment): Promise<PaymentSnapshot> {
+    const snapshot = intent.snapshot();
+    const outcome = await this.provider.charge({
+      bookingId: snapshot.bookingId,
+      amount: snapshot.amount,
+      method: snapshot.method,
+      idempotencyKey: snapshot.bookingId,
+    });
+    return this.unitOfWork.run(async () => {
+      const current = await this.payments.findByBookingId(snapshot.bookingId, { lock: true });
+      if (!current) {
+        throw new Error(`Payment intent of booking ${snapshot.bookingId} disappeared`);
+      }
+      if (current.settle(outcome)) {
+        await this.payments.save(current);
+      }
+      return current.snapshot();
+    });
   }
 
   private sameTermsOrThrow(existing: Payment, command: AuthorizePaymentCommand): PaymentSnapshot {

@@ -16,4 +16,13 @@ export abstract class PaymentRepository {
   /** Inserts a new payment; when the booking already has one, returns that one instead. */
   abstract insertOrGetExisting(payment: Payment): Promise<{ payment: Payment; inserted: boolean }>;
   abstract save(payment: Payment): Promise<void>;
+  /** Intents still PENDING that were created before `before`, oldest first. */
+  abstract findPendingCreatedBefore(before: Date, limit: number): Promise<Payment[]>;
+  /**
+   * APPROVED payments created before `before` whose booking was not yet seen kept and that were
+   * not asked about since `before`; the least recently asked first.
+   */
+  abstract findUnreconciledApprovedBefore(before: Date, limit: number): Promise<Payment[]>;
+  /** `kept`: booking keeps it, never ask again; `open`: asked now, ask again later. */
+  abstract markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void>;
 }

@@ -4,6 +4,15 @@ import { Payment } from '../../domain';
 import { PaymentRepository } from '../ports/payment.repository.port';
 import type { RefundPaymentCommand } from './refund-payment.command';
 
+/** Transient: retried by the consumer, which then finds the payment and refunds it. */
+export class PaymentAppearedConcurrentlyError extends Error {
+  readonly transient = true;
+  constructor(bookingId: string) {
+    super(`Payment for booking ${bookingId} appeared concurrently; retrying`);
+    this.name = 'PaymentAppearedConcurrentlyError';
+  }
+}
+
 /**
  * Gives the money back for a rejected or cancelled booking. When no charge exists yet (the
  * booking gave up while its payment call was still in flight) the booking is voided instead, so
@@ -29,9 +38,14 @@ export class RefundPaymentHandler {
           ),
         );
         if (!inserted) {
-          // A charge landed between the lookup and the void: refund it on redelivery of this event.
-          throw new Error(`Payment for booking ${command.bookingId} appeared concurrently; retrying`);
+          // A charge began between the lookup and the void: the retry sees and refunds or voids it.
+          throw new PaymentAppearedConcurrentlyError(command.bookingId);
         }
+        return 'voided';
+      }
+      if (payment.voidPending(command.reason)) {
+        // The charge is still in flight: its answer, when it comes, is refunded at once.
+        await this.payments.save(payment);
         return 'voided';
       }
       if (!payment.refund(command.reason)) {

@@ -19,7 +19,12 @@ export class AssignStorageHandler {
     const period = RentalPeriod.of(command.startDate, command.endDate);
     return this.unitOfWork.run(async () => {
       await this.assignments.lockBooking(command.bookingId);
-      if (await this.assignments.findActiveByBooking(command.bookingId)) {
+      // A repeat of the booking (a re-drive) gets the outcome it already has, announced again.
+      const existing = await this.assignments.findActiveByBooking(command.bookingId);
+      if (existing) {
+        if (existing.reannounce()) {
+          await this.assignments.save(existing);
+        }
         return 'already-assigned';
       }
       const search = await this.assignments.claimFreeUnit(command.size, period);
@@ -27,7 +32,9 @@ export class AssignStorageHandler {
         throw new UnitContentionError(command.size);
       }
       if (search.kind === 'none') {
-        await this.assignments.recordFailure(command.bookingId, command.size, NO_UNIT_AVAILABLE);
+        await this.assignments.recordFailure(command.bookingId, command.size, NO_UNIT_AVAILABLE, {
+          announceAgain: true,
+        });
         return 'failed';
       }
       await this.assignments.insert(

@@ -37,7 +37,22 @@ export abstract class AssignmentRepository {
   abstract claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch>;
   abstract insert(assignment: Assignment): Promise<void>;
   abstract save(assignment: Assignment): Promise<void>;
-  /** Records that no unit could be found (and publishes StorageAssignmentFailed); idempotent. */
-  abstract recordFailure(bookingId: string, size: UnitSize, reason: string): Promise<void>;
+  /**
+   * Records that no unit could be found and publishes StorageAssignmentFailed, once per booking;
+   * with `announceAgain` a repeat publishes the failure again (a re-driven booking).
+   */
+  abstract recordFailure(
+    bookingId: string,
+    size: UnitSize,
+    reason: string,
+    options?: { announceAgain: boolean },
+  ): Promise<void>;
+  /**
+   * ACTIVE assignments created before `before` whose booking was not yet seen kept and that were
+   * not asked about since `before`; the least recently asked first.
+   */
+  abstract findUnreconciledActiveBefore(before: Date, limit: number): Promise<Assignment[]>;
+  /** `kept`: booking keeps it, never ask again; `open`: asked now, ask again later. */
+  abstract markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void>;
   abstract availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]>;
 }

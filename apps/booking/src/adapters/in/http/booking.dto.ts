@@ -1,17 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { CURRENCY, UNIT_SIZES } from '@storage/contracts';
+import { BOOKING_STATUSES, CURRENCY, UNIT_SIZES } from '@storage/contracts';
 import type { BookingSnapshot, BookingStatus, UnitSize } from '../../../domain';
 import { PageQuery } from '@storage/service-kit';
 
-const STATUSES: BookingStatus[] = [
-  'PAYMENT_PENDING',
-  'PAID',
-  'CONFIRMED',
-  'REJECTED',
-  'CANCELLED',
-  'COMPLETED',
-];
+// The statuses booking publishes to its siblings (libs/contracts) are exactly its own.
+const STATUSES: readonly BookingStatus[] = BOOKING_STATUSES;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PlaceBookingRequest {

@@ -88,6 +88,16 @@ export class BookingTypeormRepository extends BookingRepository {
     return rows.map((row) => BookingMapper.toDomain(row));
   }
 
+  async lockStalledPaid(before: Date, limit: number): Promise<Booking[]> {
+    const rows = await currentManager(this.dataSource).find(BookingOrmEntity, {
+      where: { status: 'PAID', updatedAt: LessThan(before) },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+    });
+    return rows.map((row) => BookingMapper.toDomain(row));
+  }
+
   private async appendEvents(booking: Booking): Promise<void> {
     await this.outbox.appendAll(
       currentManager(this.dataSource),

@@ -45,7 +45,7 @@ export class PaymentResponse {
   @ApiProperty() customerId!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() method!: string;
-  @ApiProperty({ enum: ['APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'] }) status!: PaymentStatus;
+  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'] }) status!: PaymentStatus;
   @ApiProperty({ nullable: true, type: String }) declineReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) refundReason!: string | null;
   @ApiProperty() createdAt!: string;

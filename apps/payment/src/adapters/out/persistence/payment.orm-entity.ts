@@ -36,4 +36,12 @@ export class PaymentOrmEntity {
 
   @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
   refundedAt!: Date | null;
+
+  /** Set once booking confirmed the payment's booking is kept: the reconciliation stops asking. */
+  @Column({ name: 'reconciled_at', type: 'timestamptz', nullable: true })
+  reconciledAt?: Date | null;
+
+  /** When the reconciliation last asked and the answer left it open (oldest asked first). */
+  @Column({ name: 'reconcile_checked_at', type: 'timestamptz', nullable: true })
+  reconcileCheckedAt?: Date | null;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
 import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
 import type { Payment } from '../../../domain';
@@ -69,6 +69,39 @@ export class PaymentTypeormRepository extends PaymentRepository {
       await manager.save(PaymentOrmEntity, PaymentMapper.toOrm(payment));
       await this.appendEvents(payment);
     });
+  }
+
+  async findPendingCreatedBefore(before: Date, limit: number): Promise<Payment[]> {
+    const rows = await currentManager(this.dataSource).find(PaymentOrmEntity, {
+      where: { status: 'PENDING', createdAt: LessThan(before) },
+      order: { createdAt: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => PaymentMapper.toDomain(row));
+  }
+
+  async findUnreconciledApprovedBefore(before: Date, limit: number): Promise<Payment[]> {
+    // Asked-and-still-open rows go to the back: undecidable ones never starve the others.
+    const rows = await currentManager(this.dataSource)
+      .createQueryBuilder(PaymentOrmEntity, 'p')
+      .where(
+        `p.status = 'APPROVED' AND p.reconciled_at IS NULL AND p.created_at < :before
+         AND (p.reconcile_checked_at IS NULL OR p.reconcile_checked_at < :before)`,
+        { before },
+      )
+      .addSelect('COALESCE(p.reconcile_checked_at, p.created_at)', 'reconcile_order')
+      .orderBy('reconcile_order', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map((row) => PaymentMapper.toDomain(row));
+  }
+
+  async markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void> {
+    await currentManager(this.dataSource).update(
+      PaymentOrmEntity,
+      { bookingId },
+      outcome === 'kept' ? { reconciledAt: new Date() } : { reconcileCheckedAt: new Date() },
+    );
   }
 
   private async appendEvents(payment: Payment): Promise<void> {

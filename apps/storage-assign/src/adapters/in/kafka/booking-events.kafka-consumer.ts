@@ -1,5 +1,11 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { BookingCancelled, BookingCompleted, BookingPlaced, Topics } from '@storage/contracts';
+import {
+  BookingCancelled,
+  BookingCompleted,
+  BookingPlaced,
+  BookingRejected,
+  Topics,
+} from '@storage/contracts';
 import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
 import { AssignStorageCommand } from '../../../application/assign-storage/assign-storage.command';
 import { AssignStorageHandler } from '../../../application/assign-storage/assign-storage.handler';
@@ -8,7 +14,7 @@ import { ReleaseStorageHandler } from '../../../application/release-storage/rele
 
 const CONSUMER = 'storage-assign.booking-events';
 
-/** The saga's asynchronous half: paid bookings get units, cancelled ones give them back. */
+/** The saga's asynchronous half: paid bookings get units, cancelled or rejected ones give them back. */
 @KafkaConsumer()
 export class BookingEventsKafkaConsumer {
   private readonly router: EventRouter;
@@ -30,6 +36,11 @@ export class BookingEventsKafkaConsumer {
       )
       .on(
         BookingCancelled,
+        inbox.idempotent(CONSUMER, (event) => release.execute(event.bookingId, event.reason)),
+      )
+      // A booking rejected after payment (no unit in time) gives back a unit assigned too late.
+      .on(
+        BookingRejected,
         inbox.idempotent(CONSUMER, (event) => release.execute(event.bookingId, event.reason)),
       )
       .on(

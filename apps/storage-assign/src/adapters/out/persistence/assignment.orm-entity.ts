@@ -38,4 +38,12 @@ export class AssignmentOrmEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Set once booking confirmed this booking is kept: the reconciliation stops asking. */
+  @Column({ name: 'reconciled_at', type: 'timestamptz', nullable: true })
+  reconciledAt?: Date | null;
+
+  /** When the reconciliation last asked and the answer left it open (oldest asked first). */
+  @Column({ name: 'reconcile_checked_at', type: 'timestamptz', nullable: true })
+  reconcileCheckedAt?: Date | null;
 }

@@ -99,7 +99,12 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     });
   }
 
-  async recordFailure(bookingId: string, size: UnitSize, reason: string): Promise<void> {
+  async recordFailure(
+    bookingId: string,
+    size: UnitSize,
+    reason: string,
+    options?: { announceAgain: boolean },
+  ): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
       const result = await manager
         .createQueryBuilder()
@@ -109,13 +114,37 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
         .orIgnore()
         .returning('booking_id')
         .execute();
-      if ((result.raw as unknown[]).length > 0) {
+      if ((result.raw as unknown[]).length > 0 || options?.announceAgain) {
         await this.outbox.append(
           manager,
           toIntegrationEvent({ type: 'StorageAssignmentFailed', bookingId, size, reason }),
         );
       }
     });
+  }
+
+  async findUnreconciledActiveBefore(before: Date, limit: number): Promise<Assignment[]> {
+    // Asked-and-still-open rows go to the back: undecidable ones never starve the others.
+    const rows = await currentManager(this.dataSource)
+      .createQueryBuilder(AssignmentOrmEntity, 'a')
+      .where(
+        `a.status = 'ACTIVE' AND a.reconciled_at IS NULL AND a.created_at < :before
+         AND (a.reconcile_checked_at IS NULL OR a.reconcile_checked_at < :before)`,
+        { before },
+      )
+      .addSelect('COALESCE(a.reconcile_checked_at, a.created_at)', 'reconcile_order')
+      .orderBy('reconcile_order', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map((row) => AssignmentMapper.toDomain(row));
+  }
+
+  async markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void> {
+    await currentManager(this.dataSource).update(
+      AssignmentOrmEntity,
+      { bookingId, status: 'ACTIVE' },
+      outcome === 'kept' ? { reconciledAt: new Date() } : { reconcileCheckedAt: new Date() },
+    );
   }
 
   async availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]> {

@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '@storage/ddd';
+import { BookingStatuses } from '../ports/booking-statuses.port';
+import { PaymentRepository } from '../ports/payment.repository.port';
+
+/**
+ * Money kept only for kept bookings, whatever happened to the events: an APPROVED payment older
+ * than `afterMs` is checked against booking. Rejected or cancelled there: refunded here. Kept
+ * there (confirmed, completed): marked, never asked again. Still in flight: asked next run.
+ * Idempotent and safe in every replica (row lock; refunding twice changes nothing).
+ */
+@Injectable()
+export class ReconcilePaymentsHandler {
+  private readonly logger = new Logger(ReconcilePaymentsHandler.name);
+
+  constructor(
+    private readonly payments: PaymentRepository,
+    private readonly bookings: BookingStatuses,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async execute(afterMs: number, now = new Date()): Promise<number> {
+    const candidates = await this.payments.findUnreconciledApprovedBefore(
+      new Date(now.getTime() - afterMs),
+      50,
+    );
+    let refunded = 0;
+    for (const candidate of candidates) {
+      const status = await this.bookings.statusOf(candidate.bookingId);
+      if (status === 'CONFIRMED' || status === 'COMPLETED') {
+        await this.payments.markReconciled(candidate.bookingId, 'kept');
+      } else if (status !== 'REJECTED' && status !== 'CANCELLED') {
+        // In flight, or unknown to booking: ask again after another `afterMs`.
+        await this.payments.markReconciled(candidate.bookingId, 'open');
+      } else {
+        const done = await this.unitOfWork.run(async () => {
+          const payment = await this.payments.findByBookingId(candidate.bookingId, { lock: true });
+          if (!payment?.refund(`BOOKING_${status}`, now)) {
+            return false;
+          }
+          await this.payments.save(payment);
+          return true;
+        });
+        if (done) {
+          refunded += 1;
+          this.logger.warn({
+            msg: 'Refunded an approved payment whose booking is not kept',
+            bookingId: candidate.bookingId,
+            bookingStatus: status,
+          });
+        }
+      }
+    }
+    return refunded;
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BookingStatuses } from '../ports/booking-statuses.port';
+import { AssignmentRepository } from '../ports/assignment.repository.port';
+import { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
+
+/**
+ * No unit held for a booking that is not kept, whatever happened to the events: an ACTIVE
+ * assignment older than `afterMs` is checked against booking. Rejected or cancelled there:
+ * released here (the same release a BookingCancelled makes). Kept there: marked, never asked
+ * again. Still in flight: asked next run. Idempotent and safe in every replica.
+ */
+@Injectable()
+export class ReconcileAssignmentsHandler {
+  private readonly logger = new Logger(ReconcileAssignmentsHandler.name);
+
+  constructor(
+    private readonly assignments: AssignmentRepository,
+    private readonly bookings: BookingStatuses,
+    private readonly release: ReleaseStorageHandler,
+  ) {}
+
+  async execute(afterMs: number, now = new Date()): Promise<number> {
+    const candidates = await this.assignments.findUnreconciledActiveBefore(
+      new Date(now.getTime() - afterMs),
+      50,
+    );
+    let released = 0;
+    for (const candidate of candidates) {
+      const status = await this.bookings.statusOf(candidate.bookingId);
+      if (status === 'CONFIRMED' || status === 'COMPLETED') {
+        await this.assignments.markReconciled(candidate.bookingId, 'kept');
+      } else if (status !== 'REJECTED' && status !== 'CANCELLED') {
+        // In flight, or unknown to booking: ask again after another `afterMs`.
+        await this.assignments.markReconciled(candidate.bookingId, 'open');
+      } else {
+        if (await this.release.execute(candidate.bookingId, `BOOKING_${status}`)) {
+          released += 1;
+          this.logger.warn({
+            msg: 'Released a unit held for a booking that is not kept',
+            bookingId: candidate.bookingId,
+            bookingStatus: status,
+          });
+        }
+      }
+    }
+    return released;
+  }
+}

@@ -1,0 +1,5 @@
+import { CreateStorage1763700000200 } from './1763700000200-create-storage';
+import { AssignmentReconciliation1764600000200 } from './1764600000200-assignment-reconciliation';
+
+/** storage-assign's schema, in order (the messaging tables' migrations run before these). */
+export const STORAGE_ASSIGN_MIGRATIONS = [CreateStorage1763700000200, AssignmentReconciliation1764600000200];

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { AssignerProtocol, Partitioners, type GroupMember, type PartitionAssigner } from 'kafkajs';
+import { ensureTopics, KafkaEventServer } from '@storage/messaging';
+import { kafka } from '../support/kafka';
+import { stackInfo } from '../support/stack-file';
+import { waitFor } from '../support/wait-for';
+
+/** A group member speaking a protocol no other member shares: the broker refuses later joiners. */
+const incompatibleAssigner: PartitionAssigner = () => ({
+  name: 'IncompatibleAssigner',
+  version: 1,
+  protocol: ({ topics }: { topics: string[] }) => ({
+    name: 'IncompatibleAssigner',
+    metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+  }),
+  assign: ({ members }: { members: GroupMember[] }) =>
+    Promise.resolve(
+      members.map((member) => ({
+        memberId: member.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: {},
+          userData: Buffer.alloc(0),
+        }),
+      })),
+    ),
+});
+
+/**
+ * kafkajs gives up on a consumer for good after a non-retriable error (here the broker refusing
+ * the join, INCONSISTENT_GROUP_PROTOCOL): the server must bring it back by itself, not sit unready.
+ */
+describe('KafkaEventServer after kafkajs gave up (real Kafka)', () => {
+  const brokers = stackInfo().brokers.split(',');
+  const topic = `restart-it-${randomUUID()}`;
+  const groupId = `restart-it-${randomUUID()}`;
+  let server: KafkaEventServer;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    await ensureTopics({
+      brokers,
+      topics: [topic],
+      partitions: 1,
+      replicationFactor: 1,
+      clientId: 'restart-it',
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('restarts the crashed consumer in-process and consumes again', async () => {
+    const blocker = kafka().consumer({ groupId, partitionAssigners: [incompatibleAssigner] });
+    await blocker.connect();
+    await blocker.subscribe({ topics: [topic] });
+    let blockerJoined!: () => void;
+    const joined = new Promise<void>((resolve) => (blockerJoined = resolve));
+    blocker.on(blocker.events.GROUP_JOIN, () => blockerJoined());
+    await blocker.run({ eachMessage: () => Promise.resolve() });
+    await joined;
+
+    const received: string[] = [];
+    server = new KafkaEventServer({
+      brokers,
+      clientId: 'restart-it',
+      groupId,
+      maxAttempts: 3,
+      retryBackoffMs: 10,
+    });
+    server.addHandler(
+      topic,
+      (data: { n: string }) => {
+        received.push(data.n);
+        return Promise.resolve();
+      },
+      true,
+    );
+    await new Promise<void>((resolve, reject) => {
+      void server.listen((error?: unknown) =>
+        error ? reject(new Error('listen failed', { cause: error })) : resolve(),
+      );
+    });
+    await waitFor(
+      'kafkajs to give up on the consumer',
+      () => Promise.resolve(server.state),
+      (state) => state.crashed !== undefined,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(server.state.joined).toBe(false);
+
+    await blocker.disconnect();
+    await waitFor(
+      'the consumer back in its group',
+      () => Promise.resolve(server.state),
+      (state) => state.joined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(server.state.restarts).toBeGreaterThanOrEqual(1);
+    expect(server.state.crashed).toBeUndefined();
+
+    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 'after-restart' }) }] });
+    await producer.disconnect();
+    await waitFor(
+      'the message consumed after the restart',
+      () => Promise.resolve(received),
+      (seen) => seen.includes('after-restart'),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+  });
+});
