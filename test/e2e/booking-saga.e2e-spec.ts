@@ -149,6 +149,30 @@ describe('booking saga', () => {
     expect(unknownRoute.status).toBe(404);
   });
 
+  it('answers hostile bodies and paging with 400 naming the problem, never 500', async () => {
+    const booking = system.url('booking');
+    const deep = await http<{ error: string; message: string }>('POST', `${booking}/bookings`, {
+      rawBody: `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toBe('JSON_TOO_DEEP');
+    const poisoned = await http('POST', `${booking}/bookings`, {
+      rawBody: '{"customerId":"x","size":"S","__proto__":{"admin":true}}',
+    });
+    expect(poisoned.status).toBe(400);
+    for (const offset of ['10000000000000000000', '1e21']) {
+      const paged = await http<{ message: string }>(
+        'GET',
+        `${booking}/bookings?customerId=x&offset=${offset}`,
+      );
+      expect(paged.status).toBe(400);
+      expect(paged.body.message).toContain('offset');
+    }
+    expect(
+      (await http('GET', `${system.url('mypage')}/mypage/notices?customerId=x&offset=1e21`)).status,
+    ).toBe(400);
+  });
+
   it('cancels before the start: unit released, money refunded, my page and notices follow', async () => {
     const customerId = uniqueCustomer('cancel');
     const period = uniquePeriod(5);

@@ -8,3 +8,4 @@ export * from './run-service';
 export * from './validation.pipe';
 export * from './periodic-job';
 export * from './booking-status.http-client';
+export * from './json-body.parser';

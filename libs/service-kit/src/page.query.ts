@@ -2,6 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+export const MAX_OFFSET = 1_000_000;
+
 /** Paging of every list endpoint: bounded, so no request can ask for a whole table. */
 export class PageQuery {
   @ApiPropertyOptional({ default: 50, maximum: 200 })
@@ -12,10 +14,12 @@ export class PageQuery {
   @Max(200)
   limit: number = 50;
 
-  @ApiPropertyOptional({ default: 0 })
+  /** Bounded too: a huge offset would otherwise reach Postgres and fail there (bigint range). */
+  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset: number = 0;
 }

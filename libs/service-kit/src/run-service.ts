@@ -22,6 +22,7 @@ import {
 import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
 import { closeConnectionsWhileDraining } from './connection-draining';
 import { installInternalAuth } from './internal-auth';
+import { installJsonBodyParser } from './json-body.parser';
 import { createValidationPipe } from './validation.pipe';
 
 export interface ServiceDefinition<C extends BaseServiceConfig> {
@@ -194,6 +195,7 @@ export async function runService<C extends BaseServiceConfig>(
     { logger: new JsonLogger(logger), abortOnError: false },
   );
   installRequestContext(app, logger);
+  installJsonBodyParser(app, definition.bodyLimitBytes ?? 1024 * 1024);
   const fastify = app.getHttpAdapter().getInstance();
   if (definition.internalAuth !== false) {
     installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);

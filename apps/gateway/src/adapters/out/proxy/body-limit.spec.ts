@@ -27,6 +27,24 @@ describe('body limit', () => {
     await expect(consumed).rejects.toThrow('aborted');
   });
 
+  it('survives a client aborting before anyone reads the body (request still queued for a connection)', async () => {
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', record);
+    try {
+      const source = new Readable({ read() {} });
+      const limited = limitBody(source, 1000);
+      source.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(limited.destroyed).toBe(true);
+      expect(limited.errored).toMatchObject({ message: 'aborted' });
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.removeListener('uncaughtException', record);
+    }
+  });
+
   it('judges a declared Content-Length before reading anything', () => {
     expect(declaredLengthExceeds('1001', 1000)).toBe(true);
     expect(declaredLengthExceeds('1000', 1000)).toBe(false);

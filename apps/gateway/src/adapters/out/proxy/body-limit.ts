@@ -40,7 +40,11 @@ export function limitBody(payload: Readable, limitBytes: number): BodyLimiter {
   const limiter = new BodyLimiter(limitBytes);
   // Errors of the client socket (aborted upload) end the limited stream too, so the upstream
   // request is aborted instead of waiting for bytes that never come.
-  payload.once('error', (error) => limiter.destroy(error));
+  payload.on('error', (error) => limiter.destroy(error));
+  // Always listened to: while the request still waits for a pooled connection nobody reads the
+  // body yet, and an unhandled 'error' (a client dropping its upload) would crash the gateway.
+  // The stream is destroyed either way, which is what aborts the upstream request.
+  limiter.on('error', () => undefined);
   return payload.pipe(limiter);
 }
 
