@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { IdentityHeaders } from './caller';
+import { IdentityHeaders, ROLES } from './caller';
 
 function equalSecrets(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -32,6 +32,33 @@ export function installInternalAuth(fastify: FastifyInstance, secret: string | u
       statusCode: 401,
       error: 'INTERNAL_AUTH_REQUIRED',
       message: 'Call this service through the gateway',
+    });
+  });
+}
+
+/**
+ * Fail closed on a half identity: the gateway always sends a user id and a known role together.
+ * A request with only one of them (a stripped header, a forged or mangled one) is refused instead
+ * of being served as a trusted, unscoped caller. No identity at all stays a service-to-service or
+ * local call.
+ */
+export function installIdentityCheck(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const userId = request.headers[IdentityHeaders.userId];
+    const role = request.headers[IdentityHeaders.role];
+    if (userId === undefined && role === undefined) {
+      done();
+      return;
+    }
+    const complete = typeof userId === 'string' && userId.length > 0 && ROLES.some((known) => known === role);
+    if (complete) {
+      done();
+      return;
+    }
+    void reply.status(401).send({
+      statusCode: 401,
+      error: 'IDENTITY_INCOMPLETE',
+      message: `${IdentityHeaders.userId} and a known ${IdentityHeaders.role} (${ROLES.join(', ')}) must come together`,
     });
   });
 }

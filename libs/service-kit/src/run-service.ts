@@ -21,7 +21,7 @@ import {
 } from '@storage/observability';
 import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
 import { closeConnectionsWhileDraining } from './connection-draining';
-import { installInternalAuth } from './internal-auth';
+import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { installJsonBodyParser } from './json-body.parser';
 import { createValidationPipe } from './validation.pipe';
 
@@ -199,6 +199,7 @@ export async function runService<C extends BaseServiceConfig>(
   const fastify = app.getHttpAdapter().getInstance();
   if (definition.internalAuth !== false) {
     installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);
+    installIdentityCheck(fastify);
   }
   closeConnectionsWhileDraining(fastify, app.get(ShutdownState));
   app.useGlobalPipes(createValidationPipe());

@@ -36,6 +36,41 @@ describe('headers sent to a service', () => {
     expect(headers['x-internal-anything']).toBeUndefined();
   });
 
+  it('drops the client hop-by-hop headers and whatever its Connection header names', () => {
+    const headers = upstreamHeaders(
+      {
+        connection: 'keep-alive, X-User-Role, x-trace-me',
+        'keep-alive': 'timeout=5',
+        expect: '100-continue',
+        upgrade: 'h2c',
+        'http2-settings': 'AAMAAABkAAQAAP__',
+        te: 'trailers',
+        'x-trace-me': '1',
+        'content-type': 'application/json',
+        'idempotency-key': 'key-12345678',
+      },
+      context,
+    );
+    for (const name of [
+      'connection',
+      'keep-alive',
+      'expect',
+      'upgrade',
+      'http2-settings',
+      'te',
+      'x-trace-me',
+    ]) {
+      expect(headers[name]).toBeUndefined();
+    }
+    // The gateway's own identity headers survive a client naming them in Connection.
+    expect(headers).toMatchObject({
+      'x-user-id': 'customer-alice',
+      'x-user-role': 'customer',
+      'content-type': 'application/json',
+      'idempotency-key': 'key-12345678',
+    });
+  });
+
   it('sends no identity at all for an anonymous caller, even if the client sent one', () => {
     const headers = upstreamHeaders(
       { 'x-user-id': 'customer-mallory', 'x-user-role': 'staff' },
@@ -46,9 +81,9 @@ describe('headers sent to a service', () => {
     expect(headers['x-internal-auth']).toBe('internal-secret-0123456789');
   });
 
-  it('sends no role header for a token without a platform role', () => {
+  it('forwards a token without a platform role as anonymous: never half an identity', () => {
     const headers = upstreamHeaders({}, { ...context, identity: { subject: 'someone' } });
-    expect(headers['x-user-id']).toBe('someone');
+    expect(headers['x-user-id']).toBeUndefined();
     expect(headers['x-user-role']).toBeUndefined();
   });
 

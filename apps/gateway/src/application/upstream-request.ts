@@ -34,8 +34,42 @@ const DROPPED = new Set([
   'x-forwarded-proto',
 ]);
 
+/**
+ * The client's hop-by-hop headers describe its connection to the gateway, not the gateway's to
+ * the service (RFC 9110 section 7.6.1); undici refuses several of them outright (`expect`,
+ * `keep-alive`, `upgrade`), which made a plain `Expect: 100-continue` a 502. Names the client
+ * lists in `Connection` are hop-by-hop too: they could otherwise strip the gateway's own headers.
+ */
+const REQUEST_HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'http2-settings',
+]);
+
 function isReserved(name: string): boolean {
-  return DROPPED.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return (
+    DROPPED.has(name) ||
+    REQUEST_HOP_BY_HOP.has(name) ||
+    RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
+  );
+}
+
+function connectionListed(incoming: HeaderMap): Set<string> {
+  const value = Object.entries(incoming).find(([name]) => name.toLowerCase() === 'connection')?.[1];
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(
+    text
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -45,18 +79,19 @@ function isReserved(name: string): boolean {
  */
 export function upstreamHeaders(incoming: HeaderMap, context: ForwardingContext): HeaderMap {
   const headers: HeaderMap = {};
+  const listed = connectionListed(incoming);
   for (const [name, value] of Object.entries(incoming)) {
     const lower = name.toLowerCase();
-    if (value !== undefined && !isReserved(lower)) {
+    if (value !== undefined && !isReserved(lower) && !listed.has(lower)) {
       headers[lower] = value;
     }
   }
   headers['x-request-id'] = context.requestId;
-  if (context.identity) {
+  // Both or neither: services refuse a half identity (a token without a known role is forwarded
+  // as anonymous, which is all such a caller may be on the routes it reaches).
+  if (context.identity?.role) {
     headers[IdentityHeaders.userId] = context.identity.subject;
-    if (context.identity.role) {
-      headers[IdentityHeaders.role] = context.identity.role;
-    }
+    headers[IdentityHeaders.role] = context.identity.role;
   }
   if (context.internalAuthSecret) {
     headers[IdentityHeaders.internalAuth] = context.internalAuthSecret;
