@@ -93,6 +93,12 @@ describe('booking saga', () => {
     placed.push(first.body.id);
     expect(await api.bookingsOf(customerId)).toHaveLength(1);
     expect(await api.payments(first.body.id)).toHaveLength(1);
+    // The same key with other terms is a client bug, refused by name, never the first booking.
+    const reused = await api.book({ ...body, ...uniquePeriod(4) }, { 'idempotency-key': key });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.body.message).toContain('startDate');
+    expect(await api.bookingsOf(customerId)).toHaveLength(1);
   });
 
   it('answers a declined payment with 402 and records the booking as REJECTED, never accepted', async () => {

@@ -7,6 +7,8 @@
  * (the path goes first: after --selectProjects it would be read as a second project name)
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import {
   createLocalJWKSet,
   exportPKCS8,
@@ -30,6 +32,7 @@ const INTERNAL_SECRET = 'e2e-internal-secret-0123456789';
 const RATE_LIMIT_MAX = 40;
 const UPSTREAM_TIMEOUT_MS = 1000;
 const BODY_LIMIT_BYTES = 4096;
+const REQUEST_TIMEOUT_MS = 2000;
 
 interface Answer {
   status: number;
@@ -155,6 +158,7 @@ beforeAll(async () => {
     UPSTREAM_CONNECT_TIMEOUT_MS: '500',
     BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
     DOCS_CACHE_TTL_MS: '0',
+    HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
   });
   // The dev issuer publishes the key it was given; its kid is what the IdP would put in headers.
   const jwks = (await call('/.well-known/jwks.json')).body as { keys: JWK[] };
@@ -420,6 +424,35 @@ describe('proxying', () => {
     const answer = await call('/api/availability/..%2Fstorage-units', { token: await customer() });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe('INVALID_PATH');
+  });
+});
+
+describe('slow clients', () => {
+  it('cuts a client trickling its body after the request timeout, and serves others meanwhile', async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close');
+    const started = Date.now();
+    socket.write(
+      `POST /api/bookings HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n',
+    );
+    // One byte and then nothing: the connection must not be held open.
+    expect((await call('/health/live')).status).toBe(200);
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still open'), REQUEST_TIMEOUT_MS + 10_000)),
+    ]);
+    socket.destroy();
+    expect(outcome).toBe('closed');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
+    if (answer) {
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    }
   });
 });
 

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       PAYMENT_DECLINED: 402,
       PAYMENT_UNAVAILABLE: 503,
       BOOKING_IN_PROGRESS: 409,
+      IDEMPOTENCY_KEY_REUSED: 422,
       BOOKING_STATE_CONFLICT: 409,
     },
     kafka: { server, topics: [Topics.bookingEvents, Topics.storageEvents] },

@@ -34,6 +34,21 @@ export class BaseServiceConfig {
   SHUTDOWN_TIMEOUT_MS: number = 10_000;
 
   /**
+   * Longest a client may take to send one whole request, headers and body; a slower one (a body
+   * trickled byte by byte) gets 408 and its connection is closed, so it cannot hold the server.
+   */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** How long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+
+  /**
    * Shared secret proving a request comes from the gateway or a sibling service. Unset in local
    * development (every caller trusted); always set in a cluster.
    */

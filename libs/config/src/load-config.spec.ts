@@ -30,6 +30,29 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig never prints secrets', () => {
+  class SecretConfig extends DataServiceConfig {
+    override PORT = 8081;
+  }
+
+  it('names a bad secret without its value, and hides URL passwords', () => {
+    try {
+      loadConfig(SecretConfig, {
+        ...valid,
+        INTERNAL_AUTH_SECRET: 'short-s3cret',
+        DATABASE_URL: 'postgres://admin:hunter2@db',
+      });
+      throw new Error('expected a ConfigValidationError');
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/INTERNAL_AUTH_SECRET: .*value not shown, 12 characters/);
+      expect(message).not.toContain('short-s3cret');
+      expect(message).toMatch(/DATABASE_URL: .*postgres:\/\/admin:\*\*\*@db/);
+      expect(message).not.toContain('hunter2');
+    }
+  });
+});
+
 describe('loadConfig numeric defaults', () => {
   it('converts variables of fields that have a default value', () => {
     const config = loadConfig(ExampleConfig, { ...valid, DB_POOL_SIZE: '25', SHUTDOWN_TIMEOUT_MS: '500' });

@@ -9,10 +9,26 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/**
+ * Variables whose values must never reach a log line, even when wrong: a too-short secret or a
+ * pasted private key is still a secret. Their problems name the variable and the reason only.
+ */
+const SECRET_NAME = /SECRET|PASSWORD|PRIVATE|TOKEN|CREDENTIAL|(^|_)KEY(_|$)/i;
+
+/** A URL's password (postgres://user:secret@host/db) is a secret too. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, '$1:***@');
+}
+
 function describe(errors: ValidationError[], env: Record<string, string | undefined>): string[] {
   return errors.flatMap((error) => {
     const raw = env[error.property];
-    const shown = raw === undefined ? 'missing' : `got "${raw}"`;
+    const shown =
+      raw === undefined
+        ? 'missing'
+        : SECRET_NAME.test(error.property) || /[\r\n]/.test(raw) || raw.length > 200
+          ? `value not shown, ${raw.length} characters`
+          : `got "${withoutCredentials(raw)}"`;
     return Object.values(error.constraints ?? {}).map(
       (message) => `${error.property}: ${message} (${shown})`,
     );

@@ -42,6 +42,30 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('ResiliencePolicy', () => {
+  it.each([401, 403, 404, 429])(
+    'treats HTTP %i as the dependency being unavailable, and it opens the circuit',
+    async (status) => {
+      const policy = new ResiliencePolicy({ ...options, retries: 0 });
+      for (let i = 0; i < options.breakerThreshold; i += 1) {
+        const error = await failure(policy.execute(() => Promise.reject(httpError(status))));
+        expect(error).toBeInstanceOf(DependencyUnavailableError);
+      }
+      expect(policy.circuitState).toBe('open');
+    },
+  );
+
+  it.each([400, 402, 409, 422])(
+    'passes the business answer HTTP %i through without tripping the breaker',
+    async (status) => {
+      const policy = new ResiliencePolicy({ ...options, retries: 0 });
+      for (let i = 0; i < options.breakerThreshold + 1; i += 1) {
+        const error = await failure(policy.execute(() => Promise.reject(httpError(status))));
+        expect((error as AxiosError).response?.status).toBe(status);
+      }
+      expect(policy.circuitState).toBe('closed');
+    },
+  );
+
   it('turns a slow call into a timeout, whichever error the callee throws on abort', async () => {
     const policy = new ResiliencePolicy(options);
     const error = await failure(policy.execute(slow));

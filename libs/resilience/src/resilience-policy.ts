@@ -45,13 +45,22 @@ function isAbort(error: unknown): boolean {
   );
 }
 
+/**
+ * Answers that say the dependency cannot serve us, not that our request is wrong: it does not
+ * accept our credentials (a rotated secret), the route is not there (a misrouted or half-deployed
+ * service), it is throttling us or timed out. A rotated secret must open the circuit, not turn
+ * every booking into a customer-facing "declined".
+ */
+const UNAVAILABLE_STATUSES = new Set([401, 403, 404, 407, 408, 421, 429]);
+
 /** A failure that says nothing about the request itself: the dependency is slow, down or broken. */
 export function isTransientFailure(error: unknown): boolean {
   if (isAbort(error)) {
     return true;
   }
   if (isAxiosError(error)) {
-    return error.response === undefined || error.response.status >= 500 || error.response.status === 429;
+    const status = error.response?.status;
+    return status === undefined || status >= 500 || UNAVAILABLE_STATUSES.has(status);
   }
   return false;
 }
@@ -64,7 +73,8 @@ function isFastTransientFailure(error: unknown): boolean {
  * Timeout per attempt, a bounded retry of fast transient failures, a circuit breaker that stops
  * calling a dependency that keeps failing (and recovers by itself through a trial call), and a
  * bulkhead so a slow dependency cannot take every request of the caller down with it.
- * 4xx answers are business answers: they pass through untouched and never trip the breaker.
+ * Other 4xx answers (400, 402, 409, 422) are business answers: they pass through untouched and
+ * never trip the breaker.
  */
 export class ResiliencePolicy {
   private readonly policy: IPolicy;

@@ -191,7 +191,19 @@ export async function runService<C extends BaseServiceConfig>(
 
   const app = await NestFactory.create<NestFastifyApplication>(
     definition.module,
-    new FastifyAdapter({ bodyLimit: definition.bodyLimitBytes ?? 1024 * 1024, trustProxy: true }),
+    new FastifyAdapter({
+      bodyLimit: definition.bodyLimitBytes ?? 1024 * 1024,
+      trustProxy: true,
+      // Fastify's default is no limit at all: a client trickling its body would hold a
+      // connection (and, at the gateway, a pooled upstream connection) for as long as it likes.
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      http: {
+        headersTimeout: Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 20_000),
+        // Node checks the timeouts above only this often (default 30 s).
+        connectionsCheckingInterval: Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS / 2),
+      },
+    }),
     { logger: new JsonLogger(logger), abortOnError: false },
   );
   installRequestContext(app, logger);

@@ -56,6 +56,17 @@ export class PaymentUnavailableError extends DomainError {
   }
 }
 
+/** The same Idempotency-Key sent again with other terms: a client bug, never "the first booking". */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(bookingId: string, mismatched: string[]) {
+    super(
+      `This Idempotency-Key was used for booking ${bookingId} with other terms (${mismatched.join(', ')}); use a new key for a new booking`,
+      { bookingId, mismatched },
+    );
+  }
+}
+
 export class BookingInProgressError extends DomainError {
   readonly code = 'BOOKING_IN_PROGRESS';
   constructor(bookingId: string) {

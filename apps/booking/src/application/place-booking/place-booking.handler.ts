@@ -4,6 +4,7 @@ import {
   Booking,
   BookingInProgressError,
   BookingNotFoundError,
+  IdempotencyKeyReusedError,
   bookablePeriod,
   NoUnitAvailableError,
   PaymentDeclinedError,
@@ -46,7 +47,7 @@ export class PlaceBookingHandler {
     if (command.idempotencyKey) {
       const previous = await this.bookings.findByIdempotencyKey(command.customerId, command.idempotencyKey);
       if (previous) {
-        return { booking: this.replay(previous), created: false };
+        return { booking: this.replay(previous, command), created: false };
       }
     }
     const period = bookablePeriod(command.startDate, command.endDate, this.rules.maxRentalDays);
@@ -69,7 +70,7 @@ export class PlaceBookingHandler {
       }),
     );
     if (!inserted) {
-      return { booking: this.replay(booking), created: false };
+      return { booking: this.replay(booking, command), created: false };
     }
     return { booking: await this.charge(booking, command.paymentMethod), created: true };
   }
@@ -116,9 +117,18 @@ export class PlaceBookingHandler {
     });
   }
 
-  /** Same Idempotency-Key, same answer: the booking as it is now, or the original refusal. */
-  private replay(previous: Booking): BookingSnapshot {
+  /**
+   * Same Idempotency-Key and same terms, same answer: the booking as it is now, or the original
+   * refusal. Other terms under the same key are refused (422), as payment APIs do.
+   */
+  private replay(previous: Booking, command: PlaceBookingCommand): BookingSnapshot {
     const snapshot = previous.snapshot();
+    const mismatched = (['size', 'startDate', 'endDate'] as const).filter(
+      (field) => snapshot[field] !== command[field],
+    );
+    if (mismatched.length > 0) {
+      throw new IdempotencyKeyReusedError(snapshot.id, mismatched);
+    }
     if (snapshot.status === 'PAYMENT_PENDING') {
       throw new BookingInProgressError(snapshot.id);
     }
