@@ -1,4 +1,3 @@
-import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -11,7 +10,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { BaseServiceConfig } from '@storage/config';
+import { BaseServiceConfig, EnvBoolean, EnvList } from '@storage/config';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -26,29 +25,6 @@ export const ACCEPTED_JWT_ALGORITHMS = [
   'EdDSA',
 ] as const;
 export type JwtAlgorithm = (typeof ACCEPTED_JWT_ALGORITHMS)[number];
-
-function commaList({ value }: { value: unknown }): unknown {
-  return typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
-}
-
-/**
- * Environment strings to booleans. Implicit conversion would turn "false" into true (any non-empty
- * string is truthy), so the raw value is read from the source object instead.
- */
-function booleanFlag({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown {
-  const raw = obj[key];
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw !== 'string') return raw;
-  const normalized = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
-  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
-  return raw;
-}
 
 /**
  * Everything the edge needs: where the services are, whom to trust for tokens, and how hard to
@@ -96,7 +72,7 @@ export class GatewayConfig extends BaseServiceConfig {
   @Matches(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, { message: 'must be a claim name or dotted path' })
   JWT_ROLE_CLAIM = 'role';
 
-  @Transform(commaList)
+  @EnvList()
   @IsIn(ACCEPTED_JWT_ALGORITHMS, { each: true })
   JWT_ALGORITHMS: JwtAlgorithm[] = ['RS256', 'ES256'];
 
@@ -107,7 +83,7 @@ export class GatewayConfig extends BaseServiceConfig {
   JWT_CLOCK_TOLERANCE_S: number = 5;
 
   /** Local token issuer for development and tests: never enable it where real users are. */
-  @Transform(booleanFlag)
+  @EnvBoolean()
   @IsBoolean()
   DEV_ISSUER_ENABLED: boolean = false;
 
@@ -149,7 +125,7 @@ export class GatewayConfig extends BaseServiceConfig {
   BODY_LIMIT_BYTES: number = 1024 * 1024;
 
   /** Browser origins allowed to call the API (comma-separated, or `*`); empty means same-origin only. */
-  @Transform(commaList)
+  @EnvList()
   @Matches(/^(\*|https?:\/\/[^\s/,]+)$/, {
     each: true,
     message: 'each origin must be * or http(s)://host[:port]',

@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsUrl, Min } from 'class-validator';
-import { DataServiceConfig } from '@storage/config';
+import { DataServiceConfig, EnvBoolean } from '@storage/config';
 
 export class StorageAssignConfig extends DataServiceConfig {
   override PORT: number = 8083;
@@ -19,7 +18,7 @@ export class StorageAssignConfig extends DataServiceConfig {
   ASSIGNMENT_RECONCILE_INTERVAL_MS: number = 60_000;
 
   /** Register 20 units (S/M/L) when the inventory is empty, so a fresh system is usable at once. */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value === 'true' : value))
+  @EnvBoolean()
   @IsBoolean()
   SEED_DEFAULT_INVENTORY = true;
 }

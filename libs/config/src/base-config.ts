@@ -1,4 +1,3 @@
-import { Transform } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsIn,
@@ -10,6 +9,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { EnvList } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -68,14 +68,7 @@ export class DataServiceConfig extends BaseServiceConfig {
   @Max(200)
   DB_POOL_SIZE: number = 10;
 
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((broker) => broker.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @EnvList()
   @ArrayNotEmpty({ message: 'must list at least one host:port' })
   @Matches(/^[^:,\s]+:\d+$/, { each: true, message: 'each broker must be host:port' })
   KAFKA_BROKERS!: string[];

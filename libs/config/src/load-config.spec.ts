@@ -1,4 +1,6 @@
+import { IsBoolean } from 'class-validator';
 import { DataServiceConfig } from './base-config';
+import { EnvBoolean } from './env-transforms';
 import { ConfigValidationError, loadConfig } from './load-config';
 
 class ExampleConfig extends DataServiceConfig {
@@ -27,6 +29,33 @@ describe('loadConfig', () => {
       expect(message).toMatch(/DATABASE_URL: .*missing/);
       expect(message).toMatch(/KAFKA_BROKERS: each broker must be host:port/);
     }
+  });
+});
+
+describe('EnvBoolean: one reading of booleans everywhere', () => {
+  class FlagConfig extends DataServiceConfig {
+    override PORT = 8081;
+    @EnvBoolean()
+    @IsBoolean()
+    SEED = true;
+  }
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['YES', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['No', false],
+    ['off', false],
+  ])('reads %s as %s', (raw, expected) => {
+    expect(loadConfig(FlagConfig, { ...valid, SEED: raw }).SEED).toBe(expected);
+  });
+
+  it('keeps the default when unset and names a value that is no boolean', () => {
+    expect(loadConfig(FlagConfig, valid).SEED).toBe(true);
+    expect(() => loadConfig(FlagConfig, { ...valid, SEED: 'maybe' })).toThrow(/SEED: .*boolean.*got "maybe"/);
   });
 });
 

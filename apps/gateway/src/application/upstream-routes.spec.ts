@@ -68,6 +68,9 @@ describe('gateway path mapping', () => {
     const mypage = UPSTREAM_ROUTES.find((route) => route.resource === 'mypage')!;
     expect(isCustomerList(bookings, '/bookings')).toBe(true);
     expect(isCustomerList(bookings, '/bookings/')).toBe(true);
+    // As the service decodes it: an encoded letter must not dodge the customer pinning.
+    expect(isCustomerList(bookings, '/%62ookings')).toBe(true);
+    expect(isCustomerList(bookings, '/b%6Fokings/')).toBe(true);
     expect(isCustomerList(bookings, '/bookings/b-1')).toBe(false);
     expect(isCustomerList(mypage, '/mypage/notices')).toBe(true);
     expect(isCustomerList(mypage, '/mypage/bookings/b-1')).toBe(false);

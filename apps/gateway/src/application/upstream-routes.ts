@@ -104,7 +104,18 @@ export function routeForServicePath(upstream: UpstreamName, servicePath: string)
   return UPSTREAM_ROUTES.find((route) => route.upstream === upstream && belongsTo(servicePath, route.prefix));
 }
 
+/**
+ * Compared decoded, as the service will read it: `/mypage/%62ookings` is `/mypage/bookings`, and
+ * a customer must be pinned there too. Paths reaching here passed `resolveGatewayPath`, so they
+ * decode cleanly and hold no encoded separators.
+ */
 export function isCustomerList(route: UpstreamRoute, servicePath: string): boolean {
-  const withoutTrailingSlash = servicePath.length > 1 ? servicePath.replace(/\/+$/, '') : servicePath;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(servicePath);
+  } catch {
+    return false;
+  }
+  const withoutTrailingSlash = decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
   return route.customerLists.includes(withoutTrailingSlash);
 }
