@@ -38,6 +38,17 @@ async function call(
   return { ms: performance.now() - started, status: response.status, body: parsed };
 }
 
+/**
+ * CPU time the whole machine spent (every process: services, broker, Postgres, this bench),
+ * in ms, from /proc/stat's first line: user + nice + system + irq + softirq + steal jiffies.
+ */
+function machineCpuMs(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  // USER_HZ is 100 on Linux: one jiffy is 10 ms.
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -121,6 +132,7 @@ async function main(): Promise<number> {
 
     // Saga under load.
     const count = 200;
+    const cpuBefore = machineCpuMs();
     const started = performance.now();
     const placed = await pool(count, 10, async (index) => {
       const response = await call('POST', `${url('booking')}/bookings`, {
@@ -153,6 +165,9 @@ async function main(): Promise<number> {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
+    // Until the last booking is CONFIRMED: the saga's asynchronous half counts too (the status
+    // polling above adds a little of its own).
+    const cpuPerBooking = (machineCpuMs() - cpuBefore) / Math.max(1, accepted.length);
     const latencies = placed.map((response) => response.ms);
     results.push(
       {
@@ -168,8 +183,14 @@ async function main(): Promise<number> {
         ok: true,
       },
       {
-        check: 'POST /bookings p50 / p95 (ms)',
-        value: `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)}`,
+        check: 'machine CPU per booking, placed to CONFIRMED (ms)',
+        value: cpuPerBooking.toFixed(1),
+        target: 'informative',
+        ok: true,
+      },
+      {
+        check: 'POST /bookings p50 / p95 / p99 (ms)',
+        value: `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)}`,
         target: 'informative',
         ok: true,
       },

@@ -5,7 +5,6 @@ import { DataServiceModule, periodicJobProvider } from '@storage/service-kit';
 import { ResiliencePolicy } from '@storage/resilience';
 import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
 import { QuotesHttpController } from './adapters/in/http/quotes.http-controller';
-import { StalePaymentSweeper } from './adapters/in/jobs/stale-payment.sweeper';
 import { StorageEventsKafkaConsumer } from './adapters/in/kafka/storage-events.kafka-consumer';
 import { AvailabilityHttpClient } from './adapters/out/http/availability.http-client';
 import { PaymentHttpClient } from './adapters/out/http/payment.http-client';
@@ -30,8 +29,9 @@ import type { BookingConfig } from './booking.config';
 import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
 import { BookingStalledIndex1764600000300 } from './migrations/1764600000300-booking-stalled-index';
 
-/** The saga re-drive job's provider token (a PeriodicJob, like the other reconciliations). */
+/** Provider tokens of the reconciliations (PeriodicJobs, see periodicJobProvider). */
 const SAGA_REDRIVE_JOB = Symbol('SagaRedriveJob');
+const STALE_PAYMENT_JOB = Symbol('StalePaymentJob');
 
 @Module({})
 export class BookingModule {
@@ -107,16 +107,13 @@ export class BookingModule {
             }),
           inject: [HttpService],
         },
-        {
-          provide: StalePaymentSweeper,
-          useFactory: (handler: ExpireStalePaymentsHandler) =>
-            new StalePaymentSweeper(
-              handler,
-              config.STALE_PAYMENT_SWEEP_INTERVAL_MS,
-              config.STALE_PAYMENT_GRACE_MS,
-            ),
-          inject: [ExpireStalePaymentsHandler],
-        },
+        periodicJobProvider(
+          STALE_PAYMENT_JOB,
+          'StalePaymentSweeper',
+          config.STALE_PAYMENT_SWEEP_INTERVAL_MS,
+          ExpireStalePaymentsHandler,
+          (handler) => handler.execute(config.STALE_PAYMENT_GRACE_MS),
+        ),
       ],
     };
   }

@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './persistence.module';
 export * from './transaction-context';
 export * from './probe-database';
+export * from './reconciliation-columns';

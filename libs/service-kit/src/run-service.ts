@@ -81,9 +81,49 @@ async function withRetries<T>(
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function installRequestContext(app: NestFastifyApplication, logger: Logger): void {
+/**
+ * Requests between their onRequest and onResponse hooks. Fastify's close can resolve before the
+ * onResponse hook of the last answered request has run; "stopped" waits for it, so the shutdown
+ * line really is the last one.
+ */
+class InFlightRequests {
+  private count = 0;
+  private idle?: () => void;
+
+  started(): void {
+    this.count += 1;
+  }
+
+  finished(): void {
+    this.count = Math.max(0, this.count - 1);
+    if (this.count === 0) {
+      this.idle?.();
+    }
+  }
+
+  /** Resolves once none is in flight, or after `deadlineMs` (an aborted request never finishes). */
+  settled(deadlineMs: number): Promise<void> {
+    if (this.count === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, deadlineMs);
+      this.idle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function installRequestContext(
+  app: NestFastifyApplication,
+  logger: Logger,
+  inFlight: InFlightRequests,
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    inFlight.started();
     const header = request.headers['x-request-id'];
     const given = Array.isArray(header) ? header[0] : header;
     // A client's id is kept only when it is a plausible id: it lands in every log line.
@@ -95,7 +135,12 @@ function installRequestContext(app: NestFastifyApplication, logger: Logger): voi
       done,
     );
   });
+  fastify.addHook('onRequestAbort', (_request: FastifyRequest, done: () => void) => {
+    inFlight.finished();
+    done();
+  });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    inFlight.finished();
     if (!request.url.startsWith('/health')) {
       logger.info(
         {
@@ -125,7 +170,12 @@ function installSwagger(app: INestApplication, title: string, description: strin
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-function installShutdown(app: INestApplication, logger: Logger, timeoutMs: number): void {
+function installShutdown(
+  app: INestApplication,
+  logger: Logger,
+  timeoutMs: number,
+  inFlight: InFlightRequests,
+): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) {
@@ -141,6 +191,7 @@ function installShutdown(app: INestApplication, logger: Logger, timeoutMs: numbe
     force.unref();
     app
       .close()
+      .then(() => inFlight.settled(1000))
       .then(() => {
         logger.info('stopped');
         logger.flush();
@@ -206,7 +257,8 @@ export async function runService<C extends BaseServiceConfig>(
     }),
     { logger: new JsonLogger(logger), abortOnError: false },
   );
-  installRequestContext(app, logger);
+  const inFlight = new InFlightRequests();
+  installRequestContext(app, logger, inFlight);
   installJsonBodyParser(app, definition.bodyLimitBytes ?? 1024 * 1024);
   const fastify = app.getHttpAdapter().getInstance();
   if (definition.internalAuth !== false) {
@@ -224,7 +276,7 @@ export async function runService<C extends BaseServiceConfig>(
     await app.startAllMicroservices();
   }
   await app.listen(config.PORT, config.HOST);
-  installShutdown(app, logger, config.SHUTDOWN_TIMEOUT_MS);
+  installShutdown(app, logger, config.SHUTDOWN_TIMEOUT_MS, inFlight);
   logger.info({ port: config.PORT, docs: `/docs` }, `${definition.name} listening`);
   return app;
 }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
+import {
+  currentManager,
+  findUnreconciled,
+  lockedIf,
+  markReconcileOutcome,
+  runInTransaction,
+} from '@storage/persistence';
 import type { Payment } from '../../../domain';
 import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
 import { toIntegrationEvent } from './payment-events.mapper';
@@ -81,27 +87,18 @@ export class PaymentTypeormRepository extends PaymentRepository {
   }
 
   async findUnreconciledApprovedBefore(before: Date, limit: number): Promise<Payment[]> {
-    // Asked-and-still-open rows go to the back: undecidable ones never starve the others.
-    const rows = await currentManager(this.dataSource)
-      .createQueryBuilder(PaymentOrmEntity, 'p')
-      .where(
-        `p.status = 'APPROVED' AND p.reconciled_at IS NULL AND p.created_at < :before
-         AND (p.reconcile_checked_at IS NULL OR p.reconcile_checked_at < :before)`,
-        { before },
-      )
-      .addSelect('COALESCE(p.reconcile_checked_at, p.created_at)', 'reconcile_order')
-      .orderBy('reconcile_order', 'ASC')
-      .limit(limit)
-      .getMany();
+    const rows = await findUnreconciled(
+      currentManager(this.dataSource),
+      PaymentOrmEntity,
+      "r.status = 'APPROVED'",
+      before,
+      limit,
+    );
     return rows.map((row) => PaymentMapper.toDomain(row));
   }
 
   async markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void> {
-    await currentManager(this.dataSource).update(
-      PaymentOrmEntity,
-      { bookingId },
-      outcome === 'kept' ? { reconciledAt: new Date() } : { reconcileCheckedAt: new Date() },
-    );
+    await markReconcileOutcome(currentManager(this.dataSource), PaymentOrmEntity, { bookingId }, outcome);
   }
 
   private async appendEvents(payment: Payment): Promise<void> {

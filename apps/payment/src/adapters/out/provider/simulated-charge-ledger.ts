@@ -19,12 +19,13 @@ export class SimulatedChargeLedger implements ChargeLedger {
   }
 
   async record(key: string, decision: ChargeDecision): Promise<ChargeDecision> {
-    await this.dataSource.query(
+    // One statement when the key is new (the usual case); an earlier decision wins otherwise.
+    const inserted = await this.dataSource.query<unknown[]>(
       `INSERT INTO simulated_provider_charge (idempotency_key, approved, reason) VALUES ($1, $2, $3)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
       [key, decision.approved, decision.approved ? null : decision.reason],
     );
-    return (await this.recall(key)) ?? decision;
+    return inserted.length > 0 ? decision : ((await this.recall(key)) ?? decision);
   }
 
   private static decision(row: { approved: boolean; reason: string | null }): ChargeDecision {

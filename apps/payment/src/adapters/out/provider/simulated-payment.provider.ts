@@ -43,10 +43,7 @@ export class SimulatedPaymentProvider extends PaymentProvider {
     if (failureRate > 0 && this.random() < failureRate) {
       throw new PaymentProviderUnavailableError('simulated processor failure');
     }
-    const earlier = await this.ledger.recall(request.idempotencyKey);
-    if (earlier) {
-      return earlier;
-    }
+    // The ledger keeps the first decision per key: a repeated charge gets it back, charges nothing.
     const reason = declineReasonFor(request.amount, request.method, singleChargeLimit);
     return this.ledger.record(
       request.idempotencyKey,

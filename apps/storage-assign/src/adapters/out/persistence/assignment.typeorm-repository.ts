@@ -4,7 +4,13 @@ import { MoreThan, type DataSource } from 'typeorm';
 import { UNIT_SIZES } from '@storage/contracts';
 import type { RentalPeriod } from '@storage/ddd';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
+import {
+  currentManager,
+  findUnreconciled,
+  lockedIf,
+  markReconcileOutcome,
+  runInTransaction,
+} from '@storage/persistence';
 import type { Assignment, UnitSize } from '../../../domain';
 import {
   AssignmentRepository,
@@ -124,26 +130,22 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   async findUnreconciledActiveBefore(before: Date, limit: number): Promise<Assignment[]> {
-    // Asked-and-still-open rows go to the back: undecidable ones never starve the others.
-    const rows = await currentManager(this.dataSource)
-      .createQueryBuilder(AssignmentOrmEntity, 'a')
-      .where(
-        `a.status = 'ACTIVE' AND a.reconciled_at IS NULL AND a.created_at < :before
-         AND (a.reconcile_checked_at IS NULL OR a.reconcile_checked_at < :before)`,
-        { before },
-      )
-      .addSelect('COALESCE(a.reconcile_checked_at, a.created_at)', 'reconcile_order')
-      .orderBy('reconcile_order', 'ASC')
-      .limit(limit)
-      .getMany();
+    const rows = await findUnreconciled(
+      currentManager(this.dataSource),
+      AssignmentOrmEntity,
+      "r.status = 'ACTIVE'",
+      before,
+      limit,
+    );
     return rows.map((row) => AssignmentMapper.toDomain(row));
   }
 
   async markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void> {
-    await currentManager(this.dataSource).update(
+    await markReconcileOutcome(
+      currentManager(this.dataSource),
       AssignmentOrmEntity,
       { bookingId, status: 'ACTIVE' },
-      outcome === 'kept' ? { reconciledAt: new Date() } : { reconcileCheckedAt: new Date() },
+      outcome,
     );
   }
 
