@@ -9,7 +9,8 @@
 # and the shared libs. The two install stages depend only on package*.json, so editing code
 # reuses both npm layers.
 
-ARG NODE_VERSION=20.19
+# Node 22 LTS (20 left support in April 2026); CI also tests 24.
+ARG NODE_VERSION=22
 
 FROM node:${NODE_VERSION}-bookworm-slim AS base
 WORKDIR /app

@@ -11,6 +11,7 @@ export default tseslint.config(
       '.cache/**',
       '.data/**',
       'coverage/**',
+      'bench-results/**',
       '*.mjs',
       '*.js',
       'helm/**',

@@ -726,8 +726,24 @@ describe('values the services would refuse', () => {
       { 'apps.mypage.autoscaling.enabled': 'true', 'apps.mypage.resources.requests.cpu': 'null' },
       /needs apps\.mypage\.resources\.requests\.cpu/,
     ],
+    [
+      'the dev token issuer behind a public Ingress',
+      { 'ingress.enabled': 'true', 'apps.gateway.devIssuer.enabled': 'true' },
+      /allowWithIngress/,
+    ],
   ])('are refused at install: %s', (_case, set, message) => {
     expect(renderError({ set })).toMatch(message);
+  });
+
+  it('allow the dev issuer with an Ingress only when forced explicitly', () => {
+    const rendered = Rendered.of({
+      set: {
+        'ingress.enabled': 'true',
+        'apps.gateway.devIssuer.enabled': 'true',
+        'apps.gateway.devIssuer.allowWithIngress': 'true',
+      },
+    });
+    expect(rendered.ofKind('Ingress')).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,9 @@
  * `npm start`: real Kafka (KRaft) and Postgres, one database per service, healthchecks on
  * readiness, start order by health, and an environment each service's own config accepts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { configProblems, loadAppConfigSchema, type AppConfigSchema } from './support/app-config';
@@ -30,6 +32,8 @@ interface ComposeService {
   healthcheck?: Healthcheck;
   ports?: string[];
   volumes?: string[];
+  entrypoint?: string[];
+  restart?: string;
   tmpfs?: string[];
   read_only?: boolean;
   cap_drop?: string[];
@@ -78,19 +82,61 @@ function seconds(duration: string | undefined): number {
   );
 }
 
+/** Compose's merge of an override file: mappings merge by key, sequences are appended. */
+function merge(base: unknown, override: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(override)) {
+    return [...new Set<unknown>([...(base as unknown[]), ...(override as unknown[])])];
+  }
+  if (base && override && typeof base === 'object' && typeof override === 'object') {
+    const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(override)) merged[key] = merge(merged[key], value);
+    return merged;
+  }
+  return override === undefined ? base : override;
+}
+
+/** What a user must give the default file: their identity provider (nothing else). */
+const IDENTITY_PROVIDER = {
+  JWKS_URL: 'https://idp.example.com/realms/storage/protocol/openid-connect/certs',
+  JWT_ISSUER: 'https://idp.example.com/realms/storage',
+};
+
 const raw = parse(readRepoFile('docker-compose.yml'), { merge: true }) as ComposeFile;
-const compose = interpolate(raw) as ComposeFile;
-const service = (name: string): ComposeService => {
-  const found = compose.services[name];
+const rawDev = parse(readRepoFile('docker-compose.dev.yml'), { merge: true }) as ComposeFile;
+const compose = interpolate(raw, IDENTITY_PROVIDER) as ComposeFile;
+/** `docker compose up` with no settings at all. */
+const bare = interpolate(raw) as ComposeFile;
+/** `docker compose -f docker-compose.yml -f docker-compose.dev.yml up`, no settings. */
+const dev = merge(bare, interpolate(rawDev)) as ComposeFile;
+const service = (name: string, file: ComposeFile = compose): ComposeService => {
+  const found = file.services[name];
   if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
   return found;
 };
-/** A service's environment; a key without a value is passed from the shell only when set there. */
-const envOf = (name: string): Record<string, string> =>
+
+/** The `secrets` step's files, as it would write them: every `*_FILE` path gets a value. */
+const secretsDir = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
+const secretFile = (path: string): string => {
+  const local = join(secretsDir, path.replace(/\//g, '_'));
+  writeFileSync(local, `generated-${path.length}-0123456789abcdef`);
+  return local;
+};
+
+/**
+ * A service's environment; a key without a value is passed from the shell only when set there.
+ * `*_FILE` paths point at files the test wrote, as the `secrets` step writes them in Compose.
+ */
+const envOf = (name: string, file: ComposeFile = compose): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(service(name).environment ?? {})
+    Object.entries(service(name, file).environment ?? {})
       .filter(([, value]) => value !== null)
-      .map(([key, value]) => [key, String(value)]),
+      .map(([key, value]) => [key, String(value)])
+      .map(([key, value]) => [key, key.endsWith('_FILE') ? secretFile(value) : value]),
+  );
+/** The environment as written in the file, `*_FILE` paths unchanged. */
+const declaredEnv = (name: string, file: ComposeFile = compose): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(service(name, file).environment ?? {}).map(([key, value]) => [key, String(value ?? '')]),
   );
 /** Variables passed through from the shell (no value in the file): they must be known settings. */
 const passedThrough = (name: string): string[] =>
@@ -113,11 +159,13 @@ const schemaOf = (app: string): AppConfigSchema => {
 };
 
 describe('docker-compose.yml', () => {
-  it('is valid against the Compose Specification (the subset it uses)', () => {
+  it('is valid against the Compose Specification (the subset it uses), and so is the dev override', () => {
     const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(composeSchema);
-    const valid = validate(raw);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
+    for (const file of [raw, rawDev]) {
+      const valid = validate(file);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    }
   });
 
   it('rejects keys the specification does not have (the schema is strict)', () => {
@@ -130,8 +178,12 @@ describe('docker-compose.yml', () => {
     expect(validate(badCondition)).toBe(false);
   });
 
-  it('runs exactly Kafka, Postgres and the applications of the monorepo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...APP_NAMES, 'kafka', 'postgres'].sort());
+  it('runs exactly Kafka, Postgres, the secrets step and the applications of the monorepo', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...APP_NAMES, 'kafka', 'postgres', 'secrets'].sort(),
+    );
+    // The override only adds to services of the main file.
+    expect(Object.keys(rawDev.services).filter((name) => !(name in raw.services))).toEqual([]);
   });
 
   it('runs Apache Kafka 3.9 as a single KRaft node with topic auto-creation off', () => {
@@ -191,9 +243,14 @@ describe('docker-compose.yml', () => {
     for (const volume of named) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
   });
 
-  it('starts a service only once what it depends on is healthy', () => {
+  it('starts a service only once what it depends on is healthy (or, for the secrets step, done)', () => {
     for (const [name, candidate] of Object.entries(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(candidate.depends_on ?? {})) {
+        if (dependency === 'secrets') {
+          expect({ name, condition }).toEqual({ name, condition: 'service_completed_successfully' });
+          expect(service(dependency).restart).toBe('no');
+          continue;
+        }
         expect({ name, dependency, condition }).toEqual({ name, dependency, condition: 'service_healthy' });
         expect(service(dependency).healthcheck).toBeDefined();
       }
@@ -231,21 +288,26 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('listens on its usual port and publishes it', () => {
+    it('listens on its usual port; only the gateway is published, the rest on loopback with the dev override', () => {
       const port = schemaOf(app).defaultPort;
       expect(envOf(app).PORT).toBe(String(port));
-      expect(service(app).ports).toEqual([`${port}:${port}`]);
+      if (app === 'gateway') {
+        expect(service(app).ports).toEqual([`${port}:${port}`]);
+      } else {
+        expect(service(app).ports).toBeUndefined();
+        expect(service(app, dev).ports).toEqual([`127.0.0.1:${port}:${port}`]);
+      }
     });
 
     it('waits for Postgres and Kafka when it owns data, and for nothing it only calls', () => {
       const dependencies = Object.keys(service(app).depends_on ?? {}).sort();
       if (app === 'gateway') {
-        expect(dependencies).toEqual(APP_NAMES.filter((name) => name !== 'gateway'));
+        expect(dependencies).toEqual([...APP_NAMES.filter((name) => name !== 'gateway'), 'secrets'].sort());
       } else if (schemaOf(app).isDataService) {
         // booking calls payment and storage-assign at request time and copes when they are down.
-        expect(dependencies).toEqual(['kafka', 'postgres']);
+        expect(dependencies).toEqual(['kafka', 'postgres', 'secrets']);
       } else {
-        expect(dependencies).toEqual([]);
+        expect(dependencies).toEqual(['secrets']);
       }
     });
 
@@ -255,7 +317,7 @@ describe('docker-compose.yml', () => {
         const url = new URL(env.DATABASE_URL);
         expect(url.hostname).toBe('postgres');
         expect(url.password).toBe('');
-        expect(env.PGPASSWORD).toBe(envOf('postgres').POSTGRES_PASSWORD);
+        expect(declaredEnv(app).PGPASSWORD_FILE).toBe(declaredEnv('postgres').POSTGRES_PASSWORD_FILE);
         expect(url.username).toBe(envOf('postgres').POSTGRES_USER);
       }
       // <SERVICE>_URL variables (e.g. PAYMENT_URL) name another service of this file, at its PORT.
@@ -284,16 +346,19 @@ describe('docker-compose.yml', () => {
       expect(seconds(candidate.stop_grace_period)).toBeGreaterThan(
         Number(envOf(app).SHUTDOWN_TIMEOUT_MS) / 1000,
       );
-      expect(envOf(app).INTERNAL_AUTH_SECRET.length).toBeGreaterThanOrEqual(16);
+      // The secret is a generated file in the secrets volume, mounted read-only.
+      expect(declaredEnv(app).INTERNAL_AUTH_SECRET_FILE).toMatch(/^\/run\/secrets\//);
+      expect(candidate.volumes).toContain('secrets:/run/secrets:ro');
     });
   });
 
-  it('gives every service what `npm start` gives it, with container addresses', () => {
+  it('gives every service, with the dev override, what `npm start` gives it, with container addresses', () => {
     const infra = { brokers: 'kafka:9092', postgresServerUrl: 'postgres://postgres@postgres:5432/' };
     expect([...SERVICE_NAMES].sort()).toEqual(APP_NAMES);
     for (const name of SERVICE_NAMES) {
       const local = serviceEnv(name, infra, DEFAULT_PORTS);
-      const env = envOf(name);
+      const env = envOf(name, dev);
+      expect(configProblems(schemaOf(name), env)).toEqual([]);
       expect({ name, variables: Object.keys(local).filter((key) => !(key in env)) }).toEqual({
         name,
         variables: [],
@@ -324,6 +389,50 @@ describe('docker-compose.yml', () => {
       if (schemaOf(app).isDataService) {
         expect(new URL(envOf(app).DATABASE_URL).pathname).toBe(new URL(configMap.DATABASE_URL).pathname);
       }
+    }
+  });
+});
+
+describe('docker compose up with no settings is safe', () => {
+  it('has no dev token issuer: the gateway refuses to start until an identity provider is named', () => {
+    for (const app of APP_NAMES) {
+      expect({ app, devIssuer: declaredEnv(app, bare).DEV_ISSUER_ENABLED ?? 'false' }).toEqual({
+        app,
+        devIssuer: 'false',
+      });
+    }
+    expect(configProblems(schemaOf('gateway'), envOf('gateway', bare))).toEqual([
+      expect.stringMatching(/^JWKS_URL: must be the http\(s\) URL of the JWKS/),
+    ]);
+    expect(declaredEnv('gateway', dev).DEV_ISSUER_ENABLED).toBe('true');
+  });
+
+  it('carries no known secret: every secret is a generated file, or what the user gives', () => {
+    const secretName = /SECRET|PASSWORD|PRIVATE|TOKEN|(^|_)KEY(_|$)/;
+    for (const [name, candidate] of Object.entries(bare.services)) {
+      for (const [key, value] of Object.entries(candidate.environment ?? {})) {
+        if (!secretName.test(key) || key.endsWith('_FILE')) continue;
+        // Only the secrets step reads the secrets from the shell, and without a default.
+        expect({ name, key, value }).toEqual({ name, key, value: '' });
+      }
+    }
+    const script = (service('secrets').entrypoint ?? []).join(' ');
+    expect(script).toContain('/dev/urandom');
+    for (const file of ['internal-auth-secret', 'postgres-password'])
+      expect(script).toContain(`write ${file}`);
+    expect(raw.services.secrets.environment).toEqual({
+      INTERNAL_AUTH_SECRET: '${INTERNAL_AUTH_SECRET:-}',
+      POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-}',
+    });
+  });
+
+  it('publishes the gateway only; the dev override publishes the rest on loopback only', () => {
+    const published = Object.entries(bare.services)
+      .filter(([, candidate]) => candidate.ports?.length)
+      .map(([name]) => name);
+    expect(published).toEqual(['gateway']);
+    for (const [name, candidate] of Object.entries(rawDev.services)) {
+      for (const port of candidate.ports ?? []) expect(`${name} ${port}`).toMatch(/^[\w-]+ 127\.0\.0\.1:/);
     }
   });
 });

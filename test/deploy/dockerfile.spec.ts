@@ -48,14 +48,15 @@ describe('Dockerfile', () => {
     expect(finalStage.name).toBe('runtime');
   });
 
-  it('builds on Node 20 (the engines field), slim images', () => {
+  it('builds on a supported Node LTS (22 or 24) that the engines field allows, slim images', () => {
     const nodeVersion = dockerfile
       .getInitialARGs()
       .map((arg) => text(arg))
       .find((arg) => arg.startsWith('NODE_VERSION='));
-    expect(nodeVersion).toMatch(/^NODE_VERSION=20(\.\d+)*$/);
+    expect(nodeVersion).toMatch(/^NODE_VERSION=(22|24)(\.\d+)*$/);
     const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node;
-    expect(engines).toMatch(/^>=20/);
+    const [, minimumMajor] = /^>=(\d+)/.exec(engines) ?? [];
+    expect(Number(minimumMajor)).toBeLessThanOrEqual(Number(/=(\d+)/.exec(nodeVersion ?? '')?.[1]));
     for (const stage of stages.filter((candidate) => candidate.image.startsWith('node:'))) {
       expect(stage.image).toBe('node:${NODE_VERSION}-bookworm-slim');
     }

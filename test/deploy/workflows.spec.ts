@@ -92,6 +92,23 @@ describe('GitHub Actions workflows', () => {
     expect(readRepoFile('.ci', 'run')).toMatch(/^npm ci && npm test$/m);
   });
 
+  it('tests on every supported Node LTS, and never on one out of support', () => {
+    const ci = workflow('ci.yml');
+    const test = Object.values(ci.jobs).find((job) =>
+      job.steps.some((step) => step.run === 'npm ci && npm test'),
+    );
+    expect(test?.strategy?.matrix?.node).toEqual([22, 24]);
+    const setupNode = test?.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode?.with?.['node-version']).toBe('${{ matrix.node }}');
+    for (const file of Object.keys(workflows)) {
+      for (const step of steps(workflow(file)).filter((candidate) =>
+        candidate.uses?.startsWith('actions/setup-node@'),
+      )) {
+        expect({ file, node: String(step.with?.['node-version']) }).not.toEqual({ file, node: '20' });
+      }
+    }
+  });
+
   it('builds one image per application, each with its own build cache', () => {
     const images = workflow('images.yml');
     const [job] = Object.values(images.jobs);

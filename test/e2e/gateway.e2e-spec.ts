@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import {
   createLocalJWKSet,
   exportPKCS8,
@@ -295,6 +295,8 @@ describe('identity forwarding', () => {
           'x-internal-auth': 'guessed-secret',
           'x-user-extra': 'anything',
           'x-forwarded-for': '198.51.100.66',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'evil.example',
         },
       }),
     );
@@ -306,6 +308,9 @@ describe('identity forwarding', () => {
     expect(seen.headers.authorization).toBeUndefined();
     // No trusted proxy in front: the forwarded chain is the address the gateway saw, nothing else.
     expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+    // Nor are a client's claims about the scheme and host it used.
+    expect(seen.headers['x-forwarded-proto']).toBe('http');
+    expect(seen.headers['x-forwarded-host']).toBe(new URL(gateway.url).host);
   });
 
   it("replaces a customer's customerId on list calls and drops it elsewhere", async () => {
@@ -452,6 +457,128 @@ describe('slow clients', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
     if (answer) {
       expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    }
+  });
+});
+
+describe('a service answering before the body has arrived', () => {
+  it('closes the client connection, so the rest of the body is never read as the next request', async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    // Headers and the first bytes of a 3 kB body (under the limit); the rest is never sent.
+    socket.write(
+      `POST /api/bookings/refuse-early HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n{"size":',
+    );
+    const head = await waitFor(
+      'the refusal to arrive',
+      () => Promise.resolve(answer),
+      (text) => text.includes('\r\n\r\n'),
+      { timeoutMs: 10_000 },
+    ).finally(() => socket.destroy());
+    expect(head).toMatch(/^HTTP\/1\.1 415/);
+    expect(head.toLowerCase()).toContain('connection: close');
+  });
+});
+
+describe('a request asking for a protocol upgrade', () => {
+  it.each([
+    ['an API route', '/api/bookings/b-1'],
+    ['a path the router refuses', '/api/bookings/%zz'],
+    ["the gateway's own route", '/docs/services'],
+  ])(
+    'on %s is answered as HTTP/1.1 and its connection closed, so a body it carried cannot wedge the next request',
+    async (_what, path) => {
+      const { hostname, port } = new URL(gateway.url);
+      const socket = connect(Number(port), hostname);
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      const closed = once(socket, 'close');
+      const body = JSON.stringify({ note: 'x'.repeat(3000) });
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+          `Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+          `GET /health/live HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`,
+      );
+      const outcome = await Promise.race([
+        closed.then(() => 'closed'),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 10_000)),
+      ]);
+      socket.destroy();
+      expect(outcome).toBe('closed');
+      expect(answer).toMatch(/^HTTP\/1\.1 [24]\d\d /);
+      expect(answer.toLowerCase()).toContain('connection: close');
+    },
+  );
+});
+
+describe('clients dropping their uploads', () => {
+  /** Opens a chunked upload, sends part of it, and leaves the socket for the caller to drop. */
+  async function startUpload(url: string, bearer: string): Promise<Socket> {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    socket.write(
+      `POST /api/bookings HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${bearer}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"siz\r\n',
+    );
+    return socket;
+  }
+
+  it('survives hundreds of aborted uploads, queued for a connection or streaming, and keeps serving', async () => {
+    // A gateway of its own with a tiny upstream pool: uploads queue for a connection, which is
+    // where an unhandled stream error used to take the whole process down.
+    const small = await startBuiltService('gateway', {
+      LOG_LEVEL: 'info',
+      BOOKING_URL: booking.url,
+      PAYMENT_URL: payment.url,
+      STORAGE_ASSIGN_URL: storage.url,
+      MYPAGE_URL: storage.url,
+      DEV_ISSUER_ENABLED: 'true',
+      DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trustedKey),
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
+      RATE_LIMIT_MAX: '100000',
+      UPSTREAM_CONNECTIONS: '2',
+      UPSTREAM_TIMEOUT_MS: '10000',
+    });
+    try {
+      const bearer = await customer();
+      // Hold both pooled connections with slow calls.
+      const slowCalls = [0, 1].map(() =>
+        fetch(`${small.url}/api/bookings/slow`, { headers: { authorization: `Bearer ${bearer}` } }),
+      );
+      for (let wave = 0; wave < 2; wave += 1) {
+        const uploads = await Promise.all(Array.from({ length: 150 }, () => startUpload(small.url, bearer)));
+        // A request on a fresh connection as a barrier: when it is answered, the gateway has read
+        // the uploads' headers sent before it and routed them (queued for the pool in the first
+        // wave, streaming to the service in the second). Then every one is dropped mid-body.
+        expect((await fetch(`${small.url}/health/live`)).status).toBe(200);
+        for (const socket of uploads) socket.destroy();
+        if (wave === 0) {
+          expect((await Promise.all(slowCalls)).map((answer) => answer.status)).toEqual([200, 200]);
+        }
+      }
+      const served = await fetch(`${small.url}/api/bookings`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+      expect(served.status).toBe(200);
+      expect((await fetch(`${small.url}/health/live`)).status).toBe(200);
+      // The same process, alive, with no crash in its log.
+      expect(small.process.running).toBe(true);
+      expect(small.process.exitStatus).toBeUndefined();
+      expect(small.process.lines().filter((line) => /uncaught|unhandled|fatal/i.test(line))).toEqual([]);
+    } finally {
+      await small.stop();
     }
   });
 });

@@ -37,9 +37,14 @@ describe('payment slow or down', () => {
   it('fails fast with Retry-After, keeps no money, and recovers when payment does', async () => {
     const customerId = uniqueCustomer('overload');
     const attempt = () => api.book({ customerId, size: 'S', ...uniquePeriod(3) });
+    // The first attempt carries an Idempotency-Key: nothing was accepted under it, so the same
+    // request with the same key must book anew later (not replay the refusal forever).
+    const keyedPeriod = uniquePeriod(3);
+    const keyed = { 'idempotency-key': `${customerId}-retry` };
 
     for (let i = 0; i < 3; i += 1) {
-      const timedOut = await attempt();
+      const timedOut =
+        i === 0 ? await api.book({ customerId, size: 'S', ...keyedPeriod }, keyed) : await attempt();
       expect(timedOut.status).toBe(503);
       expect(timedOut.body.error).toBe('PAYMENT_UNAVAILABLE');
       expect(timedOut.body.message).toMatch(/try again shortly/);
@@ -52,9 +57,11 @@ describe('payment slow or down', () => {
     expect(open.ms).toBeLessThan(250);
     expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
+    // Refused at the door while the circuit is open: no booking row for that attempt at all.
+    expect(open.body.error).toBe('PAYMENT_UNAVAILABLE');
     // Nothing was accepted, and every charge that landed late is voided or refunded.
     const attempts = await api.bookingsOf(customerId);
-    expect(attempts).toHaveLength(4);
+    expect(attempts).toHaveLength(3);
     expect(attempts.every((booking) => booking.status === 'REJECTED')).toBe(true);
     expect(attempts.every((booking) => booking.rejectionReason === 'PAYMENT_UNAVAILABLE')).toBe(true);
     for (const booking of attempts) {
@@ -75,6 +82,12 @@ describe('payment slow or down', () => {
       { timeoutMs: 20_000, intervalMs: 300 },
     );
     await api.waitForStatus(recovered.body.id, 'CONFIRMED');
+    const retried = await api.book({ customerId, size: 'S', ...keyedPeriod }, keyed);
+    expect(retried.status).toBe(201);
+    expect(attempts.map((booking) => booking.id)).not.toContain(retried.body.id);
+    // And from now on the key means that booking.
+    const replayed = await api.book({ customerId, size: 'S', ...keyedPeriod }, keyed);
+    expect({ status: replayed.status, id: replayed.body.id }).toEqual({ status: 200, id: retried.body.id });
     const health = await http<{ status: string }>('GET', `${system.url('booking')}/health/ready`);
     expect(health.body.status).toBe('ok');
   });

@@ -128,6 +128,39 @@ describe('storage-assign persistence (real Postgres)', () => {
     ]);
   });
 
+  it('keeps a unit under maintenance for rentals starting inside its window, and offers it from its end', async () => {
+    const unit = StorageUnit.register({ code: 'M-WINDOW', size: 'M', dailyRate: 5000 });
+    await units.insert(unit);
+    unit.putUnderMaintenance('2044-01-10', '2044-01-01');
+    await units.save(unit);
+    const during = RentalPeriod.of('2044-01-05', '2044-01-12');
+    const after = RentalPeriod.of('2044-01-10', '2044-01-15');
+    expect((await assignments.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
+    expect((await assignments.availability(after, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 1 });
+    await expect(runInTransaction(dataSource, () => assignments.claimFreeUnit('M', during))).resolves.toEqual(
+      {
+        kind: 'none',
+      },
+    );
+    await expect(runInTransaction(dataSource, () => assignments.claimFreeUnit('M', after))).resolves.toEqual({
+      kind: 'found',
+      unitId: unit.id,
+      unitCode: 'M-WINDOW',
+    });
+    // Open-ended maintenance keeps it out for every period, as before windows existed.
+    unit.putUnderMaintenance(null, '2044-01-01');
+    await units.save(unit);
+    expect(
+      (await assignments.availability(RentalPeriod.of('2099-01-01', '2099-01-02'), 'M'))[0],
+    ).toMatchObject({
+      freeUnits: 0,
+    });
+    const [{ maintenance_until: stored }] = await dataSource.query<{ maintenance_until: string | null }[]>(
+      `SELECT maintenance_until FROM storage_unit WHERE code = 'M-WINDOW'`,
+    );
+    expect(stored).toBeNull();
+  });
+
   it('claims nothing outside a transaction', async () => {
     await expect(assignments.claimFreeUnit('L', period)).rejects.toThrow('must run inside a unit of work');
   });

@@ -51,6 +51,16 @@ export async function startEchoUpstream(options: EchoUpstreamOptions): Promise<E
   const requests: EchoedRequest[] = [];
   const pendingTimers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((request, response) => {
+    if (request.url?.includes('/refuse-early')) {
+      // A service refusing a request from its headers alone (as Fastify does a 415), before the
+      // body has arrived; the body is drained afterwards, as Node's server does.
+      response.writeHead(415, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ statusCode: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'refused early' }),
+      );
+      request.resume();
+      return;
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

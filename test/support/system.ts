@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { databaseUrl } from '../../tools/stack/database-url';
 import {
   allocatePorts,
+  DATABASES,
   serviceEnv,
   ServiceProcess,
   serviceUrl,
@@ -19,6 +21,11 @@ export interface SystemOptions {
   infra?: StackInfo;
   /** Extra processes of a service sharing its consumer group and database (scale-out). */
   replicas?: Partial<Record<ServiceName, number>>;
+  /**
+   * Databases of the suite's own (`<prefix>_booking`, ...) instead of the run's shared ones: for
+   * a suite whose data would change what later suites see (units with other prices, say).
+   */
+  databasePrefix?: string;
 }
 
 /**
@@ -49,6 +56,14 @@ export class System {
           { brokers: infra.brokers, postgresServerUrl: infra.postgresServerUrl },
           system.ports,
         ),
+        ...(options.databasePrefix && DATABASES[name]
+          ? {
+              DATABASE_URL: databaseUrl(
+                infra.postgresServerUrl,
+                `${options.databasePrefix}_${DATABASES[name]}`,
+              ),
+            }
+          : {}),
         ...options.env?.[name],
       };
       system.services.set(name, new ServiceProcess(name, env, serviceUrl(system.ports, name), logDir));

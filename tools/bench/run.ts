@@ -1,273 +1,417 @@
 /**
- * `npm run bench`: the system under load on this machine, judged by ratios measured in the same
- * run (machines here are shared and noisy, so absolute numbers only inform) plus memory ceilings.
+ * `npm run bench`: the whole stack of the run command on this machine (durable Postgres, Kafka,
+ * five services), loaded the way customers load it: bookings POSTed through the gateway with JWTs.
+ * Machines here are shared and noisy, so the figures that matter are CPU per booking and ratios
+ * within one run; absolute times inform. Phases, each with a deadline:
  *
- *   - saga: bookings placed at concurrency 10; HTTP latency and time until CONFIRMED
- *   - gateway overhead: the same read through the gateway vs. directly (ratio)
- *   - fail fast: a booking while payment's circuit is open vs. a normal booking (ratio)
- *   - memory: resident set of each service after the load
+ *   idle        the stack doing nothing for 10 s: its CPU baseline
+ *   closed loop 1, 20 and 100 clients (after a warm-up): bookings/s, POST p50/p95/p99, machine
+ *               CPU per confirmed booking (every process, first POST to last CONFIRMED), by
+ *               process, placed -> CONFIRMED from the bookings' own timestamps
+ *   open loop   fixed arrival rates, rising until the system no longer keeps up (the knee); then
+ *               half the 20-client rate, for placed -> CONFIRMED at a comfortable load
+ *   breaker     the seeds' circuit-breaker scenario: payment 400-620 ms, PAYMENT_TIMEOUT_MS=610,
+ *               100 clients for 30 s: every request answered (201, or 503 with Retry-After)?
+ *   memory      resident set of each service after the runs
+ *
+ * Results: a table here, and JSON plus an SVG chart (with the previous run's figures) in
+ * bench-results/ (git-ignored). BENCH_PROFILE=1 also writes a CPU profile per service there
+ * (node --cpu-prof; open them in Chrome DevTools or speedscope).
  */
-import { randomInt } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
-import { allocatePorts, SERVICE_NAMES, serviceEnv, ServiceProcess, serviceUrl } from '../stack/services';
+import {
+  allocatePorts,
+  SERVICE_NAMES,
+  serviceEnv,
+  ServiceProcess,
+  serviceUrl,
+  type ServiceName,
+} from '../stack/services';
+import { closedLoop, farPeriod, openLoop, type Answer, type Target } from './load';
+import { cpuDelta, percentile, rssMb, sampleCpu, type CpuByGroup, type ProcessGroups } from './measure';
+import { passes, save, table, type BenchResults, type Check, type LoadPoint } from './report';
 
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+const RESULTS_DIR = join(ROOT, 'bench-results');
+const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
+const PROFILE = process.env.BENCH_PROFILE === '1';
 
-interface Timed {
-  ms: number;
-  status: number;
-  body: Record<string, unknown>;
+interface Json {
+  [key: string]: unknown;
 }
 
-async function call(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Timed> {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const parsed = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  return { ms: performance.now() - started, status: response.status, body: parsed };
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return (await response.json()) as T;
 }
 
-/**
- * CPU time the whole machine spent (every process: services, broker, Postgres, this bench),
- * in ms, from /proc/stat's first line: user + nice + system + irq + softirq + steal jiffies.
- */
-function machineCpuMs(): number {
-  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  // USER_HZ is 100 on Linux: one jiffy is 10 ms.
-  return (user + nice + system + irq + softirq + steal) * 10;
+async function until(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function pool<T>(
-  count: number,
-  concurrency: number,
-  task: (index: number) => Promise<T>,
-): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const index = next++;
-        results[index] = await task(index);
-      }
-    }),
-  );
-  return results;
-}
-
-function period(): { startDate: string; endDate: string } {
-  const start = Date.UTC(2300, 0, 1) + randomInt(0, 200_000) * 86_400_000;
-  return {
-    startDate: new Date(start).toISOString().slice(0, 10),
-    endDate: new Date(start + 5 * 86_400_000).toISOString().slice(0, 10),
-  };
-}
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+interface PhaseFigures {
+  name: string;
+  sent: number;
+  accepted: number;
+  statuses: Record<string, number>;
+  unanswered: number;
+  throughput: number;
+  post: { p50: number; p95: number; p99: number };
+  confirmed: number;
+  confirm: { p50: number; p99: number };
+  cpuPerBooking: number;
+  cpuByGroup: CpuByGroup;
 }
 
 async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
   const dataDir = join(ROOT, '.data', `bench-${process.pid}`);
   build(log);
-  const infra = await startInfra({ dataDir, preferDefaultPorts: false, log });
+  const infra = await startInfra({ dataDir, preferDefaultPorts: false, durable: true, log });
   const ports = await allocatePorts(false);
-  const services = SERVICE_NAMES.map(
-    (name) =>
-      new ServiceProcess(
+  const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
+  const services = new Map<ServiceName, ServiceProcess>(
+    SERVICE_NAMES.map((name) => {
+      const service = new ServiceProcess(
         name,
         {
-          ...serviceEnv(
-            name,
-            { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl },
-            ports,
-          ),
+          ...serviceEnv(name, infraInfo, ports),
           LOG_LEVEL: 'warn',
-          ...(name === 'booking'
-            ? {
-                PAYMENT_TIMEOUT_MS: '300',
-                PAYMENT_BREAKER_THRESHOLD: '3',
-                PAYMENT_BREAKER_HALF_OPEN_MS: '60000',
-              }
-            : {}),
+          ...(name === 'gateway' ? { RATE_LIMIT_MAX: '10000000' } : {}),
+          ...(name === 'storage-assign' ? { SEED_DEFAULT_INVENTORY: 'true' } : {}),
         },
         serviceUrl(ports, name),
         join(dataDir, 'logs'),
-      ),
+      );
+      if (PROFILE)
+        service.nodeArgs = [
+          ...service.nodeArgs,
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
+        ];
+      return [name, service];
+    }),
   );
-  const results: { check: string; value: string; target: string; ok: boolean }[] = [];
-  try {
-    services.forEach((service) => service.start());
-    await Promise.all(services.map((service) => service.waitReady()));
-    const url = (name: (typeof SERVICE_NAMES)[number]) => serviceUrl(ports, name);
-    const storageUnits = await call('GET', `${url('storage-assign')}/storage-units`);
-    log(`inventory: ${(storageUnits.body as unknown as unknown[]).length} units`);
-    // Booking prices from a catalogue fed by the seeded inventory's events: wait until it has all sizes.
-    for (const size of ['S', 'M', 'L']) {
-      const quote = () =>
-        call('GET', `${url('booking')}/quotes?size=${size}&${new URLSearchParams(period()).toString()}`);
-      for (let i = 0; i < 100 && (await quote()).status !== 200; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+  const url = (name: ServiceName) => serviceUrl(ports, name);
+  const groups: ProcessGroups = {
+    services: () => Object.fromEntries([...services].map(([name, service]) => [name, service.pid])),
+    kafkaMarker: join(dataDir, 'kafka'),
+    postgresMarker: join(dataDir, 'postgres'),
+  };
+  const checks: Check[] = [];
+  const curve: LoadPoint[] = [];
+  let cpuByProcess: Record<string, number> = {};
 
-    // Saga under load.
-    const count = 200;
-    const cpuBefore = machineCpuMs();
-    const started = performance.now();
-    const placed = await pool(count, 10, async (index) => {
-      const response = await call('POST', `${url('booking')}/bookings`, {
-        customerId: `bench-${index % 20}`,
-        size: (['S', 'M', 'L'] as const)[index % 3],
-        ...period(),
-      });
-      return { ...response, at: performance.now() };
-    });
-    const elapsedS = (performance.now() - started) / 1000;
-    const accepted = placed.filter((response) => response.status === 201);
-    const refused = placed.filter((response) => response.status !== 201);
-    if (refused.length > 0) {
-      log(
-        `refused: ${JSON.stringify(refused.slice(0, 3).map((response) => [response.status, response.body]))}`,
+  try {
+    log('starting the five services...');
+    services.forEach((service) => service.start());
+    await Promise.all([...services.values()].map((service) => service.waitReady()));
+    for (const size of ['S', 'M', 'L']) {
+      await until(
+        `booking to price size ${size}`,
+        async () =>
+          (
+            await fetch(
+              `${url('booking')}/quotes?size=${size}&${new URLSearchParams(farPeriod()).toString()}`,
+            )
+          ).ok,
+        60_000,
+        200,
       );
     }
-    // Time to CONFIRMED from the bookings' own timestamps, read once everything settled, so the
-    // measurement does not load the system it measures.
-    const confirmMs: number[] = [];
-    for (const booking of accepted) {
-      for (;;) {
-        const current = await call('GET', `${url('booking')}/bookings/${String(booking.body.id)}`);
-        if (current.body.status === 'CONFIRMED') {
-          confirmMs.push(
-            Date.parse(String(current.body.updatedAt)) - Date.parse(String(current.body.createdAt)),
-          );
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+    const tokens = await Promise.all(
+      Array.from({ length: 100 }, async (_, index) => {
+        const body = await (
+          await fetch(`${url('gateway')}/auth/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ subject: `bench-customer-${index}`, role: 'customer' }),
+          })
+        ).json();
+        return (body as { accessToken: string }).accessToken;
+      }),
+    );
+    const target: Target = { gatewayUrl: url('gateway'), tokens, timeoutMs: 30_000 };
+
+    /** Waits until no booking is still on its way to an outcome (PAYMENT_PENDING or PAID). */
+    const settled = () =>
+      until(
+        'every booking to reach its outcome',
+        async () => {
+          for (const status of ['PAYMENT_PENDING', 'PAID']) {
+            const open = await getJson<unknown[]>(`${url('booking')}/bookings?status=${status}&limit=1`);
+            if (open.length > 0) return false;
+          }
+          return true;
+        },
+        180_000,
+      );
+
+    /** Placed -> CONFIRMED from the bookings' own timestamps, read after the measurement. */
+    const confirmations = async (answers: Answer[]) => {
+      const ids = answers.map((answer) => answer.bookingId).filter((id): id is string => id !== undefined);
+      const times: number[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (next < ids.length) {
+            const booking = await getJson<Json>(`${url('booking')}/bookings/${ids[next++]}`);
+            if (booking.status === 'CONFIRMED') {
+              times.push(Date.parse(String(booking.updatedAt)) - Date.parse(String(booking.createdAt)));
+            }
+          }
+        }),
+      );
+      return times;
+    };
+
+    const measure = async (
+      name: string,
+      run: () => Promise<{ answers: Answer[]; elapsedMs: number }>,
+    ): Promise<PhaseFigures> => {
+      const before = sampleCpu(groups);
+      const { answers, elapsedMs } = await run();
+      await settled();
+      const after = sampleCpu(groups);
+      const accepted = answers.filter((answer) => answer.status === 201);
+      const statuses: Record<string, number> = {};
+      for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      const times = await confirmations(accepted);
+      const delta = cpuDelta(before, after);
+      const perBooking = Object.fromEntries(
+        Object.entries(delta).map(([group, ms]) => [group, ms / Math.max(1, times.length)]),
+      );
+      const latencies = answers.filter((answer) => answer.status > 0).map((answer) => answer.ms);
+      const figures: PhaseFigures = {
+        name,
+        sent: answers.length,
+        accepted: accepted.length,
+        statuses,
+        unanswered: answers.filter((answer) => answer.status === 0).length,
+        throughput: accepted.length / (elapsedMs / 1000),
+        post: {
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+        },
+        confirmed: times.length,
+        confirm: { p50: percentile(times, 50), p99: percentile(times, 99) },
+        cpuPerBooking: (after.machine - before.machine) / Math.max(1, times.length),
+        cpuByGroup: perBooking,
+      };
+      log(
+        `${name}: ${figures.accepted}/${figures.sent} accepted (${JSON.stringify(statuses)}), ` +
+          `${figures.throughput.toFixed(1)}/s, POST p50 ${figures.post.p50.toFixed(0)} p99 ${figures.post.p99.toFixed(0)} ms, ` +
+          `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
+          `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking`,
+      );
+      return figures;
+    };
+    const progress = (label: string, total: number) => (done: number) => {
+      if (done % Math.max(1, Math.floor(total / 5)) === 0) log(`  ${label}: ${done}/${total}`);
+    };
+
+    // Idle baseline.
+    log('idle: 10 s with no load...');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const idleBefore = sampleCpu(groups);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idle = cpuDelta(idleBefore, sampleCpu(groups));
+    const idleCores = Object.values(idle).reduce((sum, ms) => sum + ms, 0) / 10_000;
+    log(
+      `idle: ${idleCores.toFixed(2)} cores (${Object.entries(idle)
+        .map(([group, ms]) => `${group} ${(ms / 100).toFixed(1)}%`)
+        .join(', ')})`,
+    );
+    checks.push({ check: 'idle stack CPU', value: idleCores * 100, unit: '% of one core' });
+
+    log('warm-up: 100 bookings at 20 clients...');
+    await closedLoop(target, { clients: 20, count: 100 });
+    await settled();
+
+    const closed: Record<number, PhaseFigures> = {};
+    for (const [clients, count] of [
+      [1, 50],
+      [20, 600],
+      [100, 1000],
+    ] as const) {
+      log(`closed loop: ${clients} client(s), ${count} bookings...`);
+      closed[clients] = await measure(`closed loop, ${clients} client(s)`, () =>
+        closedLoop(target, { clients, count, onProgress: progress(`${clients} clients`, count) }),
+      );
+      curve.push({
+        label: `${clients} clients`,
+        throughput: closed[clients].throughput,
+        p50: closed[clients].post.p50,
+        p99: closed[clients].post.p99,
+      });
     }
-    // Until the last booking is CONFIRMED: the saga's asynchronous half counts too (the status
-    // polling above adds a little of its own).
-    const cpuPerBooking = (machineCpuMs() - cpuBefore) / Math.max(1, accepted.length);
-    const latencies = placed.map((response) => response.ms);
-    results.push(
+    const c20 = closed[20];
+    cpuByProcess = c20.cpuByGroup;
+    checks.push(
       {
-        check: 'bookings accepted',
-        value: `${accepted.length}/${count}`,
-        target: `${count}/${count}`,
-        ok: accepted.length === count,
+        check: 'machine CPU per confirmed booking, 20 clients',
+        value: c20.cpuPerBooking,
+        unit: 'ms',
+        target: { op: '<=', limit: 20 },
       },
       {
-        check: 'booking throughput (req/s)',
-        value: (count / elapsedS).toFixed(1),
-        target: 'informative',
-        ok: true,
+        check: 'machine CPU per confirmed booking, 100 clients',
+        value: closed[100].cpuPerBooking,
+        unit: 'ms',
       },
       {
-        check: 'machine CPU per booking, placed to CONFIRMED (ms)',
-        value: cpuPerBooking.toFixed(1),
-        target: 'informative',
-        ok: true,
+        check: 'bookings accepted per second, 20 clients',
+        value: c20.throughput,
+        unit: '/s',
+        target: { op: '>=', limit: 80 },
       },
       {
-        check: 'POST /bookings p50 / p95 / p99 (ms)',
-        value: `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)}`,
-        target: 'informative',
-        ok: true,
+        check: 'accepted bookings not CONFIRMED, 20 clients',
+        value: c20.accepted - c20.confirmed,
+        unit: 'bookings',
+        target: { op: '<=', limit: 0 },
       },
+      { check: 'POST p99, 20 clients', value: c20.post.p99, unit: 'ms', target: { op: '<=', limit: 500 } },
+      { check: 'POST p50, 20 clients', value: c20.post.p50, unit: 'ms' },
+      { check: 'POST p50, 1 client', value: closed[1].post.p50, unit: 'ms' },
+      { check: 'bookings accepted per second, 100 clients', value: closed[100].throughput, unit: '/s' },
+      { check: 'POST p99, 100 clients', value: closed[100].post.p99, unit: 'ms' },
+    );
+    for (const [group, ms] of Object.entries(c20.cpuByGroup)) {
+      checks.push({ check: `  CPU per booking: ${group}`, value: ms, unit: 'ms' });
+    }
+
+    // Open loop: rising rates until the answers no longer keep up.
+    let knee = 0;
+    for (const rate of [10, 20, 40, 60, 80, 100, 130, 160]) {
+      log(`open loop: ${rate} bookings/s for 8 s...`);
+      const figures = await measure(`open loop ${rate}/s`, () =>
+        openLoop(target, { ratePerS: rate, durationMs: 8000 }),
+      );
+      curve.push({
+        label: `${rate}/s offered`,
+        throughput: figures.throughput,
+        p50: figures.post.p50,
+        p99: figures.post.p99,
+      });
+      const keptUp = figures.accepted >= 0.97 * figures.sent && figures.post.p99 <= 1000;
+      if (!keptUp) break;
+      knee = rate;
+    }
+    checks.push({
+      check: 'open loop: highest rate kept up with (p99 <= 1 s)',
+      value: knee,
+      unit: 'bookings/s',
+    });
+
+    const half = Math.max(1, Math.round(c20.throughput / 2));
+    log(`open loop at half the 20-client rate: ${half}/s for 15 s...`);
+    const comfortable = await measure(`open loop ${half}/s`, () =>
+      openLoop(target, { ratePerS: half, durationMs: 15_000 }),
+    );
+    checks.push(
       {
-        check: 'placed -> CONFIRMED p50 / p95 (ms)',
-        value: `${percentile(confirmMs, 50).toFixed(0)} / ${percentile(confirmMs, 95).toFixed(0)}`,
-        target: 'informative',
-        ok: true,
+        check: `placed -> CONFIRMED p99 at ${half}/s`,
+        value: comfortable.confirm.p99,
+        unit: 'ms',
+        target: { op: '<=', limit: 500 },
       },
+      { check: `placed -> CONFIRMED p50 at ${half}/s`, value: comfortable.confirm.p50, unit: 'ms' },
     );
 
-    // Gateway overhead on the same read.
-    const token = (
-      await call('POST', `${url('gateway')}/auth/token`, { subject: 'bench-0', role: 'customer' })
-    ).body.accessToken as string;
-    const id = String(accepted[0].body.id);
-    const reads = async (target: string, headers: Record<string, string>) => {
-      const times: number[] = [];
-      for (let i = 0; i < 300; i += 1) times.push((await call('GET', target, undefined, headers)).ms);
-      return percentile(times, 50);
-    };
-    await reads(`${url('booking')}/bookings/${id}`, {});
-    const direct = await reads(`${url('booking')}/bookings/${id}`, {});
-    const viaGateway = await reads(`${url('gateway')}/api/bookings/${id}`, {
-      authorization: `Bearer ${token}`,
-    });
-    const overhead = viaGateway / direct;
-    results.push({
-      check: 'gateway / direct read, p50 ratio',
-      value: overhead.toFixed(2),
-      target: '<= 3.0',
-      ok: overhead <= 3,
-    });
-
-    // Fail fast: open payment's circuit by stopping payment, then compare with a normal booking.
-    const normal = percentile(latencies, 50);
-    await services.find((service) => service.name === 'payment')!.stop();
-    for (let i = 0; i < 3; i += 1)
-      await call('POST', `${url('booking')}/bookings`, { customerId: 'bench-x', size: 'S', ...period() });
-    const open: number[] = [];
-    for (let i = 0; i < 20; i += 1) {
-      const response = await call('POST', `${url('booking')}/bookings`, {
-        customerId: 'bench-x',
-        size: 'S',
-        ...period(),
-      });
-      if (response.status === 503) open.push(response.ms);
-    }
-    const failFast = percentile(open, 50) / normal;
-    results.push({
-      check: 'open-circuit 503 / normal booking, p50 ratio',
-      value: failFast.toFixed(2),
-      target: '<= 1.0',
-      ok: open.length === 20 && failFast <= 1,
-    });
-
-    for (const service of services.filter((candidate) => candidate.running)) {
-      const mb = rssMb(service.pid);
-      results.push({
-        check: `${service.name} resident memory (MB)`,
-        value: mb.toFixed(0),
-        target: '<= 350',
-        ok: mb <= 350,
+    // Memory after the load (before the breaker scenario restarts booking and payment).
+    for (const [name, service] of services) {
+      checks.push({
+        check: `${name} resident memory`,
+        value: rssMb(service.pid),
+        unit: 'MB',
+        target: { op: '<=', limit: 150 },
       });
     }
+
+    // The seeds' circuit-breaker scenario.
+    log(`circuit breaker: payment 400-620 ms, timeout 610 ms, 100 clients for ${CB_SECONDS} s...`);
+    const payment = services.get('payment')!;
+    const booking = services.get('booking')!;
+    await Promise.all([payment.stop(), booking.stop()]);
+    payment.setEnv({ PAYMENT_LATENCY_MS: '400-620' });
+    booking.setEnv({ PAYMENT_TIMEOUT_MS: '610' });
+    payment.start();
+    booking.start();
+    await Promise.all([payment.waitReady(), booking.waitReady()]);
+    const breaker = await closedLoop(
+      { ...target, timeoutMs: 10_000 },
+      { clients: 100, durationMs: CB_SECONDS * 1000 },
+    );
+    await settled();
+    const answered = breaker.answers.filter(
+      (answer) => answer.status === 201 || (answer.status === 503 && answer.retryAfter !== undefined),
+    );
+    const refusals = breaker.answers.filter((answer) => answer.status === 503).map((answer) => answer.ms);
+    const acceptedPerS =
+      breaker.answers.filter((answer) => answer.status === 201).length / (breaker.elapsedMs / 1000);
+    const statuses: Record<string, number> = {};
+    for (const answer of breaker.answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+    log(`circuit breaker: ${JSON.stringify(statuses)}`);
+    checks.push(
+      {
+        check: 'breaker scenario: answered (201, or 503 + Retry-After)',
+        value: (100 * answered.length) / Math.max(1, breaker.answers.length),
+        unit: '%',
+        target: { op: '>=', limit: 99.9 },
+      },
+      {
+        check: 'breaker scenario: 503 p99',
+        value: percentile(refusals, 99),
+        unit: 'ms',
+        target: { op: '<=', limit: 50 },
+      },
+      { check: 'breaker scenario: 503 p50', value: percentile(refusals, 50), unit: 'ms' },
+      {
+        check: 'breaker scenario: bookings accepted per second',
+        value: acceptedPerS,
+        unit: '/s',
+        target: { op: '>=', limit: 20 },
+      },
+    );
   } finally {
-    await Promise.allSettled(services.map((service) => service.close()));
+    log('stopping...');
+    await Promise.allSettled([...services.values()].map((service) => service.close()));
     await infra.stop();
   }
   rmSync(dataDir, { recursive: true, force: true });
-  const width = Math.max(...results.map((result) => result.check.length));
-  for (const result of results) {
-    process.stdout.write(
-      `${result.ok ? 'ok  ' : 'FAIL'} ${result.check.padEnd(width)}  ${result.value.padStart(12)}   (${result.target})\n`,
-    );
-  }
-  return results.every((result) => result.ok) ? 0 : 1;
+
+  const results: BenchResults = {
+    startedAt,
+    machine: { cpus: cpus().length, node: process.version },
+    checks,
+    curve,
+    cpuByProcess,
+  };
+  const { previous, files } = save(RESULTS_DIR, results);
+  process.stdout.write(`\n${table(results, previous)}\n\n`);
+  log(`results: ${files.join(', ')}`);
+  return checks.every(passes) ? 0 : 1;
 }
 
-void main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -12,7 +12,7 @@ const log = (line: string) => process.stdout.write(`[infra] ${line}\n`);
 
 async function main(): Promise<void> {
   const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, '.data', 'dev');
-  const infra = await startInfra({ dataDir, preferDefaultPorts: true, log });
+  const infra = await startInfra({ dataDir, preferDefaultPorts: true, durable: true, log });
   // Lets the e2e suites run against this infrastructure: STACK_FILE=<this file> npx jest ...
   const stackFile = join(dataDir, 'stack.json');
   writeFileSync(

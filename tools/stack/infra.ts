@@ -24,6 +24,8 @@ export function build(log: (line: string) => void): void {
 export async function startInfra(options: {
   dataDir: string;
   preferDefaultPorts: boolean;
+  /** Whether Postgres must keep every acknowledged commit across a crash (see startPostgres). */
+  durable: boolean;
   log: (line: string) => void;
 }): Promise<Infra> {
   const started = Date.now();
@@ -31,6 +33,7 @@ export async function startInfra(options: {
     startPostgres({
       dataDir: join(options.dataDir, 'postgres'),
       port: options.preferDefaultPorts ? 54329 : undefined,
+      durable: options.durable,
     }),
     startKafka({
       dataDir: join(options.dataDir, 'kafka'),

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.stderr.write('usage: postgres-server.ts <dataDir> <port>\n');
     process.exit(2);
   }
-  const postgres = await startPostgres({ dataDir, port: Number(port), own: true });
+  const postgres = await startPostgres({ dataDir, port: Number(port), own: true, durable: false });
   process.stdout.write(`READY ${postgres.serverUrl}\n`);
   const stop = () => void postgres.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);

@@ -68,6 +68,12 @@ export async function startPostgres(options: {
   port?: number;
   /** Always start an own server, even when DATABASE_URL names one (fault tests stop it). */
   own?: boolean;
+  /**
+   * True for data someone keeps (`npm start`, `npm run infra`, the bench): every commit reaches
+   * the disk before it is acknowledged, Postgres' defaults. False for the test suites' throw-away
+   * servers only, where fsync off makes them much faster and a crash loses nothing of value.
+   */
+  durable: boolean;
 }): Promise<PostgresHandle> {
   const external = options.own ? undefined : process.env.DATABASE_URL;
   if (external) {
@@ -90,8 +96,15 @@ export async function startPostgres(options: {
     createPostgresUser: true,
     // The package asks for en_US.UTF-8, which minimal machines lack; C works everywhere.
     initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
-    // fsync off: this server holds local dev/test data only, and it makes the suites much faster.
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      'max_connections=300',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...(options.durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ],
     onLog: (message: unknown) => appendFileSync(logFile, String(message)),
     onError: (message: unknown) => appendFileSync(logFile, String(message)),
   });

@@ -82,6 +82,8 @@ export class ServiceProcess {
   private child?: ChildProcess;
   private logStream?: WriteStream;
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Node's own flags for the next start (the bench adds --cpu-prof). */
+  nodeArgs: string[] = ['--enable-source-maps'];
 
   constructor(
     readonly name: ServiceName,
@@ -115,7 +117,7 @@ export class ServiceProcess {
       return;
     }
     this.logStream ??= createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', entryPoint(this.name)], {
+    const child = spawn(process.execPath, [...this.nodeArgs, entryPoint(this.name)], {
       env: { ...process.env, ...this.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

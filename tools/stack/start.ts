@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    infra = await startInfra({ dataDir, preferDefaultPorts: true, log });
+    infra = await startInfra({ dataDir, preferDefaultPorts: true, durable: true, log });
     const ports = await allocatePorts(true);
     const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
     const logDir = join(dataDir, 'logs');

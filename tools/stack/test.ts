@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    infra = await startInfra({ dataDir, preferDefaultPorts: false, log });
+    infra = await startInfra({ dataDir, preferDefaultPorts: false, durable: false, log });
     const stackFile = join(dataDir, 'stack.json');
     writeFileSync(
       stackFile,

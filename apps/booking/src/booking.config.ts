@@ -1,15 +1,13 @@
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
-import { DataServiceConfig } from '@storage/config';
-
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+import { IsInt, Max, Min } from 'class-validator';
+import { DataServiceConfig, EnvDuration, IsHttpUrl } from '@storage/config';
 
 export class BookingConfig extends DataServiceConfig {
   override PORT: number = 8081;
 
-  @IsUrl(URL_OPTIONS)
+  @IsHttpUrl()
   PAYMENT_URL!: string;
 
-  @IsUrl(URL_OPTIONS)
+  @IsHttpUrl()
   STORAGE_ASSIGN_URL!: string;
 
   /** Longest rental one booking may cover. */
@@ -19,6 +17,7 @@ export class BookingConfig extends DataServiceConfig {
   MAX_RENTAL_DAYS: number = 365;
 
   /** Per attempt; above it the payment call counts as failed (and the customer gets a 503). */
+  @EnvDuration()
   @IsInt()
   @Min(50)
   @Max(60_000)
@@ -37,6 +36,7 @@ export class BookingConfig extends DataServiceConfig {
   PAYMENT_BREAKER_THRESHOLD: number = 5;
 
   /** How long the open circuit answers 503 at once before one trial call may pass. */
+  @EnvDuration()
   @IsInt()
   @Min(100)
   @Max(600_000)
@@ -54,16 +54,19 @@ export class BookingConfig extends DataServiceConfig {
   PAYMENT_BULKHEAD_QUEUE: number = 100;
 
   /** The availability pre-check is optional: short, and skipped when storage-assign is slow. */
+  @EnvDuration()
   @IsInt()
   @Min(20)
   @Max(10_000)
   AVAILABILITY_TIMEOUT_MS: number = 300;
 
   /** A booking still waiting for its payment's outcome after this long is rejected and reconciled. */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   STALE_PAYMENT_GRACE_MS: number = 60_000;
 
+  @EnvDuration()
   @IsInt()
   @Min(100)
   STALE_PAYMENT_SWEEP_INTERVAL_MS: number = 10_000;
@@ -72,10 +75,12 @@ export class BookingConfig extends DataServiceConfig {
    * A PAID booking with no assignment outcome for this long is announced again (BookingPlaced);
    * from its start date on it is rejected and refunded instead.
    */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   SAGA_REDRIVE_AFTER_MS: number = 120_000;
 
+  @EnvDuration()
   @IsInt()
   @Min(100)
   SAGA_REDRIVE_INTERVAL_MS: number = 30_000;

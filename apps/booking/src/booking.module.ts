@@ -1,5 +1,6 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
 import type { KafkaEventServer } from '@storage/messaging';
 import { DataServiceModule, periodicJobProvider } from '@storage/service-kit';
 import { ResiliencePolicy } from '@storage/resilience';
@@ -84,7 +85,10 @@ export class BookingModule {
         ),
         QueryBookingsHandler,
         QuoteBookingHandler,
-        { provide: BOOKING_RULES, useValue: { maxRentalDays: config.MAX_RENTAL_DAYS } },
+        {
+          provide: BOOKING_RULES,
+          useValue: { maxRentalDays: config.MAX_RENTAL_DAYS, maxAmount: MAX_CHARGE_AMOUNT_KRW },
+        },
         { provide: BookingRepository, useClass: BookingTypeormRepository },
         { provide: Catalogue, useClass: CatalogueTypeormAdapter },
         {

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       INVALID_PERIOD: 400,
       START_DATE_IN_PAST: 422,
       RENTAL_TOO_LONG: 422,
+      AMOUNT_TOO_LARGE: 422,
       SIZE_NOT_OFFERED: 422,
       NO_UNIT_AVAILABLE: 409,
       PAYMENT_DECLINED: 402,

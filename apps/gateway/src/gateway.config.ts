@@ -1,18 +1,5 @@
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { BaseServiceConfig, EnvBoolean, EnvList } from '@storage/config';
-
-const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { BaseServiceConfig, EnvBoolean, EnvDuration, EnvList, IsHttpUrl } from '@storage/config';
 
 /** Signature algorithms the gateway accepts; `none` and HMAC are never on the list (alg confusion). */
 export const ACCEPTED_JWT_ALGORITHMS = [
@@ -37,16 +24,16 @@ export type JwtAlgorithm = (typeof ACCEPTED_JWT_ALGORITHMS)[number];
 export class GatewayConfig extends BaseServiceConfig {
   override PORT: number = 8080;
 
-  @IsUrl(HTTP_URL)
+  @IsHttpUrl()
   BOOKING_URL = 'http://127.0.0.1:8081';
 
-  @IsUrl(HTTP_URL)
+  @IsHttpUrl()
   PAYMENT_URL = 'http://127.0.0.1:8082';
 
-  @IsUrl(HTTP_URL)
+  @IsHttpUrl()
   STORAGE_ASSIGN_URL = 'http://127.0.0.1:8083';
 
-  @IsUrl(HTTP_URL)
+  @IsHttpUrl()
   MYPAGE_URL = 'http://127.0.0.1:8084';
 
   /** `iss` every accepted token must carry (the Keycloak realm URL in a cluster). */
@@ -62,7 +49,7 @@ export class GatewayConfig extends BaseServiceConfig {
    * in which case an unset value means "trust the gateway's own dev key".
    */
   @ValidateIf((config: GatewayConfig) => !config.DEV_ISSUER_ENABLED || config.JWKS_URL !== undefined)
-  @IsUrl(HTTP_URL, { message: 'must be the http(s) URL of the JWKS (or set DEV_ISSUER_ENABLED=true)' })
+  @IsHttpUrl('must be the http(s) URL of the JWKS (or set DEV_ISSUER_ENABLED=true)')
   JWKS_URL?: string;
 
   /**
@@ -104,19 +91,10 @@ export class GatewayConfig extends BaseServiceConfig {
   @Min(1)
   RATE_LIMIT_MAX: number = 300;
 
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   RATE_LIMIT_WINDOW_MS: number = 60_000;
-
-  /**
-   * Reverse proxies in front of the gateway whose X-Forwarded-For entries are trusted when deciding
-   * the client address for rate limiting: 0 when clients connect directly, 1 behind an ingress.
-   * Without this a client could pick a fresh address per request and dodge the limit.
-   */
-  @IsInt()
-  @Min(0)
-  @Max(5)
-  TRUSTED_PROXY_HOPS: number = 0;
 
   /** Largest request body accepted, streamed or parsed. */
   @IsInt()
@@ -133,12 +111,14 @@ export class GatewayConfig extends BaseServiceConfig {
   CORS_ORIGINS: string[] = [];
 
   /** A service that does not accept a connection within this time is reported down (503). */
+  @EnvDuration()
   @IsInt()
   @Min(50)
   @Max(30_000)
   UPSTREAM_CONNECT_TIMEOUT_MS: number = 1000;
 
   /** Longest wait for a service's response headers (and between body chunks) before a 504. */
+  @EnvDuration()
   @IsInt()
   @Min(100)
   @Max(300_000)
@@ -151,12 +131,14 @@ export class GatewayConfig extends BaseServiceConfig {
   UPSTREAM_CONNECTIONS: number = 128;
 
   /** How long the API doc waits for a service's /docs-json before leaving it out. */
+  @EnvDuration()
   @IsInt()
   @Min(100)
   @Max(30_000)
   DOCS_FETCH_TIMEOUT_MS: number = 1500;
 
   /** How long a fetched service spec (or its absence) is reused by the API doc. */
+  @EnvDuration()
   @IsInt()
   @Min(0)
   @Max(3_600_000)

@@ -1,18 +1,21 @@
-import { IsInt, IsNumber, IsUrl, Matches, Max, Min } from 'class-validator';
-import { DataServiceConfig } from '@storage/config';
+import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { DataServiceConfig, EnvDuration, IsHttpUrl } from '@storage/config';
+import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
 
 export class PaymentConfig extends DataServiceConfig {
   override PORT: number = 8082;
 
   /** Booking, asked by the reconciliation where the booking of an approved payment stands. */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsHttpUrl()
   BOOKING_URL!: string;
 
   /** An APPROVED payment this old is checked against its booking (refunded if not kept). */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   PAYMENT_RECONCILE_AFTER_MS: number = 600_000;
 
+  @EnvDuration()
   @IsInt()
   @Min(100)
   PAYMENT_RECONCILE_INTERVAL_MS: number = 60_000;
@@ -30,6 +33,7 @@ export class PaymentConfig extends DataServiceConfig {
   /** Charges above this amount (KRW) are declined with LIMIT_EXCEEDED. */
   @IsInt()
   @Min(1)
+  @Max(MAX_CHARGE_AMOUNT_KRW)
   PAYMENT_SINGLE_CHARGE_LIMIT: number = 5_000_000;
 
   /**
@@ -37,10 +41,12 @@ export class PaymentConfig extends DataServiceConfig {
    * between charge and outcome): it is settled from the provider's record, or voided if the
    * provider never charged.
    */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   PAYMENT_INTENT_RECOVERY_AFTER_MS: number = 30_000;
 
+  @EnvDuration()
   @IsInt()
   @Min(100)
   PAYMENT_INTENT_RECOVERY_INTERVAL_MS: number = 10_000;

@@ -1,18 +1,20 @@
-import { IsBoolean, IsInt, IsUrl, Min } from 'class-validator';
-import { DataServiceConfig, EnvBoolean } from '@storage/config';
+import { IsBoolean, IsInt, Min } from 'class-validator';
+import { DataServiceConfig, EnvBoolean, EnvDuration, IsHttpUrl } from '@storage/config';
 
 export class StorageAssignConfig extends DataServiceConfig {
   override PORT: number = 8083;
 
   /** Booking, asked by the reconciliation where the booking of an active assignment stands. */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsHttpUrl()
   BOOKING_URL!: string;
 
   /** An ACTIVE assignment this old is checked against its booking (released if not kept). */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   ASSIGNMENT_RECONCILE_AFTER_MS: number = 600_000;
 
+  @EnvDuration()
   @IsInt()
   @Min(100)
   ASSIGNMENT_RECONCILE_INTERVAL_MS: number = 60_000;

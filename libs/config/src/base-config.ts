@@ -9,7 +9,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { EnvList } from './env-transforms';
+import { EnvDuration, EnvList } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,6 +28,7 @@ export class BaseServiceConfig {
   LOG_LEVEL: LogLevel = 'info';
 
   /** How long in-flight requests and messages may take to finish after SIGTERM. */
+  @EnvDuration()
   @IsInt()
   @Min(0)
   @Max(120_000)
@@ -37,16 +38,29 @@ export class BaseServiceConfig {
    * Longest a client may take to send one whole request, headers and body; a slower one (a body
    * trickled byte by byte) gets 408 and its connection is closed, so it cannot hold the server.
    */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   @Max(600_000)
   HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
 
   /** How long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
+  @EnvDuration()
   @IsInt()
   @Min(1000)
   @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+
+  /**
+   * Reverse proxies in front of this process whose forwarded headers are believed: 0 when clients
+   * connect directly, 1 behind an ingress (or behind the gateway). With 0, X-Forwarded-For,
+   * -Proto and -Host are ignored, since any client can write them; with N, the last N hops of
+   * X-Forwarded-For decide the client address (rate limits) and the nearest proxy's -Proto counts.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  TRUSTED_PROXY_HOPS: number = 0;
 
   /**
    * Shared secret proving a request comes from the gateway or a sibling service. Unset in local

@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { IsUrl } from 'class-validator';
 
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
@@ -31,4 +32,44 @@ export function EnvList(): PropertyDecorator {
           .filter(Boolean)
       : value,
   );
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration variable in milliseconds: a plain number is milliseconds (`1500`), or a number with
+ * a unit, `ms`, `s`, `m` or `h` (`1.5s`, `10m`). Anything else is left as it was, so `@IsInt()`
+ * names the variable.
+ */
+export function EnvDuration(): PropertyDecorator {
+  return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+    const raw = obj[key];
+    if (typeof raw !== 'string') {
+      return raw;
+    }
+    const match = DURATION.exec(raw.trim());
+    if (!match) {
+      return raw;
+    }
+    return Number(match[1]) * MS_PER_UNIT[(match[2] ?? 'ms').toLowerCase()];
+  });
+}
+
+/**
+ * The http(s) base URL of another service or endpoint: host names without a TLD are fine
+ * (`http://booking:8081`); the trailing slash is dropped, so paths can be appended as they are.
+ */
+export function IsHttpUrl(message = 'must be an http(s) URL'): PropertyDecorator {
+  const transform = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value,
+  );
+  const validate = IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message },
+  );
+  return (target, property) => {
+    transform(target, property);
+    validate(target, property);
+  };
 }

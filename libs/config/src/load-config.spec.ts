@@ -1,6 +1,9 @@
-import { IsBoolean } from 'class-validator';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IsBoolean, IsInt, Min } from 'class-validator';
 import { DataServiceConfig } from './base-config';
-import { EnvBoolean } from './env-transforms';
+import { EnvBoolean, EnvDuration, IsHttpUrl } from './env-transforms';
 import { ConfigValidationError, loadConfig } from './load-config';
 
 class ExampleConfig extends DataServiceConfig {
@@ -87,5 +90,76 @@ describe('loadConfig numeric defaults', () => {
     const config = loadConfig(ExampleConfig, { ...valid, DB_POOL_SIZE: '25', SHUTDOWN_TIMEOUT_MS: '500' });
     expect(config.DB_POOL_SIZE).toBe(25);
     expect(config.SHUTDOWN_TIMEOUT_MS).toBe(500);
+  });
+});
+
+class UrlAndDurationConfig {
+  @IsHttpUrl()
+  UPSTREAM_URL = 'http://127.0.0.1:1';
+
+  @EnvDuration()
+  @IsInt()
+  @Min(1)
+  WAIT_MS: number = 250;
+}
+
+describe('EnvDuration and IsHttpUrl: one reading of durations and URLs everywhere', () => {
+  it.each([
+    ['1500', 1500],
+    ['250ms', 250],
+    ['1.5s', 1500],
+    ['10m', 600_000],
+    ['2h', 7_200_000],
+    [' 30 S ', 30_000],
+  ])('reads %p as %p ms', (raw, ms) => {
+    expect(loadConfig(UrlAndDurationConfig, { WAIT_MS: raw }).WAIT_MS).toBe(ms);
+  });
+
+  it('names a duration it cannot read, and a URL that is no http(s) URL', () => {
+    expect(() => loadConfig(UrlAndDurationConfig, { WAIT_MS: '10 minutes' })).toThrow(
+      /WAIT_MS: .*got "10 minutes"/,
+    );
+    expect(() => loadConfig(UrlAndDurationConfig, { UPSTREAM_URL: 'ftp://booking' })).toThrow(
+      /UPSTREAM_URL: must be an http\(s\) URL/,
+    );
+  });
+
+  it('accepts host names without a TLD and drops a trailing slash', () => {
+    expect(loadConfig(UrlAndDurationConfig, { UPSTREAM_URL: 'http://booking:8081/' }).UPSTREAM_URL).toBe(
+      'http://booking:8081',
+    );
+  });
+});
+
+describe('NAME_FILE variables', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-file-'));
+  const secretFile = join(dir, 'secret');
+  writeFileSync(secretFile, 'a-generated-secret-0123456789\n');
+
+  it('read the value from the file (newline dropped) and publish it to the environment', () => {
+    const env: Record<string, string | undefined> = { ...valid, INTERNAL_AUTH_SECRET_FILE: secretFile };
+    expect(loadConfig(ExampleConfig, env).INTERNAL_AUTH_SECRET).toBe('a-generated-secret-0123456789');
+    expect(env.INTERNAL_AUTH_SECRET).toBe('a-generated-secret-0123456789');
+  });
+
+  it('refuse a missing file and a variable set both ways, naming the variable', () => {
+    expect(() => loadConfig(ExampleConfig, { ...valid, PGPASSWORD_FILE: join(dir, 'absent') })).toThrow(
+      /PGPASSWORD_FILE: cannot read .*absent \(ENOENT\)/,
+    );
+    expect(() =>
+      loadConfig(ExampleConfig, {
+        ...valid,
+        INTERNAL_AUTH_SECRET: 'x'.repeat(20),
+        INTERNAL_AUTH_SECRET_FILE: secretFile,
+      }),
+    ).toThrow(/set INTERNAL_AUTH_SECRET or INTERNAL_AUTH_SECRET_FILE, not both/);
+  });
+});
+
+describe('NAME_FILE variables of other programs', () => {
+  it('are left alone: only the variables a service reads are filled from files', () => {
+    expect(() =>
+      loadConfig(ExampleConfig, { ...valid, TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc' }),
+    ).not.toThrow();
   });
 });

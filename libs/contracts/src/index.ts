@@ -11,6 +11,7 @@ export * from './booking/booking-api.v1';
 export * from './payment/payment-approved.v1';
 export * from './payment/payment-declined.v1';
 export * from './payment/payment-refunded.v1';
+export * from './payment/payment-api.v1';
 export * from './storage/storage-assigned.v1';
 export * from './storage/storage-assignment-failed.v1';
 export * from './storage/storage-assignment-revoked.v1';

@@ -119,6 +119,35 @@ describe('ResiliencePolicy', () => {
     expect(policy.circuitState).toBe('closed');
   });
 
+  it('says at the door, without a call, that a call would be refused: circuit open, then due a trial', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0 });
+    expect(policy.refusalNow()).toBeUndefined();
+    for (let i = 0; i < 3; i += 1) {
+      await failure(policy.execute(slow));
+    }
+    const refusal = policy.refusalNow();
+    expect(refusal).toBeInstanceOf(DependencyUnavailableError);
+    expect(refusal?.reason).toBe('circuit-open');
+    expect(refusal?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Asking is not calling: the circuit stays as it was and recovers on its own schedule.
+    expect(policy.circuitState).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(policy.refusalNow()).toBeUndefined();
+    await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    expect(policy.refusalNow()).toBeUndefined();
+  });
+
+  it('says at the door that the bulkhead is full, and lets calls in again once a slot frees', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = [policy.execute(() => gate), policy.execute(() => gate)];
+    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    release();
+    await Promise.all(running);
+    expect(policy.refusalNow()).toBeUndefined();
+  });
+
   it('sheds load beyond its bulkhead', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
     let release!: () => void;

@@ -79,6 +79,7 @@ function isFastTransientFailure(error: unknown): boolean {
 export class ResiliencePolicy {
   private readonly policy: IPolicy;
   private readonly breaker;
+  private readonly bulkhead;
   private openedAt = 0;
 
   constructor(private readonly options: ResilienceOptions) {
@@ -96,8 +97,9 @@ export class ResiliencePolicy {
             backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 250 }),
           })
         : noop;
+    this.bulkhead = bulkhead(options.bulkheadLimit, options.bulkheadQueue);
     this.policy = wrap(
-      bulkhead(options.bulkheadLimit, options.bulkheadQueue),
+      this.bulkhead,
       this.breaker,
       retryPolicy,
       timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
@@ -112,6 +114,31 @@ export class ResiliencePolicy {
       [CircuitState.Isolated]: 'isolated',
     };
     return states[this.breaker.state];
+  }
+
+  /**
+   * The refusal a call would meet right now, without making one: the circuit is open and not yet
+   * due for its trial call, a trial call is in flight (half-open), or the bulkhead and its queue
+   * are full. Lets a caller refuse at its door before it does any work of its own. Undefined when
+   * a call would be attempted; the refusals are not calls, so they never count for the breaker.
+   */
+  refusalNow(): DependencyUnavailableError | undefined {
+    const state = this.breaker.state;
+    const openForMs = this.options.halfOpenAfterMs - (Date.now() - this.openedAt);
+    if ((state === CircuitState.Open && openForMs > 0) || state === CircuitState.HalfOpen) {
+      return new DependencyUnavailableError(
+        this.options.dependency,
+        'circuit-open',
+        Math.max(1, Math.ceil(Math.max(openForMs, 0) / 1000)),
+      );
+    }
+    if (state === CircuitState.Isolated) {
+      return new DependencyUnavailableError(this.options.dependency, 'circuit-open', 1);
+    }
+    if (this.bulkhead.executionSlots === 0 && this.bulkhead.queueSlots === 0) {
+      return new DependencyUnavailableError(this.options.dependency, 'overloaded', 1);
+    }
+    return undefined;
   }
 
   /** Runs `call`; dependency failures come out as DependencyUnavailableError, 4xx as they were. */

@@ -9,3 +9,4 @@ export * from './validation.pipe';
 export * from './periodic-job';
 export * from './booking-status.http-client';
 export * from './json-body.parser';
+export * from './openapi-responses';

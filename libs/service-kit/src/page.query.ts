@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsOptionalNotNull } from './validation.pipe';
 
 export const MAX_OFFSET = 1_000_000;
 
 /** Paging of every list endpoint: bounded, so no request can ask for a whole table. */
 export class PageQuery {
   @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -16,7 +17,7 @@ export class PageQuery {
 
   /** Bounded too: a huge offset would otherwise reach Postgres and fail there (bigint range). */
   @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -3,7 +3,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConfigValidationError,
   loadConfig,
@@ -19,10 +19,11 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@storage/observability';
-import { HttpErrorFilter, type ErrorStatusMap } from './http-error.filter';
-import { closeConnectionsWhileDraining } from './connection-draining';
+import { HttpErrorFilter, type ErrorBody, type ErrorStatusMap } from './http-error.filter';
+import { closeConnectionsWhenDue } from './connection-draining';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { installJsonBodyParser } from './json-body.parser';
+import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
 
 export interface ServiceDefinition<C extends BaseServiceConfig> {
@@ -157,7 +158,12 @@ function installRequestContext(
   });
 }
 
-function installSwagger(app: INestApplication, title: string, description: string): void {
+function installSwagger(
+  app: INestApplication,
+  title: string,
+  description: string,
+  standardResponses: readonly StandardResponse[],
+): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -167,6 +173,7 @@ function installSwagger(app: INestApplication, title: string, description: strin
       .addBearerAuth()
       .build(),
   );
+  addStandardResponses(document, standardResponses);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
@@ -207,6 +214,27 @@ function installShutdown(
 }
 
 /**
+ * The router's own refusals, which run no hooks: in the one error shape, and always closing the
+ * connection (a request this malformed may carry an unread body, e.g. one of an Upgrade request;
+ * see closeConnectionsWhenDue).
+ */
+function answerRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const body: ErrorBody =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? { statusCode: 414, error: 'URI_TOO_LONG', message: 'A path parameter is longer than any valid value' }
+      : {
+          statusCode: 400,
+          error: 'INVALID_PATH',
+          message: 'The path is not a valid URL path (bad percent-encoding)',
+        };
+  void reply
+    .code(body.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('connection', 'close')
+    .send(body);
+}
+
+/**
  * Boots one service the same way everywhere: JSON logs, request ids, validation, error mapping,
  * Swagger at /docs (spec at /docs-json), topics, the Kafka consumer, then HTTP, and a graceful
  * shutdown that drains HTTP and in-flight messages before closing the database.
@@ -244,7 +272,11 @@ export async function runService<C extends BaseServiceConfig>(
     definition.module,
     new FastifyAdapter({
       bodyLimit: definition.bodyLimitBytes ?? 1024 * 1024,
-      trustProxy: true,
+      // The router's own refusals (a malformed escape in the path, a path parameter longer than
+      // any id) in the one error shape, instead of Fastify's.
+      frameworkErrors: answerRouterError,
+      // Forwarded headers are believed only from the configured hops, never from any client.
+      trustProxy: config.TRUSTED_PROXY_HOPS > 0 ? config.TRUSTED_PROXY_HOPS : false,
       // Fastify's default is no limit at all: a client trickling its body would hold a
       // connection (and, at the gateway, a pooled upstream connection) for as long as it likes.
       requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
@@ -265,10 +297,18 @@ export async function runService<C extends BaseServiceConfig>(
     installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);
     installIdentityCheck(fastify);
   }
-  closeConnectionsWhileDraining(fastify, app.get(ShutdownState));
+  closeConnectionsWhenDue(fastify, app.get(ShutdownState));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
-  installSwagger(app, definition.title, definition.description);
+  installSwagger(
+    app,
+    definition.title,
+    definition.description,
+    serviceStandardResponses({
+      internalAuth: definition.internalAuth !== false,
+      database: definition.kafka !== undefined,
+    }),
+  );
   await definition.configure?.(app, logger);
 
   if (definition.kafka?.server) {

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 
 function describe(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
   return errors.flatMap((error) => {
@@ -24,4 +25,14 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+/**
+ * An optional request field: it may be left out, but not sent as null. class-validator's own
+ * IsOptional lets null through too, and a handler that was promised "a number or nothing" then
+ * meets a null (which became a 500). With this, null is checked like any other value, so the
+ * answer is a 400 naming the field.
+ */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

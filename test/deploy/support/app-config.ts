@@ -66,11 +66,11 @@ export async function loadAppConfigSchema(app: string): Promise<AppConfigSchema>
  * the service would start), including variables the service does not know (typos, stale names).
  */
 export function configProblems(schema: AppConfigSchema, env: Record<string, string>): string[] {
+  const known = (name: string): boolean =>
+    schema.knownVariables.has(name) || (ENV_READ_OUTSIDE_CONFIG as readonly string[]).includes(name);
+  // NAME_FILE is read into NAME by loadConfig (Docker secrets' convention).
   const unknown = Object.keys(env)
-    .filter(
-      (name) =>
-        !schema.knownVariables.has(name) && !(ENV_READ_OUTSIDE_CONFIG as readonly string[]).includes(name),
-    )
+    .filter((name) => !known(name) && !(name.endsWith('_FILE') && known(name.slice(0, -'_FILE'.length))))
     .map((name) => `${name}: not a setting of ${schema.app} (see ${schema.file})`);
   try {
     loadConfig(schema.configClass, env);

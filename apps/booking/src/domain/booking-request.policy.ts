@@ -1,5 +1,5 @@
 import { RentalPeriod, todayUtc } from '@storage/ddd';
-import { RentalTooLongError, StartDateInPastError } from './booking.errors';
+import { AmountTooLargeError, RentalTooLongError, StartDateInPastError } from './booking.errors';
 
 /** What a bookable period is: starts today or later, ends after it starts, lasts at most maxDays. */
 export function bookablePeriod(
@@ -17,4 +17,13 @@ export function bookablePeriod(
     throw new RentalTooLongError(period.days, maxDays);
   }
   return period;
+}
+
+/** The price of a period at a daily rate, refused above what one charge may carry. */
+export function priceOf(dailyRate: number, period: RentalPeriod, maxAmount: number): number {
+  const amount = dailyRate * period.days;
+  if (amount > maxAmount) {
+    throw new AmountTooLargeError(amount, maxAmount);
+  }
+  return amount;
 }

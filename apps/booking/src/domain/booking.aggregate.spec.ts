@@ -1,8 +1,8 @@
 import { RentalPeriod } from '@storage/ddd';
 import { Booking, type BookingEvent } from './booking.aggregate';
 import { BookingStateError } from './booking.errors';
-import { bookablePeriod } from './booking-request.policy';
-import { RentalTooLongError, StartDateInPastError } from './booking.errors';
+import { bookablePeriod, priceOf } from './booking-request.policy';
+import { AmountTooLargeError, RentalTooLongError, StartDateInPastError } from './booking.errors';
 
 const period = RentalPeriod.of('2030-03-01', '2030-03-11');
 const newBooking = () =>
@@ -124,5 +124,13 @@ describe('bookablePeriod', () => {
   it('refuses a start in the past and an over-long rental', () => {
     expect(() => bookablePeriod('2030-01-14', '2030-01-20', 365, now)).toThrow(StartDateInPastError);
     expect(() => bookablePeriod('2030-01-15', '2031-01-16', 365, now)).toThrow(RentalTooLongError);
+  });
+});
+
+describe('priceOf', () => {
+  it('prices rate x days up to the most one charge may carry, and refuses more with both figures', () => {
+    expect(priceOf(5000, period, 50_000)).toBe(50_000);
+    expect(() => priceOf(5001, period, 50_000)).toThrow(AmountTooLargeError);
+    expect(() => priceOf(5001, period, 50_000)).toThrow(/at most 50000 KRW; this one would cost 50010 KRW/);
   });
 });

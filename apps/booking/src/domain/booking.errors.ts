@@ -21,6 +21,19 @@ export class RentalTooLongError extends DomainError {
   }
 }
 
+export class AmountTooLargeError extends DomainError {
+  readonly code = 'AMOUNT_TOO_LARGE';
+  constructor(amount: number, maxAmount: number) {
+    super(
+      `A booking may cost at most ${maxAmount} KRW; this one would cost ${amount} KRW (book a shorter period)`,
+      {
+        amount,
+        maxAmount,
+      },
+    );
+  }
+}
+
 export class SizeNotOfferedError extends DomainError {
   readonly code = 'SIZE_NOT_OFFERED';
   constructor(size: string) {

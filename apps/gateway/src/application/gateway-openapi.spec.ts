@@ -26,7 +26,13 @@ describe('OpenAPI through the gateway', () => {
       scheme: 'bearer',
       bearerFormat: 'JWT',
     });
-    expect(rewritten.components?.schemas).toEqual({ PaymentResponse: { type: 'object' } });
+    expect(Object.keys(rewritten.components?.schemas ?? {})).toEqual(['PaymentResponse', 'ErrorResponse']);
+    expect(rewritten.components?.schemas).toHaveProperty('PaymentResponse', { type: 'object' });
+    expect(rewritten.components?.schemas).toHaveProperty('ErrorResponse.required', [
+      'statusCode',
+      'error',
+      'message',
+    ]);
     expect(rewritten.info.title).toBe('Payment service (through the gateway)');
   });
 

@@ -1,3 +1,4 @@
+import { addStandardResponses, type StandardResponse } from '@storage/service-kit';
 import { ACCESS_RULES, audienceOf, type Audience } from './route-access.policy';
 import { API_PREFIX, routeForServicePath, type UpstreamName, type UpstreamRoute } from './upstream-routes';
 
@@ -41,16 +42,34 @@ function accessNote(route: UpstreamRoute, audience: Audience): string {
   return `Gateway access: ${audience.join(', ')}.${scoped}`;
 }
 
+/** What the gateway itself may answer on any API route, before or instead of the service. */
+const GATEWAY_RESPONSES: readonly StandardResponse[] = [
+  { status: 400, description: 'A path the gateway will not route (INVALID_PATH), or invalid input' },
+  { status: 401, description: 'A token is missing (protected routes), invalid or expired' },
+  { status: 413, description: 'The body is larger than the gateway accepts', applies: 'with-body' },
+  { status: 429, description: 'Too many requests from this client; Retry-After says when to retry' },
+  { status: 502, description: 'The service answered in a way the gateway could not forward' },
+  {
+    status: 503,
+    description: 'The service is down or not accepting connections; Retry-After says when to retry',
+  },
+  { status: 504, description: 'The service did not answer in time' },
+];
+
 function rewriteOperation(operation: unknown, route: UpstreamRoute, audience: Audience): unknown {
   if (typeof operation !== 'object' || operation === null) {
     return operation;
   }
-  const original = operation as { description?: unknown };
+  const original = operation as { description?: unknown; responses?: Record<string, unknown> };
   const description = typeof original.description === 'string' ? `${original.description}\n\n` : '';
   return {
     ...original,
     description: `${description}${accessNote(route, audience)}`,
     security: audience === 'public' ? [] : [{ [BEARER_SCHEME]: [] }],
+    responses:
+      audience === 'public'
+        ? original.responses
+        : { ...original.responses, 403: { description: "The token's role may not use this route" } },
   };
 }
 
@@ -84,7 +103,7 @@ export function rewriteForGateway(spec: OpenApiDocument, upstream: UpstreamName)
       paths[path] = rewritten;
     }
   }
-  return {
+  const rewritten: OpenApiDocument = {
     ...structuredClone(spec),
     info: { ...spec.info, title: `${spec.info.title} (through the gateway)` },
     servers: [
@@ -105,4 +124,5 @@ export function rewriteForGateway(spec: OpenApiDocument, upstream: UpstreamName)
     },
     security: [{ [BEARER_SCHEME]: [] }],
   };
+  return addStandardResponses(rewritten, GATEWAY_RESPONSES);
 }

@@ -2,7 +2,7 @@ import { RentalPeriod } from '@storage/ddd';
 import { Assignment } from './assignment.aggregate';
 import { defaultInventory } from './default-inventory';
 import { StorageUnit } from './storage-unit.aggregate';
-import { IllegalUnitTransitionError } from './storage.errors';
+import { IllegalUnitTransitionError, InvalidMaintenanceWindowError } from './storage.errors';
 
 describe('StorageUnit', () => {
   const unit = () => StorageUnit.register({ code: 'S-001', size: 'S', dailyRate: 3000 });
@@ -17,6 +17,34 @@ describe('StorageUnit', () => {
       'StorageUnitChanged',
       'StorageUnitChanged',
     ]);
+  });
+
+  it('takes a maintenance window: out of rotation for rentals starting before its end, back from it', () => {
+    const subject = unit();
+    subject.pullEvents();
+    expect(subject.putUnderMaintenance('2030-01-08', '2030-01-01')).toBe(true);
+    expect(subject.snapshot()).toMatchObject({ status: 'MAINTENANCE', maintenanceUntil: '2030-01-08' });
+    expect(subject.pullEvents().map((event) => event.type)).toEqual(['StorageUnitChanged']);
+    expect(subject.inServiceFrom('2030-01-07')).toBe(false);
+    expect(subject.inServiceFrom('2030-01-08')).toBe(true);
+    // Moving the window is a change; setting the same one again is not.
+    expect(subject.putUnderMaintenance('2030-01-08', '2030-01-01')).toBe(false);
+    expect(subject.putUnderMaintenance('2030-02-01', '2030-01-01')).toBe(true);
+    // Back in service: the window is gone with it.
+    expect(subject.changeStatus('AVAILABLE')).toBe(true);
+    expect(subject.snapshot()).toMatchObject({ status: 'AVAILABLE', maintenanceUntil: null });
+  });
+
+  it('refuses a window that does not end after today, and keeps open-ended maintenance open', () => {
+    const subject = unit();
+    expect(() => subject.putUnderMaintenance('2030-01-01', '2030-01-01')).toThrow(
+      InvalidMaintenanceWindowError,
+    );
+    expect(subject.putUnderMaintenance(null, '2030-01-01')).toBe(true);
+    expect(subject.inServiceFrom('2999-01-01')).toBe(false);
+    const retired = unit();
+    retired.changeStatus('RETIRED');
+    expect(() => retired.putUnderMaintenance('2030-02-01', '2030-01-01')).toThrow(IllegalUnitTransitionError);
   });
 
   it('waits for inspection after a rental unless staff took it out of service', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AggregateRoot } from '@storage/ddd';
-import { IllegalUnitTransitionError } from './storage.errors';
+import { IllegalUnitTransitionError, InvalidMaintenanceWindowError } from './storage.errors';
 
 export type UnitSize = 'S' | 'M' | 'L';
 export type UnitStatus = 'AVAILABLE' | 'MAINTENANCE' | 'INSPECTION' | 'RETIRED';
@@ -11,6 +11,11 @@ export interface StorageUnitSnapshot {
   size: UnitSize;
   dailyRate: number;
   status: UnitStatus;
+  /**
+   * End (exclusive) of a maintenance window: from that day on the unit takes bookings again.
+   * Null while AVAILABLE, and for open-ended maintenance or inspection (until staff decide).
+   */
+  maintenanceUntil: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -20,9 +25,10 @@ export type StorageUnitEvent =
   | { type: 'StorageUnitChanged'; unit: StorageUnitSnapshot };
 
 /**
- * A physical unit. Only AVAILABLE units receive new assignments; MAINTENANCE and INSPECTION
- * (after a check-out, until staff have looked at it) take it out of rotation for a while;
- * RETIRED is final.
+ * A physical unit. AVAILABLE units receive new assignments; MAINTENANCE takes a unit out of
+ * rotation, open-ended or for a window (bookings that start on or after the window's end still get
+ * it); INSPECTION (after a check-out) lasts until staff have looked at it, since nobody can know
+ * when that is done; RETIRED is final.
  */
 const ALLOWED: Record<UnitStatus, UnitStatus[]> = {
   AVAILABLE: ['MAINTENANCE', 'INSPECTION', 'RETIRED'],
@@ -41,6 +47,7 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
       id: randomUUID(),
       ...input,
       status: 'AVAILABLE',
+      maintenanceUntil: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -67,15 +74,45 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
 
   /** Returns false (and raises nothing) when the unit is already in that status. */
   changeStatus(to: UnitStatus, now = new Date()): boolean {
-    if (to === this.state.status) {
+    if (to === this.state.status && this.state.maintenanceUntil === null) {
       return false;
     }
-    if (!ALLOWED[this.state.status].includes(to)) {
+    if (to !== this.state.status && !ALLOWED[this.state.status].includes(to)) {
       throw new IllegalUnitTransitionError(this.state.id, this.state.status, to);
     }
-    this.state = { ...this.state, status: to, updatedAt: now };
+    this.state = { ...this.state, status: to, maintenanceUntil: null, updatedAt: now };
     this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
     return true;
+  }
+
+  /**
+   * Out of rotation until `until` (exclusive; null: until staff put it back). Setting another
+   * window on a unit already under maintenance moves the window. Returns false when nothing
+   * changes.
+   */
+  putUnderMaintenance(until: string | null, today: string, now = new Date()): boolean {
+    if (until !== null && until <= today) {
+      throw new InvalidMaintenanceWindowError(this.state.id, until, today);
+    }
+    if (this.state.status === 'MAINTENANCE' && this.state.maintenanceUntil === until) {
+      return false;
+    }
+    if (this.state.status !== 'MAINTENANCE' && !ALLOWED[this.state.status].includes('MAINTENANCE')) {
+      throw new IllegalUnitTransitionError(this.state.id, this.state.status, 'MAINTENANCE');
+    }
+    this.state = { ...this.state, status: 'MAINTENANCE', maintenanceUntil: until, updatedAt: now };
+    this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
+    return true;
+  }
+
+  /** Whether a rental starting on `startDate` may get this unit (the SQL of free units says the same). */
+  inServiceFrom(startDate: string): boolean {
+    return (
+      this.state.status === 'AVAILABLE' ||
+      (this.state.status === 'MAINTENANCE' &&
+        this.state.maintenanceUntil !== null &&
+        this.state.maintenanceUntil <= startDate)
+    );
   }
 
   /** A rental ended: the unit waits for inspection, unless staff already took it out of service. */

@@ -21,6 +21,17 @@ export class IllegalUnitTransitionError extends DomainError {
   }
 }
 
+export class InvalidMaintenanceWindowError extends DomainError {
+  readonly code = 'INVALID_MAINTENANCE_WINDOW';
+  constructor(unitId: string, until: string, today: string) {
+    super(`A maintenance window must end after today (${today} UTC); got until ${until}`, {
+      unitId,
+      until,
+      today,
+    });
+  }
+}
+
 /** Concurrent assignments hold every candidate unit right now; the caller should retry shortly. */
 export class StorageBusyError extends DomainError {
   readonly code = 'STORAGE_BUSY';

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
 import { UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
@@ -12,6 +12,8 @@ export class StorageUnitChangedV1 {
   @IsIn(UNIT_SIZES) size!: UnitSize;
   @IsIn(STORAGE_UNIT_STATUSES) status!: StorageUnitStatus;
   @IsInt() @Min(0) dailyRate!: number;
+  /** Added later (optional, so older events stay valid): end of a maintenance window, exclusive. */
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) maintenanceUntil?: string | null;
 }
 
 export const StorageUnitChanged = defineEvent(

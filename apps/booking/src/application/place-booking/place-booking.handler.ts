@@ -6,6 +6,7 @@ import {
   BookingNotFoundError,
   IdempotencyKeyReusedError,
   bookablePeriod,
+  priceOf,
   NoUnitAvailableError,
   PaymentDeclinedError,
   PaymentUnavailableError,
@@ -21,6 +22,8 @@ import type { PlaceBookingCommand } from './place-booking.command';
 export const BOOKING_RULES = Symbol('BOOKING_RULES');
 export interface BookingRules {
   maxRentalDays: number;
+  /** The most one charge may carry (payment's contract). */
+  maxAmount: number;
 }
 
 /**
@@ -28,7 +31,8 @@ export interface BookingRules {
  * a trace the stale-payment sweeper reconciles), then charged with the booking id as idempotency
  * key. Approved -> PAID and BookingPlaced in one transaction. Declined -> REJECTED, 402. No answer
  * -> REJECTED(PAYMENT_UNAVAILABLE), 503: nothing accepted, and the rejection event makes payment
- * refund or void anything that lands late.
+ * refund or void anything that lands late. While payment's circuit is open (or its bulkhead
+ * full) nothing is written at all: 503 at the door.
  */
 @Injectable()
 export class PlaceBookingHandler {
@@ -51,10 +55,15 @@ export class PlaceBookingHandler {
       }
     }
     const period = bookablePeriod(command.startDate, command.endDate, this.rules.maxRentalDays);
+    // Fail fast at the door: while payment would refuse the charge anyway (circuit open, every
+    // slot taken), refuse before any query, row or event. Under overload a refusal then costs
+    // almost nothing, instead of as much as an accepted booking.
+    this.payments.assertAcceptingCharges();
     const dailyRate = await this.catalogue.dailyRate(command.size);
     if (dailyRate === null) {
       throw new SizeNotOfferedError(command.size);
     }
+    priceOf(dailyRate, period, this.rules.maxAmount);
     const free = await this.availability.freeUnits(command.size, period);
     if (free === 0) {
       throw new NoUnitAvailableError(command.size, period.startDate, period.endDate);

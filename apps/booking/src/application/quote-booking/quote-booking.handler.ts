@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bookablePeriod, SizeNotOfferedError, type UnitSize } from '../../domain';
+import { bookablePeriod, priceOf, SizeNotOfferedError, type UnitSize } from '../../domain';
 import { Catalogue } from '../ports/catalogue.port';
 import { BOOKING_RULES, type BookingRules } from '../place-booking/place-booking.handler';
 
@@ -26,6 +26,13 @@ export class QuoteBookingHandler {
     if (dailyRate === null) {
       throw new SizeNotOfferedError(size);
     }
-    return { size, startDate, endDate, days: period.days, dailyRate, amount: dailyRate * period.days };
+    return {
+      size,
+      startDate,
+      endDate,
+      days: period.days,
+      dailyRate,
+      amount: priceOf(dailyRate, period, this.rules.maxAmount),
+    };
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { todayUtc, UnitOfWork } from '@storage/ddd';
 import { StorageUnitNotFoundError, type StorageUnitSnapshot, type UnitStatus } from '../../domain';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
 
-/** Staff take a unit out of rotation (MAINTENANCE) or put it back (AVAILABLE, e.g. after inspection). */
+/**
+ * Staff take a unit out of rotation (MAINTENANCE, open-ended or until a date) or put it back
+ * (AVAILABLE, e.g. after inspection).
+ */
 @Injectable()
 export class ChangeUnitStatusHandler {
   constructor(
@@ -14,13 +17,18 @@ export class ChangeUnitStatusHandler {
   async execute(
     unitId: string,
     status: Extract<UnitStatus, 'AVAILABLE' | 'MAINTENANCE'>,
+    maintenanceUntil: string | null = null,
   ): Promise<StorageUnitSnapshot> {
     return this.unitOfWork.run(async () => {
       const unit = await this.units.findById(unitId, { lock: true });
       if (!unit) {
         throw new StorageUnitNotFoundError(unitId);
       }
-      if (unit.changeStatus(status)) {
+      const changed =
+        status === 'MAINTENANCE'
+          ? unit.putUnderMaintenance(maintenanceUntil, todayUtc())
+          : unit.changeStatus(status);
+      if (changed) {
         await this.units.save(unit);
       }
       return unit.snapshot();

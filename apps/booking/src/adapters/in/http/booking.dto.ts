@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { BOOKING_STATUSES, CURRENCY, UNIT_SIZES } from '@storage/contracts';
 import type { BookingSnapshot, BookingStatus, UnitSize } from '../../../domain';
-import { PageQuery } from '@storage/service-kit';
+import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 // The statuses booking publishes to its siblings (libs/contracts) are exactly its own.
 const STATUSES: readonly BookingStatus[] = BOOKING_STATUSES;
@@ -13,7 +13,7 @@ export class PlaceBookingRequest {
     example: 'customer-1',
     description: 'Only for direct calls: through the gateway the customer comes from the token',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   customerId?: string;
@@ -35,20 +35,20 @@ export class PlaceBookingRequest {
     default: 'card',
     description: '`card-declined` is always declined',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(/^[a-z0-9-]{1,50}$/, { message: 'paymentMethod must be lower-case letters, digits or dashes' })
   paymentMethod?: string;
 }
 
 export class ListBookingsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Ignored for customers (always themselves)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   customerId?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(STATUSES)
   status?: BookingStatus;
 }

@@ -2,6 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
+import type { PaymentV1 } from '@storage/contracts';
 import { DependencyUnavailableError, type ResiliencePolicy } from '@storage/resilience';
 import { internalCallHeaders } from '@storage/service-kit';
 import { PaymentUnavailableError } from '../../../domain';
@@ -10,12 +11,6 @@ import {
   type ChargeRequest,
   type ChargeResult,
 } from '../../../application/ports/payment-gateway.port';
-
-interface PaymentResponse {
-  id: string;
-  status: 'APPROVED' | 'DECLINED' | 'REFUNDED' | 'VOIDED';
-  declineReason: string | null;
-}
 
 export interface PaymentClientOptions {
   baseUrl: string;
@@ -36,12 +31,19 @@ export class PaymentHttpClient extends PaymentGateway {
     super();
   }
 
+  assertAcceptingCharges(): void {
+    const refusal = this.options.policy.refusalNow();
+    if (refusal) {
+      throw new PaymentUnavailableError(refusal.retryAfterSeconds, refusal.reason);
+    }
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    let payment: PaymentResponse;
+    let payment: PaymentV1;
     try {
       const response = await this.options.policy.execute((signal) =>
         firstValueFrom(
-          this.http.post<PaymentResponse>(`${this.options.baseUrl}/payments`, request, {
+          this.http.post<PaymentV1>(`${this.options.baseUrl}/payments`, request, {
             signal,
             headers: internalCallHeaders(this.options.internalSecret),
           }),

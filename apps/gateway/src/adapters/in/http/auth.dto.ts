@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ROLES, type Role } from '@storage/service-kit';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsOptionalNotNull, ROLES, type Role } from '@storage/service-kit';
 
 export class IssueTokenRequest {
   @ApiProperty({
@@ -19,7 +19,7 @@ export class IssueTokenRequest {
     maximum: 86_400,
     description: 'Lifetime in seconds (default DEV_TOKEN_TTL_S)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(60)
   @Max(86_400)

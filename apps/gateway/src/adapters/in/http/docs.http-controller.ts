@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { OpenApiDocument } from '../../../application/gateway-openapi';
 import { UPSTREAMS } from '../../../application/upstream-routes';
 import { UpstreamOpenApiCatalog } from '../../out/docs/upstream-openapi.catalog';
@@ -37,6 +37,7 @@ export class DocsHttpController {
 
   @Get(':name/openapi.json')
   @ApiOperation({ summary: "One service's OpenAPI as called through the gateway (servers: /api)" })
+  @ApiParam({ name: 'name', enum: UPSTREAMS })
   @ApiOkResponse({ description: 'OpenAPI 3 document' })
   @ApiResponse({ status: 404, description: 'No such service' })
   @ApiResponse({ status: 503, description: 'The service does not answer right now' })

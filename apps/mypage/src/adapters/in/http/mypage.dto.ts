@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
-import { PageQuery } from '@storage/service-kit';
+import { IsString, Length } from 'class-validator';
+import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 export class MypageListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Required for staff; ignored for customers (always themselves)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   customerId?: string;
@@ -20,7 +20,8 @@ export class TimelineEntryResponse {
 export class BookingViewResponse {
   @ApiProperty({ format: 'uuid' }) bookingId!: string;
   @ApiProperty({ nullable: true, type: String }) customerId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['PAID', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPLETED'] })
+  // OpenAPI 3.0.3: a nullable enum lists null among its values, or null is not a valid value.
+  @ApiProperty({ nullable: true, enum: ['PAID', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPLETED', null] })
   status!: string | null;
   @ApiProperty({ nullable: true, type: String }) statusReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) size!: string | null;
@@ -28,7 +29,8 @@ export class BookingViewResponse {
   @ApiProperty({ nullable: true, type: String }) endDate!: string | null;
   @ApiProperty({ nullable: true, type: Number }) amount!: number | null;
   @ApiProperty({ nullable: true, type: String }) paymentId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['APPROVED', 'DECLINED', 'REFUNDED'] }) paymentStatus!: string | null;
+  @ApiProperty({ nullable: true, enum: ['APPROVED', 'DECLINED', 'REFUNDED', null] }) paymentStatus!:
+    string | null;
   @ApiProperty({ nullable: true, type: Number }) refundedAmount!: number | null;
   @ApiProperty({ nullable: true, type: String }) unitId!: string | null;
   @ApiProperty({ nullable: true, type: String }) unitCode!: string | null;

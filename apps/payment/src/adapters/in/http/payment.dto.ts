@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import type { PaymentSnapshot, PaymentStatus } from '../../../domain';
-import { PageQuery } from '@storage/service-kit';
+import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
+import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 export class CreatePaymentRequest {
   @ApiProperty({ format: 'uuid', description: 'Idempotency key: one payment per booking' })
@@ -13,10 +14,10 @@ export class CreatePaymentRequest {
   @Length(1, 100)
   customerId!: string;
 
-  @ApiProperty({ example: 90000, description: 'Integer KRW' })
+  @ApiProperty({ example: 90000, maximum: MAX_CHARGE_AMOUNT_KRW, description: 'Integer KRW' })
   @IsInt()
   @Min(1)
-  @Max(1_000_000_000)
+  @Max(MAX_CHARGE_AMOUNT_KRW)
   amount!: number;
 
   @ApiProperty({ example: 'card', description: '`card-declined` is always declined (test rule)' })
@@ -28,12 +29,12 @@ export class CreatePaymentRequest {
 
 export class ListPaymentsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID()
   bookingId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   customerId?: string;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsOptionalNotNull } from '@storage/service-kit';
 import { UNIT_SIZES } from '@storage/contracts';
 import type { StorageUnitSnapshot, UnitSize, UnitStatus } from '../../../domain';
 import type { AvailabilityView } from '../../../application/query-units/query-units.handler';
@@ -27,23 +28,41 @@ export class ChangeUnitStatusRequest {
   @ApiProperty({ enum: ['AVAILABLE', 'MAINTENANCE'], description: 'DELETE retires a unit' })
   @IsIn(['AVAILABLE', 'MAINTENANCE'])
   status!: 'AVAILABLE' | 'MAINTENANCE';
+
+  @ApiPropertyOptional({
+    example: '2030-01-08',
+    description:
+      'With MAINTENANCE only: the day the unit is back (exclusive, after today). Bookings starting ' +
+      'on or after it still get the unit; without it the maintenance lasts until status AVAILABLE',
+  })
+  @IsOptionalNotNull()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'until must be YYYY-MM-DD' })
+  @ValidateBy({
+    name: 'onlyWithMaintenance',
+    validator: {
+      validate: (_value, args) => (args?.object as ChangeUnitStatusRequest).status === 'MAINTENANCE',
+      defaultMessage: () => 'until goes with status MAINTENANCE only',
+    },
+  })
+  until?: string;
 }
 
 export class ListUnitsQuery {
   @ApiPropertyOptional({ enum: UNIT_SIZES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(UNIT_SIZES)
   size?: UnitSize;
 
   @ApiPropertyOptional({ enum: STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(STATUSES)
   status?: UnitStatus;
 }
 
 export class AvailabilityQuery {
   @ApiPropertyOptional({ enum: UNIT_SIZES, description: 'All sizes when omitted' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(UNIT_SIZES)
   size?: UnitSize;
 
@@ -64,6 +83,12 @@ export class StorageUnitResponse {
   @ApiProperty({ enum: UNIT_SIZES }) size!: UnitSize;
   @ApiProperty() dailyRate!: number;
   @ApiProperty({ enum: STATUSES }) status!: UnitStatus;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'MAINTENANCE until this day (exclusive); null: open-ended, or not under maintenance',
+  })
+  maintenanceUntil!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 

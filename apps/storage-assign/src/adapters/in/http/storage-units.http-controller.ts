@@ -45,14 +45,18 @@ export class StorageUnitsHttpController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Put a unit under maintenance, or back in service (also after inspection)' })
+  @ApiOperation({
+    summary:
+      'Put a unit under maintenance (open-ended or until a day), or back in service (also after inspection)',
+  })
   @ApiResponse({ status: 200, type: StorageUnitResponse })
   @ApiResponse({ status: 409, description: 'Not allowed from the current status (e.g. RETIRED)' })
+  @ApiResponse({ status: 422, description: 'The maintenance window does not end after today' })
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: ChangeUnitStatusRequest,
   ): Promise<StorageUnitResponse> {
-    return StorageUnitResponse.from(await this.changeStatus.execute(id, body.status));
+    return StorageUnitResponse.from(await this.changeStatus.execute(id, body.status, body.until ?? null));
   }
 
   @Delete(':id')

@@ -22,14 +22,21 @@ import { AssignmentOrmEntity } from './assignment.orm-entity';
 import { toIntegrationEvent } from './storage-events.mapper';
 import { AssignmentMapper } from './storage.mappers';
 
-/** Units of the size, in service, with no active assignment overlapping [$2, $3). */
+/**
+ * A unit free for [start, end): in service from the start day (AVAILABLE, or its maintenance
+ * window over by then: StorageUnit.inServiceFrom) and no active assignment overlapping the period.
+ */
+const freeFor = (start: string, end: string) => `
+  (u.status = 'AVAILABLE' OR (u.status = 'MAINTENANCE' AND u.maintenance_until <= ${start}::date))
+  AND NOT EXISTS (
+    SELECT 1 FROM assignment a
+    WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange(${start}::date, ${end}::date, '[)')
+  )`;
+
+/** Units of the size $1 free for [$2, $3). */
 const FREE_UNITS = `
   FROM storage_unit u
-  WHERE u.size = $1 AND u.status = 'AVAILABLE'
-    AND NOT EXISTS (
-      SELECT 1 FROM assignment a
-      WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange($2::date, $3::date, '[)')
-    )`;
+  WHERE u.size = $1 AND ${freeFor('$2', '$3')}`;
 
 /** First key of the two-key advisory locks taken per booking (the second is its hash). */
 const BOOKING_LOCK_CLASS = 727_010;
@@ -155,11 +162,7 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     >(
       `SELECT u.size,
               count(*) FILTER (WHERE u.status <> 'RETIRED')::int AS total_units,
-              count(*) FILTER (
-                WHERE u.status = 'AVAILABLE' AND NOT EXISTS (
-                  SELECT 1 FROM assignment a
-                  WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange($1::date, $2::date, '[)')
-                ))::int AS free_units,
+              count(*) FILTER (WHERE ${freeFor('$1', '$2')})::int AS free_units,
               max(u.daily_rate) FILTER (WHERE u.status <> 'RETIRED') AS daily_rate
        FROM storage_unit u
        WHERE $3::varchar IS NULL OR u.size = $3

@@ -31,6 +31,7 @@ export function toIntegrationEvent(event: AssignmentEvent | StorageUnitEvent): O
           size: unit.size,
           status: unit.status,
           dailyRate: unit.dailyRate,
+          maintenanceUntil: unit.maintenanceUntil,
         },
       };
     }

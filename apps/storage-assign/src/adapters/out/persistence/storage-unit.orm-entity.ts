@@ -17,6 +17,9 @@ export class StorageUnitOrmEntity {
   @Column({ type: 'varchar', length: 20 })
   status!: string;
 
+  @Column({ name: 'maintenance_until', type: 'date', nullable: true })
+  maintenanceUntil!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -16,6 +16,7 @@ export const StorageUnitMapper = {
       size: row.size as UnitSize,
       dailyRate: row.dailyRate,
       status: row.status as UnitStatus,
+      maintenanceUntil: row.maintenanceUntil,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     });
