@@ -87,7 +87,14 @@ export function placeBooking(target: Target, index: number, phaseStart: number):
 /** `clients` customers each booking, one after the other, until `count` are sent or time is up. */
 export async function closedLoop(
   target: Target,
-  options: { clients: number; count?: number; durationMs?: number; onProgress?: (done: number) => void },
+  options: {
+    clients: number;
+    count?: number;
+    durationMs?: number;
+    onProgress?: (done: number) => void;
+    /** Wait as long as a 503's Retry-After says before the next booking, as a well-behaved client does. */
+    honourRetryAfter?: boolean;
+  },
 ): Promise<{ answers: Answer[]; elapsedMs: number }> {
   const answers: Answer[] = [];
   const started = performance.now();
@@ -98,8 +105,15 @@ export async function closedLoop(
     Array.from({ length: options.clients }, async () => {
       while (next < count && performance.now() < deadline) {
         const index = next++;
-        answers.push(await placeBooking(target, index, started));
+        const answer = await placeBooking(target, index, started);
+        answers.push(answer);
         options.onProgress?.(answers.length);
+        const retryAfterMs = Number(answer.retryAfter) * 1000;
+        if (options.honourRetryAfter && answer.status === 503 && retryAfterMs > 0) {
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.min(retryAfterMs, deadline - performance.now())),
+          );
+        }
       }
     }),
   );

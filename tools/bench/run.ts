@@ -11,7 +11,8 @@
  *   open loop   fixed arrival rates, rising until the system no longer keeps up (the knee); then
  *               half the 20-client rate, for placed -> CONFIRMED at a comfortable load
  *   breaker     the seeds' circuit-breaker scenario: payment 400-620 ms, PAYMENT_TIMEOUT_MS=610,
- *               100 clients for 30 s: every request answered (201, or 503 with Retry-After)?
+ *               100 clients for 30 s, each waiting as long as a 503's Retry-After says before
+ *               its next booking: every request answered (201, or 503 with Retry-After)?
  *   memory      resident set of each service after the runs
  *
  * Results: a table here, and JSON plus an SVG chart (with the previous run's figures) in
@@ -355,7 +356,7 @@ async function main(): Promise<number> {
     await Promise.all([payment.waitReady(), booking.waitReady()]);
     const breaker = await closedLoop(
       { ...target, timeoutMs: 10_000 },
-      { clients: 100, durationMs: CB_SECONDS * 1000 },
+      { clients: 100, durationMs: CB_SECONDS * 1000, honourRetryAfter: true },
     );
     await settled();
     const answered = breaker.answers.filter(

@@ -237,3 +237,43 @@ describe('JwtVerifier against a remote JWKS (identity provider)', () => {
     });
   });
 });
+
+describe('JwtVerifier cache of verified tokens', () => {
+  it('checks a signature once per token, and still refuses the token once it expires', async () => {
+    const key = await keyPair('ES256', 'cache-key');
+    const local = JwtVerifier.local({ keys: [key.publicJwk] }, OPTIONS);
+    let lookups = 0;
+    let clock = Date.now();
+    // The key lookup happens once per full verification: count them through a wrapping getKey.
+    const verifier = new JwtVerifier(
+      async (header, token) => {
+        lookups += 1;
+        return (local as unknown as { keys: (h: typeof header, t: typeof token) => Promise<CryptoKey> }).keys(
+          header,
+          token,
+        );
+      },
+      OPTIONS,
+      () => clock,
+    );
+    const expiresAt = Math.floor(clock / 1000) + 60;
+    const token = await sign(key, { sub: 'customer-cached', role: 'customer' }, { expiresAt });
+    for (let i = 0; i < 5; i += 1) {
+      await expect(verifier.verify(token)).resolves.toEqual({ subject: 'customer-cached', role: 'customer' });
+    }
+    expect(lookups).toBe(1);
+    // Past exp (and the tolerance): refused as expired, cached or not.
+    clock = (expiresAt + OPTIONS.clockToleranceS + 1) * 1000;
+    expect(await failureOf(verifier.verify(token))).toMatchObject({ error: 'TOKEN_EXPIRED' });
+  });
+
+  it('never caches a refusal', async () => {
+    const key = await keyPair('ES256', 'cache-key-2');
+    const other = await keyPair('ES256', 'cache-key-2');
+    const verifier = JwtVerifier.local({ keys: [key.publicJwk] }, OPTIONS);
+    const forged = await sign(other, { sub: 'mallory', role: 'staff' });
+    for (let i = 0; i < 2; i += 1) {
+      expect(await failureOf(verifier.verify(forged))).toMatchObject({ error: 'TOKEN_INVALID' });
+    }
+  });
+});

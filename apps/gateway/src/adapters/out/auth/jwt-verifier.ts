@@ -21,6 +21,9 @@ export interface JwtVerifierOptions {
   readonly roleClaim: string;
 }
 
+const VERIFIED_CAPACITY = 10_000;
+const VERIFIED_TTL_MS = 5 * 60_000;
+
 /** A subject becomes a header value and a customer id: printable ASCII, no spaces, at most 100 chars. */
 const SUBJECT = /^[\x21-\x7e]{1,100}$/;
 
@@ -95,9 +98,23 @@ export function roleFrom(payload: JWTPayload, roleClaim: string): Role | undefin
  * relies on (`sub`, `exp`).
  */
 export class JwtVerifier extends TokenVerifier {
+  /**
+   * Tokens verified recently, by their exact text: a client sends the same token on every call,
+   * and checking an ES256/RS256 signature was the gateway's largest CPU cost per request. A hit is
+   * still checked against the clock (exp, nbf); an entry lives at most VERIFIED_TTL_MS (so a key
+   * the identity provider withdraws stops being honoured soon after jose's key cache drops it)
+   * and the cache holds at most VERIFIED_CAPACITY tokens, oldest use evicted first. Refusals are
+   * never cached: a flood of forged tokens must not fill it.
+   */
+  private readonly verified = new Map<
+    string,
+    { identity: Identity; exp: number; nbf: number; until: number }
+  >();
+
   constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly options: JwtVerifierOptions,
+    private readonly now: () => number = Date.now,
   ) {
     super();
   }
@@ -123,6 +140,26 @@ export class JwtVerifier extends TokenVerifier {
   }
 
   async verify(token: string): Promise<Identity> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      const nowS = this.now() / 1000;
+      const tolerance = this.options.clockToleranceS;
+      this.verified.delete(token);
+      if (this.now() < cached.until && nowS < cached.exp + tolerance && nowS >= cached.nbf - tolerance) {
+        this.verified.set(token, cached);
+        return cached.identity;
+      }
+      // Expired or too old: the full check below gives the right answer (TOKEN_EXPIRED, ...).
+    }
+    const { identity, exp, nbf } = await this.verifyFully(token);
+    if (this.verified.size >= VERIFIED_CAPACITY) {
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+    this.verified.set(token, { identity, exp, nbf, until: this.now() + VERIFIED_TTL_MS });
+    return identity;
+  }
+
+  private async verifyFully(token: string): Promise<{ identity: Identity; exp: number; nbf: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -130,6 +167,7 @@ export class JwtVerifier extends TokenVerifier {
         audience: this.options.audience,
         algorithms: [...this.options.algorithms],
         clockTolerance: this.options.clockToleranceS,
+        currentDate: new Date(this.now()),
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (error) {
@@ -140,6 +178,10 @@ export class JwtVerifier extends TokenVerifier {
         invalid('Token subject must be 1-100 printable characters without spaces'),
       );
     }
-    return { subject: payload.sub, role: roleFrom(payload, this.options.roleClaim) };
+    return {
+      identity: { subject: payload.sub, role: roleFrom(payload, this.options.roleClaim) },
+      exp: payload.exp ?? 0,
+      nbf: payload.nbf ?? 0,
+    };
   }
 }
