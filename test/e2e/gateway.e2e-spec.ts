@@ -95,6 +95,36 @@ interface TokenClaims {
   expiresAt?: number;
 }
 
+/** A raw connection, for what fetch cannot send: trickled, cut or malformed requests. */
+interface RawConnection {
+  socket: Socket;
+  host: string;
+  /** Everything the server sent so far. */
+  received(): string;
+  /** 'closed' once the server closed the connection, 'still open' after `ms`. */
+  closedWithin(ms: number): Promise<'closed' | 'still open'>;
+}
+
+async function rawConnection(url: string): Promise<RawConnection> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+  const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
+  await once(socket, 'connect');
+  return {
+    socket,
+    host: hostname,
+    received: () => received,
+    closedWithin: (ms) =>
+      Promise.race([
+        closed,
+        new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), ms)),
+      ]),
+  };
+}
+
 /** Signs a token the way the identity provider would (or a forger, with another key). */
 function token(claims: TokenClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -434,52 +464,38 @@ describe('proxying', () => {
 
 describe('slow clients', () => {
   it('cuts a client trickling its body after the request timeout, and serves others meanwhile', async () => {
-    const { hostname, port } = new URL(gateway.url);
-    const socket = connect(Number(port), hostname);
-    await once(socket, 'connect');
-    let answer = '';
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-    socket.on('error', () => undefined);
-    const closed = once(socket, 'close');
+    const connection = await rawConnection(gateway.url);
     const started = Date.now();
-    socket.write(
-      `POST /api/bookings HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+    connection.socket.write(
+      `POST /api/bookings HTTP/1.1\r\nHost: ${connection.host}\r\nAuthorization: Bearer ${await customer()}\r\n` +
         'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n',
     );
     // One byte and then nothing: the connection must not be held open.
     expect((await call('/health/live')).status).toBe(200);
-    const outcome = await Promise.race([
-      closed.then(() => 'closed'),
-      new Promise<string>((resolve) => setTimeout(() => resolve('still open'), REQUEST_TIMEOUT_MS + 10_000)),
-    ]);
-    socket.destroy();
+    const outcome = await connection.closedWithin(REQUEST_TIMEOUT_MS + 10_000);
+    connection.socket.destroy();
     expect(outcome).toBe('closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
-    if (answer) {
-      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    if (connection.received()) {
+      expect(connection.received()).toMatch(/^HTTP\/1\.1 408/);
     }
   });
 });
 
 describe('a service answering before the body has arrived', () => {
   it('closes the client connection, so the rest of the body is never read as the next request', async () => {
-    const { hostname, port } = new URL(gateway.url);
-    const socket = connect(Number(port), hostname);
-    socket.on('error', () => undefined);
-    await once(socket, 'connect');
-    let answer = '';
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const connection = await rawConnection(gateway.url);
     // Headers and the first bytes of a 3 kB body (under the limit); the rest is never sent.
-    socket.write(
-      `POST /api/bookings/refuse-early HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+    connection.socket.write(
+      `POST /api/bookings/refuse-early HTTP/1.1\r\nHost: ${connection.host}\r\nAuthorization: Bearer ${await customer()}\r\n` +
         'Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n{"size":',
     );
     const head = await waitFor(
       'the refusal to arrive',
-      () => Promise.resolve(answer),
+      () => Promise.resolve(connection.received()),
       (text) => text.includes('\r\n\r\n'),
       { timeoutMs: 10_000 },
-    ).finally(() => socket.destroy());
+    ).finally(() => connection.socket.destroy());
     expect(head).toMatch(/^HTTP\/1\.1 415/);
     expect(head.toLowerCase()).toContain('connection: close');
   });
@@ -493,28 +509,19 @@ describe('a request asking for a protocol upgrade', () => {
   ])(
     'on %s is answered as HTTP/1.1 and its connection closed, so a body it carried cannot wedge the next request',
     async (_what, path) => {
-      const { hostname, port } = new URL(gateway.url);
-      const socket = connect(Number(port), hostname);
-      socket.on('error', () => undefined);
-      await once(socket, 'connect');
-      let answer = '';
-      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-      const closed = once(socket, 'close');
+      const connection = await rawConnection(gateway.url);
       const body = JSON.stringify({ note: 'x'.repeat(3000) });
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${await customer()}\r\n` +
+      connection.socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${connection.host}\r\nAuthorization: Bearer ${await customer()}\r\n` +
           `Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n` +
           `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
-          `GET /health/live HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`,
+          `GET /health/live HTTP/1.1\r\nHost: ${connection.host}\r\n\r\n`,
       );
-      const outcome = await Promise.race([
-        closed.then(() => 'closed'),
-        new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 10_000)),
-      ]);
-      socket.destroy();
+      const outcome = await connection.closedWithin(10_000);
+      connection.socket.destroy();
       expect(outcome).toBe('closed');
-      expect(answer).toMatch(/^HTTP\/1\.1 [24]\d\d /);
-      expect(answer.toLowerCase()).toContain('connection: close');
+      expect(connection.received()).toMatch(/^HTTP\/1\.1 [24]\d\d /);
+      expect(connection.received().toLowerCase()).toContain('connection: close');
     },
   );
 });
@@ -522,12 +529,9 @@ describe('a request asking for a protocol upgrade', () => {
 describe('clients dropping their uploads', () => {
   /** Opens a chunked upload, sends part of it, and leaves the socket for the caller to drop. */
   async function startUpload(url: string, bearer: string): Promise<Socket> {
-    const { hostname, port } = new URL(url);
-    const socket = connect(Number(port), hostname);
-    socket.on('error', () => undefined);
-    await once(socket, 'connect');
+    const { socket, host } = await rawConnection(url);
     socket.write(
-      `POST /api/bookings HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${bearer}\r\n` +
+      `POST /api/bookings HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n` +
         'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"siz\r\n',
     );
     return socket;

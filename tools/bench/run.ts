@@ -17,7 +17,9 @@
  *
  * Results: a table here, and JSON plus an SVG chart (with the previous run's figures) in
  * bench-results/ (git-ignored). BENCH_PROFILE=1 also writes a CPU profile per service there
- * (node --cpu-prof; open them in Chrome DevTools or speedscope).
+ * (node --cpu-prof; open them in Chrome DevTools or speedscope); BENCH_LOG_LEVEL sets the
+ * services' log level (default info, as `npm start`); BENCH_CB_SECONDS the breaker scenario's
+ * length (default 30).
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +92,8 @@ async function main(): Promise<number> {
         name,
         {
           ...serviceEnv(name, infraInfo, ports),
-          LOG_LEVEL: 'warn',
+          // What the run command logs (every request, at info), unless BENCH_LOG_LEVEL says otherwise.
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
           ...(name === 'gateway' ? { RATE_LIMIT_MAX: '10000000' } : {}),
           ...(name === 'storage-assign' ? { SEED_DEFAULT_INVENTORY: 'true' } : {}),
         },
