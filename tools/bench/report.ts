@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 export interface LoadPoint {
   label: string;
+  /** Open-loop points form the curve; closed-loop ones are marked on their own. */
+  kind: 'open' | 'closed';
   /** Accepted bookings per second. */
   throughput: number;
   p50: number;
@@ -85,7 +87,7 @@ function escape(text: string): string {
 
 /** Latency (p50, p99) against accepted throughput, now and before; CPU per booking by process. */
 export function chart(results: BenchResults, previous?: BenchResults): string {
-  const width = 960;
+  const width = 1010;
   const height = 420;
   const plot = { x: 70, y: 40, w: 400, h: 300 };
   const curves = [
@@ -119,6 +121,7 @@ export function chart(results: BenchResults, previous?: BenchResults): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${plot.x}" y="20" font-size="14" font-weight="bold">POST /api/bookings latency vs accepted bookings/s</text>`,
+    `<text x="${plot.x + plot.w}" y="${plot.y + plot.h + 50}" text-anchor="end" font-size="10">line: open loop at rising rates; squares: 1, 20 and 100 clients</text>`,
     `<line x1="${plot.x}" y1="${plot.y + plot.h}" x2="${plot.x + plot.w}" y2="${plot.y + plot.h}" stroke="black"/>`,
     `<line x1="${plot.x}" y1="${plot.y}" x2="${plot.x}" y2="${plot.y + plot.h}" stroke="black"/>`,
     `<text x="${plot.x + plot.w / 2}" y="${plot.y + plot.h + 35}" text-anchor="middle">bookings/s</text>`,
@@ -133,15 +136,17 @@ export function chart(results: BenchResults, previous?: BenchResults): string {
     );
   }
   curves.forEach((curve, index) => {
-    const points = [...curve.points].sort((a, b) => a.throughput - b.throughput);
-    const path = points
+    // The open loop's rising rates make the curve; closed-loop runs are squares beside it.
+    const open = curve.points.filter((point) => point.kind === 'open');
+    const path = open
       .map((point) => `${x(point.throughput).toFixed(1)},${y(point[curve.key]).toFixed(1)}`)
       .join(' ');
     parts.push(
       `<polyline points="${path}" fill="none" stroke="${curve.colour}" stroke-width="2" stroke-dasharray="${curve.dash}"/>`,
-      ...points.map(
-        (point) =>
-          `<circle cx="${x(point.throughput).toFixed(1)}" cy="${y(point[curve.key]).toFixed(1)}" r="3" fill="${curve.colour}"><title>${escape(point.label)}</title></circle>`,
+      ...curve.points.map((point) =>
+        point.kind === 'open'
+          ? `<circle cx="${x(point.throughput).toFixed(1)}" cy="${y(point[curve.key]).toFixed(1)}" r="3" fill="${curve.colour}"><title>${escape(point.label)}</title></circle>`
+          : `<rect x="${(x(point.throughput) - 4).toFixed(1)}" y="${(y(point[curve.key]) - 4).toFixed(1)}" width="8" height="8" fill="none" stroke="${curve.colour}"><title>${escape(point.label)}</title></rect>`,
       ),
       `<line x1="${plot.x + 10}" y1="${plot.y + 10 + index * 16}" x2="${plot.x + 30}" y2="${plot.y + 10 + index * 16}" stroke="${curve.colour}" stroke-width="2" stroke-dasharray="${curve.dash}"/>`,
       `<text x="${plot.x + 35}" y="${plot.y + 14 + index * 16}">${curve.name}</text>`,
@@ -166,7 +171,7 @@ export function chart(results: BenchResults, previous?: BenchResults): string {
     parts.push(`<text x="${bx}" y="${top + 22}">${bar.label}</text>`);
     names.forEach((name, colour) => {
       const value = bar.cpu[name] ?? 0;
-      const w = (value / maxTotal) * 300;
+      const w = (value / maxTotal) * 280;
       parts.push(
         `<rect x="${left.toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="32" fill="${COLOURS[colour % COLOURS.length]}"><title>${escape(name)}: ${value.toFixed(1)} ms</title></rect>`,
       );

@@ -258,6 +258,7 @@ async function main(): Promise<number> {
       );
       curve.push({
         label: `${clients} clients`,
+        kind: 'closed',
         throughput: closed[clients].throughput,
         p50: closed[clients].post.p50,
         p99: closed[clients].post.p99,
@@ -308,6 +309,7 @@ async function main(): Promise<number> {
       );
       curve.push({
         label: `${rate}/s offered`,
+        kind: 'open',
         throughput: figures.throughput,
         p50: figures.post.p50,
         p99: figures.post.p99,
