@@ -488,7 +488,7 @@ function requestWith(operation: Operation, pools: FuzzPools): fc.Arbitrary<FuzzR
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 /** What each connection carried last, so a hang says what came before it on the same connection. */
-const lastOnSocket = new WeakMap<object, { request: FuzzRequest; previous: undefined; answered: boolean }>();
+const lastOnSocket = new WeakMap<object, { request: FuzzRequest; answered: boolean }>();
 
 /** Sends one request as raw HTTP/1.1; a hang past `timeoutMs` is reported, never waited out. */
 export function send(
@@ -524,7 +524,7 @@ export function send(
     outgoing.on('socket', (socket) => {
       const bytesBefore = socket.bytesRead;
       const previous = lastOnSocket.get(socket);
-      lastOnSocket.set(socket, { request, previous: undefined, answered: false });
+      lastOnSocket.set(socket, { request, answered: false });
       outgoing.once('response', () => {
         const entry = lastOnSocket.get(socket);
         if (entry) entry.answered = true;

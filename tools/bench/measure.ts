@@ -3,6 +3,8 @@
  * resident memory, and percentiles. Linux only, like the machines it runs on.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { databaseUrl } from '../stack/database-url';
 
 /** USER_HZ is 100 on Linux: one clock tick is 10 ms. */
 const MS_PER_TICK = 10;
@@ -133,4 +135,32 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Database work so far in the services' databases: transactions and rows written. */
+export interface DatabaseWork {
+  transactions: number;
+  rowsWritten: number;
+}
+
+/**
+ * Transactions (commits and rollbacks) and rows inserted, updated or deleted so far in the given
+ * databases, from pg_stat_database. Unlike CPU time these do not move with the machine's noise:
+ * one run shows whether a change saves round trips. Postgres publishes a backend's counts at the
+ * end of its transactions and at least once a second, so read them a second after the load.
+ */
+export async function databaseWork(serverUrl: string, databases: readonly string[]): Promise<DatabaseWork> {
+  const client = new Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ transactions: string; rows_written: string }>(
+      `SELECT coalesce(sum(xact_commit + xact_rollback), 0) AS transactions,
+              coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) AS rows_written
+       FROM pg_stat_database WHERE datname = ANY($1)`,
+      [databases],
+    );
+    return { transactions: Number(rows[0].transactions), rowsWritten: Number(rows[0].rows_written) };
+  } finally {
+    await client.end();
+  }
 }

@@ -27,6 +27,7 @@ import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
 import {
   allocatePorts,
+  DATABASES,
   SERVICE_NAMES,
   serviceEnv,
   ServiceProcess,
@@ -34,7 +35,16 @@ import {
   type ServiceName,
 } from '../stack/services';
 import { closedLoop, farPeriod, openLoop, type Answer, type Target } from './load';
-import { cpuDelta, percentile, rssMb, sampleCpu, type CpuByGroup, type ProcessGroups } from './measure';
+import {
+  cpuDelta,
+  databaseWork,
+  percentile,
+  rssMb,
+  sampleCpu,
+  type CpuByGroup,
+  type DatabaseWork,
+  type ProcessGroups,
+} from './measure';
 import { passes, save, table, type BenchResults, type Check, type LoadPoint } from './report';
 
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
@@ -77,6 +87,8 @@ interface PhaseFigures {
   confirm: { p50: number; p99: number };
   cpuPerBooking: number;
   cpuByGroup: CpuByGroup;
+  /** Per confirmed booking, in the four services' databases. */
+  database: DatabaseWork;
 }
 
 async function main(): Promise<number> {
@@ -182,14 +194,19 @@ async function main(): Promise<number> {
       return times;
     };
 
+    const databases = Object.values(DATABASES).filter((name): name is string => name !== undefined);
+    const work = () => databaseWork(infra.postgres.serverUrl, databases);
     const measure = async (
       name: string,
       run: () => Promise<{ answers: Answer[]; elapsedMs: number }>,
     ): Promise<PhaseFigures> => {
+      const workBefore = await work();
       const before = sampleCpu(groups);
       const { answers, elapsedMs } = await run();
       await settled();
       const after = sampleCpu(groups);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const workAfter = await work();
       const accepted = answers.filter((answer) => answer.status === 201);
       const statuses: Record<string, number> = {};
       for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
@@ -215,12 +232,17 @@ async function main(): Promise<number> {
         confirm: { p50: percentile(times, 50), p99: percentile(times, 99) },
         cpuPerBooking: (after.machine - before.machine) / Math.max(1, times.length),
         cpuByGroup: perBooking,
+        database: {
+          transactions: (workAfter.transactions - workBefore.transactions) / Math.max(1, times.length),
+          rowsWritten: (workAfter.rowsWritten - workBefore.rowsWritten) / Math.max(1, times.length),
+        },
       };
       log(
         `${name}: ${figures.accepted}/${figures.sent} accepted (${JSON.stringify(statuses)}), ` +
           `${figures.throughput.toFixed(1)}/s, POST p50 ${figures.post.p50.toFixed(0)} p99 ${figures.post.p99.toFixed(0)} ms, ` +
           `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
-          `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking`,
+          `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking, ` +
+          `${figures.database.transactions.toFixed(1)} transactions and ${figures.database.rowsWritten.toFixed(1)} rows written per booking`,
       );
       return figures;
     };
@@ -277,6 +299,17 @@ async function main(): Promise<number> {
         check: 'machine CPU per confirmed booking, 100 clients',
         value: closed[100].cpuPerBooking,
         unit: 'ms',
+      },
+      // Deterministic: these move when the code changes, not with the machine's noise.
+      {
+        check: 'Postgres transactions per booking, 20 clients',
+        value: c20.database.transactions,
+        unit: 'count',
+      },
+      {
+        check: 'Postgres rows written per booking, 20 clients',
+        value: c20.database.rowsWritten,
+        unit: 'count',
       },
       {
         check: 'bookings accepted per second, 20 clients',
