@@ -146,8 +146,8 @@ export interface DatabaseWork {
 /**
  * Transactions (commits and rollbacks) and rows inserted, updated or deleted so far in the given
  * databases, from pg_stat_database. Unlike CPU time these do not move with the machine's noise:
- * one run shows whether a change saves round trips. Postgres publishes a backend's counts at the
- * end of its transactions and at least once a second, so read them a second after the load.
+ * one run shows whether a change saves round trips. Postgres publishes a busy backend's counts
+ * about once a second and an idle one's within 10 s, so read them 10 s after the load.
  */
 export async function databaseWork(serverUrl: string, databases: readonly string[]): Promise<DatabaseWork> {
   const client = new Client({ connectionString: databaseUrl(serverUrl, 'postgres') });

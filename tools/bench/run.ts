@@ -205,7 +205,9 @@ async function main(): Promise<number> {
       const { answers, elapsedMs } = await run();
       await settled();
       const after = sampleCpu(groups);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Idle backends publish their counts up to 10 s late (PGSTAT_IDLE_INTERVAL): wait for them,
+      // so no phase's work is counted in the next one. The CPU sample above is already taken.
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
       const workAfter = await work();
       const accepted = answers.filter((answer) => answer.status === 201);
       const statuses: Record<string, number> = {};
@@ -267,6 +269,8 @@ async function main(): Promise<number> {
     log('warm-up: 100 bookings at 20 clients...');
     await closedLoop(target, { clients: 20, count: 100 });
     await settled();
+    // Let idle backends publish the warm-up's database counts before the first phase reads them.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
 
     const closed: Record<number, PhaseFigures> = {};
     for (const [clients, count] of [
