@@ -25,6 +25,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
+import { waitFor } from '../stack/ports';
 import {
   allocatePorts,
   DATABASES,
@@ -59,20 +60,6 @@ interface Json {
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return (await response.json()) as T;
-}
-
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 interface PhaseFigures {
@@ -136,7 +123,7 @@ async function main(): Promise<number> {
     services.forEach((service) => service.start());
     await Promise.all([...services.values()].map((service) => service.waitReady()));
     for (const size of ['S', 'M', 'L']) {
-      await until(
+      await waitFor(
         `booking to price size ${size}`,
         async () =>
           (
@@ -144,8 +131,7 @@ async function main(): Promise<number> {
               `${url('booking')}/quotes?size=${size}&${new URLSearchParams(farPeriod()).toString()}`,
             )
           ).ok,
-        60_000,
-        200,
+        { timeoutMs: 60_000, intervalMs: 200 },
       );
     }
     const tokens = await Promise.all(
@@ -164,7 +150,7 @@ async function main(): Promise<number> {
 
     /** Waits until no booking is still on its way to an outcome (PAYMENT_PENDING or PAID). */
     const settled = () =>
-      until(
+      waitFor(
         'every booking to reach its outcome',
         async () => {
           for (const status of ['PAYMENT_PENDING', 'PAID']) {
@@ -173,7 +159,7 @@ async function main(): Promise<number> {
           }
           return true;
         },
-        180_000,
+        { timeoutMs: 180_000, intervalMs: 100 },
       );
 
     /** Placed -> CONFIRMED from the bookings' own timestamps, read after the measurement. */

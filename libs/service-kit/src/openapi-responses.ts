@@ -5,7 +5,17 @@
  * incomplete identity, an unreachable database) are added here once, all in one error shape.
  */
 
-const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+/** The keys of an OpenAPI path item that are operations. */
+export const OPENAPI_OPERATION_METHODS = [
+  'get',
+  'put',
+  'post',
+  'delete',
+  'patch',
+  'options',
+  'head',
+  'trace',
+] as const;
 
 export const ERROR_RESPONSE_SCHEMA = 'ErrorResponse';
 
@@ -65,7 +75,7 @@ export function addStandardResponses<D extends { paths: object; components?: obj
     'application/json': { schema: { $ref: `#/components/schemas/${ERROR_RESPONSE_SCHEMA}` } },
   };
   for (const item of Object.values(document.paths) as Record<string, unknown>[]) {
-    for (const method of OPERATION_METHODS) {
+    for (const method of OPENAPI_OPERATION_METHODS) {
       const operation = item[method] as OperationObject | undefined;
       if (!operation) continue;
       const responses = (operation.responses ??= {});

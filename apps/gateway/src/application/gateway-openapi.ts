@@ -1,4 +1,4 @@
-import { addStandardResponses, type StandardResponse } from '@storage/service-kit';
+import { addStandardResponses, OPENAPI_OPERATION_METHODS, type StandardResponse } from '@storage/service-kit';
 import { ACCESS_RULES, audienceOf, type Audience } from './route-access.policy';
 import { API_PREFIX, routeForServicePath, type UpstreamName, type UpstreamRoute } from './upstream-routes';
 
@@ -13,7 +13,7 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
-const OPERATION_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const OPERATION_METHODS = new Set<string>(OPENAPI_OPERATION_METHODS);
 
 /** Name of the security scheme behind the doc's "Authorize" button (the one Nest's addBearerAuth uses). */
 export const BEARER_SCHEME = 'bearer';
