@@ -137,17 +137,31 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Database work so far in the services' databases: transactions and rows written. */
+/** Database work so far in the services' databases: transactions, rows written, statements. */
 export interface DatabaseWork {
   transactions: number;
   rowsWritten: number;
+  /**
+   * Statements executed, by database then statement text (pg_stat_statements, normalised texts;
+   * BEGIN and COMMIT included): each is a round trip some service paid for. Empty when the server
+   * does not load pg_stat_statements (an external DATABASE_URL).
+   */
+  statements: Record<string, Record<string, number>>;
 }
+
+/** The bench's own server loads it (see run.ts); the view needs the extension in one database. */
+export const STATEMENT_STATISTICS = {
+  shared_preload_libraries: 'pg_stat_statements',
+  'pg_stat_statements.track': 'all',
+  'pg_stat_statements.max': '5000',
+};
 
 /**
  * Transactions (commits and rollbacks) and rows inserted, updated or deleted so far in the given
- * databases, from pg_stat_database. Unlike CPU time these do not move with the machine's noise:
- * one run shows whether a change saves round trips. Postgres publishes a busy backend's counts
- * about once a second and an idle one's within 10 s, so read them 10 s after the load.
+ * databases, from pg_stat_database, and the statements run, from pg_stat_statements. Unlike CPU
+ * time these do not move with the machine's noise: one run shows whether a change saves round
+ * trips. Postgres publishes a busy backend's counts about once a second and an idle one's within
+ * 10 s, so read them 10 s after the load.
  */
 export async function databaseWork(serverUrl: string, databases: readonly string[]): Promise<DatabaseWork> {
   const client = new Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
@@ -159,8 +173,51 @@ export async function databaseWork(serverUrl: string, databases: readonly string
        FROM pg_stat_database WHERE datname = ANY($1)`,
       [databases],
     );
-    return { transactions: Number(rows[0].transactions), rowsWritten: Number(rows[0].rows_written) };
+    const statements: Record<string, Record<string, number>> = {};
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      const counted = await client.query<{ datname: string; query: string; calls: string }>(
+        `SELECT d.datname, s.query, sum(s.calls) AS calls
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+         WHERE d.datname = ANY($1) GROUP BY d.datname, s.query`,
+        [databases],
+      );
+      for (const row of counted.rows) {
+        (statements[row.datname] ??= {})[row.query] = Number(row.calls);
+      }
+    } catch {
+      // Not loaded on this server: the other figures stand on their own.
+    }
+    return {
+      transactions: Number(rows[0].transactions),
+      rowsWritten: Number(rows[0].rows_written),
+      statements,
+    };
   } finally {
     await client.end();
   }
+}
+
+/** Statements per booking between two readings: by database, and the most frequent ones. */
+export function statementsPerBooking(
+  before: DatabaseWork,
+  after: DatabaseWork,
+  bookings: number,
+): {
+  byDatabase: Record<string, number>;
+  top: { database: string; statement: string; perBooking: number }[];
+} {
+  const byDatabase: Record<string, number> = {};
+  const all: { database: string; statement: string; perBooking: number }[] = [];
+  for (const [database, counts] of Object.entries(after.statements)) {
+    let total = 0;
+    for (const [statement, calls] of Object.entries(counts)) {
+      const perBooking = (calls - (before.statements[database]?.[statement] ?? 0)) / Math.max(1, bookings);
+      total += perBooking;
+      if (perBooking > 0) all.push({ database, statement: statement.replace(/\s+/g, ' '), perBooking });
+    }
+    byDatabase[database] = total;
+  }
+  all.sort((a, b) => b.perBooking - a.perBooking);
+  return { byDatabase, top: all.slice(0, 40) };
 }

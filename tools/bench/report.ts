@@ -31,6 +31,8 @@ export interface BenchResults {
   curve: LoadPoint[];
   /** CPU ms per confirmed booking by process, at concurrency 20. */
   cpuByProcess: Record<string, number>;
+  /** The statements run most often per booking at concurrency 20, by database: the round trips to cut. */
+  topStatements: { database: string; statement: string; perBooking: number }[];
 }
 
 export function passes(check: Check): boolean {

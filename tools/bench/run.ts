@@ -42,6 +42,8 @@ import {
   percentile,
   rssMb,
   sampleCpu,
+  STATEMENT_STATISTICS,
+  statementsPerBooking,
   type CpuByGroup,
   type DatabaseWork,
   type ProcessGroups,
@@ -75,14 +77,24 @@ interface PhaseFigures {
   cpuPerBooking: number;
   cpuByGroup: CpuByGroup;
   /** Per confirmed booking, in the four services' databases. */
-  database: DatabaseWork;
+  database: Omit<DatabaseWork, 'statements'> & {
+    statements: number;
+    statementsByDatabase: Record<string, number>;
+    topStatements: { database: string; statement: string; perBooking: number }[];
+  };
 }
 
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const dataDir = join(ROOT, '.data', `bench-${process.pid}`);
   build(log);
-  const infra = await startInfra({ dataDir, preferDefaultPorts: false, durable: true, log });
+  const infra = await startInfra({
+    dataDir,
+    preferDefaultPorts: false,
+    durable: true,
+    postgresSettings: STATEMENT_STATISTICS,
+    log,
+  });
   const ports = await allocatePorts(false);
   const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
   const services = new Map<ServiceName, ServiceProcess>(
@@ -117,6 +129,7 @@ async function main(): Promise<number> {
   const checks: Check[] = [];
   const curve: LoadPoint[] = [];
   let cpuByProcess: Record<string, number> = {};
+  let topStatements: BenchResults['topStatements'] = [];
 
   try {
     log('starting the five services...');
@@ -200,6 +213,7 @@ async function main(): Promise<number> {
       for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       const times = await confirmations(accepted);
       const delta = cpuDelta(before, after);
+      const statements = statementsPerBooking(workBefore, workAfter, times.length);
       const perBooking = Object.fromEntries(
         Object.entries(delta).map(([group, ms]) => [group, ms / Math.max(1, times.length)]),
       );
@@ -223,6 +237,9 @@ async function main(): Promise<number> {
         database: {
           transactions: (workAfter.transactions - workBefore.transactions) / Math.max(1, times.length),
           rowsWritten: (workAfter.rowsWritten - workBefore.rowsWritten) / Math.max(1, times.length),
+          statements: Object.values(statements.byDatabase).reduce((sum, count) => sum + count, 0),
+          statementsByDatabase: statements.byDatabase,
+          topStatements: statements.top,
         },
       };
       log(
@@ -230,7 +247,8 @@ async function main(): Promise<number> {
           `${figures.throughput.toFixed(1)}/s, POST p50 ${figures.post.p50.toFixed(0)} p99 ${figures.post.p99.toFixed(0)} ms, ` +
           `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
           `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking, ` +
-          `${figures.database.transactions.toFixed(1)} transactions and ${figures.database.rowsWritten.toFixed(1)} rows written per booking`,
+          `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
+          `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking`,
       );
       return figures;
     };
@@ -278,6 +296,7 @@ async function main(): Promise<number> {
     }
     const c20 = closed[20];
     cpuByProcess = c20.cpuByGroup;
+    topStatements = c20.database.topStatements;
     checks.push(
       {
         check: 'machine CPU per confirmed booking, 20 clients',
@@ -301,6 +320,16 @@ async function main(): Promise<number> {
         value: c20.database.rowsWritten,
         unit: 'count',
       },
+      {
+        check: 'Postgres statements per booking, 20 clients',
+        value: c20.database.statements,
+        unit: 'count',
+      },
+      ...Object.entries(c20.database.statementsByDatabase).map(([database, count]) => ({
+        check: `  statements per booking: ${database}`,
+        value: count,
+        unit: 'count',
+      })),
       {
         check: 'bookings accepted per second, 20 clients',
         value: c20.throughput,
@@ -430,6 +459,7 @@ async function main(): Promise<number> {
     checks,
     curve,
     cpuByProcess,
+    topStatements,
   };
   const { previous, files } = save(RESULTS_DIR, results);
   process.stdout.write(`\n${table(results, previous)}\n\n`);

@@ -26,6 +26,8 @@ export async function startInfra(options: {
   preferDefaultPorts: boolean;
   /** Whether Postgres must keep every acknowledged commit across a crash (see startPostgres). */
   durable: boolean;
+  /** More Postgres settings (see startPostgres). */
+  postgresSettings?: Record<string, string>;
   log: (line: string) => void;
 }): Promise<Infra> {
   const started = Date.now();
@@ -34,6 +36,7 @@ export async function startInfra(options: {
       dataDir: join(options.dataDir, 'postgres'),
       port: options.preferDefaultPorts ? 54329 : undefined,
       durable: options.durable,
+      settings: options.postgresSettings,
     }),
     startKafka({
       dataDir: join(options.dataDir, 'kafka'),

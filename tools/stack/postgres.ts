@@ -74,6 +74,8 @@ export async function startPostgres(options: {
    * servers only, where fsync off makes them much faster and a crash loses nothing of value.
    */
   durable: boolean;
+  /** More server settings (`-c name=value`), e.g. the bench's statement statistics. */
+  settings?: Record<string, string>;
 }): Promise<PostgresHandle> {
   const external = options.own ? undefined : process.env.DATABASE_URL;
   if (external) {
@@ -104,6 +106,7 @@ export async function startPostgres(options: {
       ...(options.durable
         ? []
         : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: (message: unknown) => appendFileSync(logFile, String(message)),
     onError: (message: unknown) => appendFileSync(logFile, String(message)),

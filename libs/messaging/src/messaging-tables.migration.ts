@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { OutboxNotifyTrigger1765000000000 } from './outbox-notify-trigger.migration';
 import { OutboxParking1764600000000 } from './outbox-parking.migration';
 
 /** Outbox and inbox tables, the same in every service that publishes or consumes events. */
@@ -40,4 +41,8 @@ export class MessagingTables1763700000000 implements MigrationInterface {
 }
 
 /** Every migration of the messaging tables, in order: each data service runs them first. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1763700000000, OutboxParking1764600000000];
+export const MESSAGING_MIGRATIONS = [
+  MessagingTables1763700000000,
+  OutboxParking1764600000000,
+  OutboxNotifyTrigger1765000000000,
+];

@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
+import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -149,22 +150,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query<{ locked: boolean }[]>(
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
-        [RELAY_LOCK_KEY],
-      );
-      if (!locked) {
-        return 0;
-      }
+      // The lock and the claim in one round trip: no lock, no rows.
       const rows = await manager.query<OutboxRow[]>(
-        `SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts FROM outbox_message o
-         WHERE o.published_at IS NULL AND o.parked_at IS NULL
+        `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked)
+         SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts
+         FROM relay, outbox_message o
+         WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
            AND NOT EXISTS (
              SELECT 1 FROM outbox_message p
              WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = o.message_key
            )
-         ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize],
+         ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
+        [RELAY_LOCK_KEY, this.options.batchSize],
       );
       if (rows.length === 0) {
         return 0;
@@ -185,8 +182,36 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  /** Keys are independent, so they go in parallel; one key's events go strictly in order. */
+  /**
+   * The whole batch in one produce request (one per broker): rows of one key land in their
+   * partition in batch order. When the broker refuses a record of it, the rows go again one by
+   * one to find which; when it is unreachable, every row waits for the next cycle.
+   */
   private async publish(rows: OutboxRow[]): Promise<{ published: OutboxRow[]; failures: PublishFailure[] }> {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: JSON.stringify(row.envelope), headers: row.headers });
+      byTopic.set(row.topic, messages);
+    }
+    try {
+      await this.producer.producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      return { published: rows, failures: [] };
+    } catch (error) {
+      if (!refusedByBroker(error)) {
+        return { published: [], failures: rows.map((row) => ({ row, error, refused: false })) };
+      }
+      // Rows of the batch that did land go again: consumers are idempotent, per-key order holds.
+      return this.publishOneByOne(rows);
+    }
+  }
+
+  /** Keys are independent, so they go in parallel; one key's events go strictly in order. */
+  private async publishOneByOne(
+    rows: OutboxRow[],
+  ): Promise<{ published: OutboxRow[]; failures: PublishFailure[] }> {
     const byKey = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       byKey.set(row.message_key, [...(byKey.get(row.message_key) ?? []), row]);

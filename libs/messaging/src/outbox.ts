@@ -19,48 +19,58 @@ export interface OutgoingEvent<T extends object> {
 
 /**
  * Appends events to the outbox inside the caller's transaction, so an event exists if and only
- * if the state change that raised it committed.
+ * if the state change that raised it committed. The table's trigger wakes the relay on commit.
  */
 @Injectable()
 export class Outbox {
   async append<T extends object>(manager: EntityManager, event: OutgoingEvent<T>): Promise<EventEnvelope<T>> {
-    const envelope: EventEnvelope<T> = {
-      eventId: randomUUID(),
-      type: event.definition.type,
-      version: event.definition.version,
-      occurredAt: new Date().toISOString(),
-      correlationId: event.correlationId,
-      causationId: event.causationId ?? null,
-      payload: event.payload,
-    };
+    const [envelope] = await this.appendAll(manager, [event]);
+    return envelope as EventEnvelope<T>;
+  }
+
+  /** Appends events in order (an aggregate's pulled events, mapped to the contract): one INSERT. */
+  async appendAll(manager: EntityManager, events: OutgoingEvent<object>[]): Promise<EventEnvelope<object>[]> {
+    if (events.length === 0) {
+      return [];
+    }
     const context = currentRequestContext();
-    const headers: Record<string, string> = {
-      [EventHeaders.eventType]: envelope.type,
-      [EventHeaders.eventVersion]: String(envelope.version),
-      [EventHeaders.correlationId]: envelope.correlationId,
-      ...(context?.requestId ? { [EventHeaders.requestId]: context.requestId } : {}),
-      ...(context?.traceparent ? { [EventHeaders.traceparent]: context.traceparent } : {}),
-    };
-    await manager.query(
-      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
+    const parameters: unknown[] = [];
+    const rows: string[] = [];
+    const envelopes = events.map((event) => {
+      const envelope: EventEnvelope<object> = {
+        eventId: randomUUID(),
+        type: event.definition.type,
+        version: event.definition.version,
+        occurredAt: new Date().toISOString(),
+        correlationId: event.correlationId,
+        causationId: event.causationId ?? null,
+        payload: event.payload,
+      };
+      const headers: Record<string, string> = {
+        [EventHeaders.eventType]: envelope.type,
+        [EventHeaders.eventVersion]: String(envelope.version),
+        [EventHeaders.correlationId]: envelope.correlationId,
+        ...(context?.requestId ? { [EventHeaders.requestId]: context.requestId } : {}),
+        ...(context?.traceparent ? { [EventHeaders.traceparent]: context.traceparent } : {}),
+      };
+      const first = parameters.length + 1;
+      rows.push(`($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5})`);
+      parameters.push(
         envelope.eventId,
         event.definition.topic,
         event.key ?? event.correlationId,
         envelope.type,
         JSON.stringify(envelope),
         JSON.stringify(headers),
-      ],
+      );
+      return envelope;
+    });
+    // bigserial ids follow the VALUES order: the relay publishes them in the order given here.
+    await manager.query(
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
+       VALUES ${rows.join(', ')}`,
+      parameters,
     );
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, event.definition.topic]);
-    return envelope;
-  }
-
-  /** Appends events in order (an aggregate's pulled events, mapped to the contract). */
-  async appendAll(manager: EntityManager, events: OutgoingEvent<object>[]): Promise<void> {
-    for (const event of events) {
-      await this.append(manager, event);
-    }
+    return envelopes;
   }
 }

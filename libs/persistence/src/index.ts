@@ -4,3 +4,4 @@ export * from './persistence.module';
 export * from './transaction-context';
 export * from './probe-database';
 export * from './reconciliation-columns';
+export * from './update-row';

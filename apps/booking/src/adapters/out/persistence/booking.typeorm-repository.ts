@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction, updateRow } from '@storage/persistence';
 import type { Booking } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
@@ -73,7 +73,7 @@ export class BookingTypeormRepository extends BookingRepository {
 
   async save(booking: Booking): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
-      await manager.save(BookingOrmEntity, BookingMapper.toOrm(booking));
+      await updateRow(manager, BookingOrmEntity, BookingMapper.toOrm(booking));
       await this.appendEvents(booking);
     });
   }

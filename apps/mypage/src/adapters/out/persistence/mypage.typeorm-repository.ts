@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { currentManager } from '@storage/persistence';
+import { currentManager, updateRow } from '@storage/persistence';
 import { emptyView, type BookingView, type NoticeDraft, type TrackedEvent } from '../../../domain';
 import {
   MypageRepository,
@@ -24,6 +24,14 @@ export class MypageTypeormRepository extends MypageRepository {
 
   async lockView(bookingId: string): Promise<BookingView> {
     const manager = currentManager(this.dataSource);
+    const lock = () =>
+      manager.findOne(BookingViewOrmEntity, { where: { bookingId }, lock: { mode: 'pessimistic_write' } });
+    // Every event but a booking's first finds its view: one statement. The first inserts it (a
+    // concurrent first event of the same booking may win that race; ON CONFLICT lets both go on).
+    const existing = await lock();
+    if (existing) {
+      return toView(existing);
+    }
     await manager
       .createQueryBuilder()
       .insert()
@@ -31,15 +39,15 @@ export class MypageTypeormRepository extends MypageRepository {
       .values(emptyView(bookingId))
       .orIgnore()
       .execute();
-    const row = await manager.findOneOrFail(BookingViewOrmEntity, {
-      where: { bookingId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return toView(row);
+    return toView((await lock())!);
   }
 
   async saveView(view: BookingView): Promise<void> {
-    await currentManager(this.dataSource).save(BookingViewOrmEntity, view);
+    await updateRow(
+      currentManager(this.dataSource),
+      BookingViewOrmEntity,
+      view as unknown as BookingViewOrmEntity,
+    );
   }
 
   async appendTimeline(event: TrackedEvent, summary: string): Promise<boolean> {

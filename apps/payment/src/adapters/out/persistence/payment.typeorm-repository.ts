@@ -8,6 +8,7 @@ import {
   lockedIf,
   markReconcileOutcome,
   runInTransaction,
+  updateRow,
 } from '@storage/persistence';
 import type { Payment } from '../../../domain';
 import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
@@ -72,7 +73,7 @@ export class PaymentTypeormRepository extends PaymentRepository {
 
   async save(payment: Payment): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
-      await manager.save(PaymentOrmEntity, PaymentMapper.toOrm(payment));
+      await updateRow(manager, PaymentOrmEntity, PaymentMapper.toOrm(payment));
       await this.appendEvents(payment);
     });
   }

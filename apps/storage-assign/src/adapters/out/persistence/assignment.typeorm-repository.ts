@@ -10,6 +10,7 @@ import {
   lockedIf,
   markReconcileOutcome,
   runInTransaction,
+  updateRow,
 } from '@storage/persistence';
 import type { Assignment, UnitSize } from '../../../domain';
 import {
@@ -107,7 +108,7 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
 
   async save(assignment: Assignment): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
-      await manager.save(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
+      await updateRow(manager, AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
       await this.appendEvents(assignment);
     });
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction } from '@storage/persistence';
+import { currentManager, lockedIf, runInTransaction, updateRow } from '@storage/persistence';
 import { DuplicateUnitCodeError, type StorageUnit, type UnitSize, type UnitStatus } from '../../../domain';
 import { StorageUnitRepository } from '../../../application/ports/storage-unit.repository.port';
 import { toIntegrationEvent } from './storage-events.mapper';
@@ -60,7 +60,7 @@ export class StorageUnitTypeormRepository extends StorageUnitRepository {
 
   async save(unit: StorageUnit): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
-      await manager.save(StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
+      await updateRow(manager, StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
       await this.appendEvents(unit);
     });
   }
