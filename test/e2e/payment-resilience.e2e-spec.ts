@@ -20,7 +20,7 @@ describe('payment slow or down', () => {
         booking: {
           PAYMENT_TIMEOUT_MS: '300',
           PAYMENT_RETRIES: '0',
-          PAYMENT_BREAKER_THRESHOLD: '3',
+          PAYMENT_BREAKER_MIN_CALLS: '3',
           PAYMENT_BREAKER_HALF_OPEN_MS: '1500',
         },
       },

@@ -17,7 +17,7 @@ export async function freshDatabase(
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
   const dataSource = await new DataSource(
-    buildDataSourceOptions({ url: url.toString(), poolSize: 10, ...options }),
+    buildDataSourceOptions({ url: url.toString(), poolSize: 10, preparedStatements: true, ...options }),
   ).initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return {

@@ -221,3 +221,38 @@ export function statementsPerBooking(
   all.sort((a, b) => b.perBooking - a.perBooking);
   return { byDatabase, top: all.slice(0, 40) };
 }
+
+/**
+ * How long committed events waited in each service's outbox for the relay (created to
+ * published), for events created since `since`: whether the one relay per service (its advisory
+ * lock) keeps up.
+ */
+export async function outboxLag(
+  serverUrl: string,
+  databases: readonly string[],
+  since: Date,
+): Promise<Record<string, { events: number; p50: number; p99: number }>> {
+  const lag: Record<string, { events: number; p50: number; p99: number }> = {};
+  for (const database of databases) {
+    const client = new Client({ connectionString: databaseUrl(serverUrl, database) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ events: string; p50: number | null; p99: number | null }>(
+        `SELECT count(*) AS events,
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
+                percentile_disc(0.99) WITHIN GROUP (ORDER BY lag) AS p99
+         FROM (SELECT (extract(epoch FROM published_at - created_at) * 1000)::float8 AS lag
+               FROM outbox_message WHERE created_at >= $1 AND published_at IS NOT NULL) l`,
+        [since],
+      );
+      if (Number(rows[0].events) > 0) {
+        lag[database] = { events: Number(rows[0].events), p50: rows[0].p50 ?? 0, p99: rows[0].p99 ?? 0 };
+      }
+    } catch {
+      // A database without an outbox (my page publishes nothing).
+    } finally {
+      await client.end();
+    }
+  }
+  return lag;
+}

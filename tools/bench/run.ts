@@ -19,13 +19,15 @@
  * bench-results/ (git-ignored). BENCH_PROFILE=1 also writes a CPU profile per service there
  * (node --cpu-prof; open them in Chrome DevTools or speedscope); BENCH_LOG_LEVEL sets the
  * services' log level (default info, as `npm start`); BENCH_CB_SECONDS the breaker scenario's
- * length (default 30).
+ * length (default 30); BENCH_REPLICAS=2 runs two replicas of every service that consumes events
+ * (the scale-out figures of docs/scaling.md); BENCH_KEEP_DATA=1 keeps the data directory and the
+ * services' logs.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
-import { waitFor } from '../stack/ports';
+import { freePort, waitFor } from '../stack/ports';
 import {
   allocatePorts,
   DATABASES,
@@ -39,6 +41,7 @@ import { closedLoop, farPeriod, openLoop, type Answer, type Target } from './loa
 import {
   cpuDelta,
   databaseWork,
+  outboxLag,
   percentile,
   rssMb,
   sampleCpu,
@@ -54,6 +57,7 @@ const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const RESULTS_DIR = join(ROOT, 'bench-results');
 const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
 
 interface Json {
   [key: string]: unknown;
@@ -82,6 +86,8 @@ interface PhaseFigures {
     statementsByDatabase: Record<string, number>;
     topStatements: { database: string; statement: string; perBooking: number }[];
   };
+  /** Created -> published in each service's outbox, for the phase's events (ms). */
+  outboxLag: Record<string, { events: number; p50: number; p99: number }>;
 }
 
 async function main(): Promise<number> {
@@ -97,32 +103,55 @@ async function main(): Promise<number> {
   });
   const ports = await allocatePorts(false);
   const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
+  const envFor = (name: ServiceName) => ({
+    ...serviceEnv(name, infraInfo, ports),
+    // What the run command logs (every request, at info), unless BENCH_LOG_LEVEL says otherwise.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    ...(name === 'gateway' ? { RATE_LIMIT_MAX: '10000000' } : {}),
+    ...(name === 'storage-assign' ? { SEED_DEFAULT_INVENTORY: 'true' } : {}),
+  });
+  const profiled = (service: ServiceProcess) => {
+    if (PROFILE)
+      service.nodeArgs = [
+        ...service.nodeArgs,
+        '--cpu-prof',
+        `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
+      ];
+    return service;
+  };
   const services = new Map<ServiceName, ServiceProcess>(
-    SERVICE_NAMES.map((name) => {
-      const service = new ServiceProcess(
-        name,
-        {
-          ...serviceEnv(name, infraInfo, ports),
-          // What the run command logs (every request, at info), unless BENCH_LOG_LEVEL says otherwise.
-          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-          ...(name === 'gateway' ? { RATE_LIMIT_MAX: '10000000' } : {}),
-          ...(name === 'storage-assign' ? { SEED_DEFAULT_INVENTORY: 'true' } : {}),
-        },
-        serviceUrl(ports, name),
-        join(dataDir, 'logs'),
-      );
-      if (PROFILE)
-        service.nodeArgs = [
-          ...service.nodeArgs,
-          '--cpu-prof',
-          `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
-        ];
-      return [name, service];
-    }),
+    SERVICE_NAMES.map((name) => [
+      name,
+      profiled(new ServiceProcess(name, envFor(name), serviceUrl(ports, name), join(dataDir, 'logs'))),
+    ]),
   );
+  // More replicas of the services that consume events: they share the partitions of their group
+  // and compete for their service's relay lock; HTTP keeps going to the first replica.
+  const replicas: { label: string; process: ServiceProcess }[] = [];
+  for (const name of SERVICE_NAMES.filter((candidate) => candidate !== 'gateway')) {
+    for (let replica = 2; replica <= REPLICAS; replica += 1) {
+      const port = await freePort();
+      replicas.push({
+        label: `${name} #${replica}`,
+        process: profiled(
+          new ServiceProcess(
+            name,
+            { ...envFor(name), PORT: String(port) },
+            `http://127.0.0.1:${port}`,
+            join(dataDir, 'logs', `replica-${replica}`),
+          ),
+        ),
+      });
+    }
+  }
   const url = (name: ServiceName) => serviceUrl(ports, name);
   const groups: ProcessGroups = {
-    services: () => Object.fromEntries([...services].map(([name, service]) => [name, service.pid])),
+    services: () =>
+      Object.fromEntries(
+        [...[...services].map(([name, service]) => ({ label: name, process: service })), ...replicas].map(
+          ({ label, process }): [string, number | undefined] => [label, process.pid],
+        ),
+      ),
     kafkaMarker: join(dataDir, 'kafka'),
     postgresMarker: join(dataDir, 'postgres'),
   };
@@ -132,9 +161,12 @@ async function main(): Promise<number> {
   let topStatements: BenchResults['topStatements'] = [];
 
   try {
-    log('starting the five services...');
-    services.forEach((service) => service.start());
-    await Promise.all([...services.values()].map((service) => service.waitReady()));
+    log(
+      `starting the five services${REPLICAS > 1 ? ` and ${replicas.length} more replicas of the consuming ones` : ''}...`,
+    );
+    const all = [...services.values(), ...replicas.map(({ process }) => process)];
+    all.forEach((service) => service.start());
+    await Promise.all(all.map((service) => service.waitReady()));
     for (const size of ['S', 'M', 'L']) {
       await waitFor(
         `booking to price size ${size}`,
@@ -200,6 +232,7 @@ async function main(): Promise<number> {
       run: () => Promise<{ answers: Answer[]; elapsedMs: number }>,
     ): Promise<PhaseFigures> => {
       const workBefore = await work();
+      const phaseStart = new Date();
       const before = sampleCpu(groups);
       const { answers, elapsedMs } = await run();
       await settled();
@@ -208,6 +241,7 @@ async function main(): Promise<number> {
       // so no phase's work is counted in the next one. The CPU sample above is already taken.
       await new Promise((resolve) => setTimeout(resolve, 11_000));
       const workAfter = await work();
+      const lag = await outboxLag(infra.postgres.serverUrl, databases, phaseStart);
       const accepted = answers.filter((answer) => answer.status === 201);
       const statuses: Record<string, number> = {};
       for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
@@ -241,6 +275,7 @@ async function main(): Promise<number> {
           statementsByDatabase: statements.byDatabase,
           topStatements: statements.top,
         },
+        outboxLag: lag,
       };
       log(
         `${name}: ${figures.accepted}/${figures.sent} accepted (${JSON.stringify(statuses)}), ` +
@@ -248,7 +283,10 @@ async function main(): Promise<number> {
           `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
           `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking, ` +
           `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
-          `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking`,
+          `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, outbox lag p99 ` +
+          Object.entries(lag)
+            .map(([database, { p99 }]) => `${database} ${p99.toFixed(0)} ms`)
+            .join(', '),
       );
       return figures;
     };
@@ -329,6 +367,11 @@ async function main(): Promise<number> {
         check: `  statements per booking: ${database}`,
         value: count,
         unit: 'count',
+      })),
+      ...Object.entries(c20.outboxLag).map(([database, { p99 }]) => ({
+        check: `outbox created -> published p99, 20 clients: ${database}`,
+        value: p99,
+        unit: 'ms',
       })),
       {
         check: 'bookings accepted per second, 20 clients',
@@ -448,10 +491,16 @@ async function main(): Promise<number> {
     );
   } finally {
     log('stopping...');
-    await Promise.allSettled([...services.values()].map((service) => service.close()));
+    await Promise.allSettled(
+      [...services.values(), ...replicas.map(({ process }) => process)].map((service) => service.close()),
+    );
     await infra.stop();
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP_DATA === '1') {
+    log(`data and service logs kept in ${dataDir}`);
+  } else {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 
   const results: BenchResults = {
     startedAt,

@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { DataServiceConfig, EnvDuration, IsHttpUrl } from '@storage/config';
 
 export class BookingConfig extends DataServiceConfig {
@@ -29,11 +29,26 @@ export class BookingConfig extends DataServiceConfig {
   @Max(5)
   PAYMENT_RETRIES: number = 1;
 
-  /** Consecutive payment failures that open the circuit. */
+  /**
+   * The circuit opens when more than this share of the payment calls of the last
+   * PAYMENT_BREAKER_WINDOW_MS failed, once at least PAYMENT_BREAKER_MIN_CALLS were made: a slow
+   * payment service whose tail times out keeps its traffic, a dead one is cut off quickly.
+   */
+  @IsNumber()
+  @Min(0.01)
+  @Max(0.99)
+  PAYMENT_BREAKER_FAILURE_RATE: number = 0.5;
+
   @IsInt()
   @Min(1)
-  @Max(1000)
-  PAYMENT_BREAKER_THRESHOLD: number = 5;
+  @Max(10_000)
+  PAYMENT_BREAKER_MIN_CALLS: number = 5;
+
+  @EnvDuration()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  PAYMENT_BREAKER_WINDOW_MS: number = 10_000;
 
   /** How long the open circuit answers 503 at once before one trial call may pass. */
   @EnvDuration()
@@ -42,7 +57,11 @@ export class BookingConfig extends DataServiceConfig {
   @Max(600_000)
   PAYMENT_BREAKER_HALF_OPEN_MS: number = 5000;
 
-  /** Payment calls in flight at once, and how many may queue for a slot before 503. */
+  /**
+   * Payment calls in flight at once (size it to what payment serves within the timeout), and how
+   * many may wait for a slot. Beyond that a booking is refused at the door with 503 before any
+   * work: a waiting request would hold its client for as long as the calls ahead of it take.
+   */
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -51,7 +70,7 @@ export class BookingConfig extends DataServiceConfig {
   @IsInt()
   @Min(0)
   @Max(10_000)
-  PAYMENT_BULKHEAD_QUEUE: number = 100;
+  PAYMENT_BULKHEAD_QUEUE: number = 0;
 
   /** The availability pre-check is optional: short, and skipped when storage-assign is slow. */
   @EnvDuration()

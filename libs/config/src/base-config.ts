@@ -1,6 +1,7 @@
 import {
   ArrayNotEmpty,
   IsIn,
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -9,7 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { EnvDuration, EnvList } from './env-transforms';
+import { EnvBoolean, EnvDuration, EnvList } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -81,6 +82,14 @@ export class DataServiceConfig extends BaseServiceConfig {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE: number = 10;
+
+  /**
+   * Prepare each parameterised statement once per connection instead of parsing and planning it
+   * on every call. Off only behind a transaction-mode pooler that cannot keep prepared statements.
+   */
+  @EnvBoolean()
+  @IsBoolean()
+  DB_PREPARED_STATEMENTS: boolean = true;
 
   @EnvList()
   @ArrayNotEmpty({ message: 'must list at least one host:port' })

@@ -20,6 +20,8 @@ interface Harness {
   paused: string[][];
   resumed: string[][];
   heartbeats: () => number;
+  /** Each commitOffsets call, in order. */
+  commits: { topic: string; partition: number; offset: string }[][];
   payload: EachMessagePayload;
 }
 
@@ -36,11 +38,13 @@ function harness(
     retryBackoffMs: 2,
     maxRetryBackoffMs: 10,
     databaseProbe: options.probe,
+    commitIntervalMs: 20,
   });
   server.addHandler(TOPIC, handler, true);
   const sent: Harness['sent'] = [];
   const paused: string[][] = [];
   const resumed: string[][] = [];
+  const commits: Harness['commits'] = [];
   const internals = server as unknown as Record<string, unknown>;
   internals.producer = {
     send: (record: { topic: string; messages: { headers: Record<string, unknown> }[] }) => {
@@ -52,6 +56,11 @@ function harness(
   internals.consumer = {
     pause: (topics: { topic: string }[]) => paused.push(topics.map((entry) => entry.topic)),
     resume: (topics: { topic: string }[]) => resumed.push(topics.map((entry) => entry.topic)),
+    commitOffsets: (offsets: Harness['commits'][number]) => {
+      commits.push(offsets);
+      return Promise.resolve();
+    },
+    stop: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
   };
   let beats = 0;
@@ -72,7 +81,7 @@ function harness(
     },
     pause: () => () => undefined,
   } as unknown as EachMessagePayload;
-  return { server, sent, paused, resumed, heartbeats: () => beats, payload };
+  return { server, sent, paused, resumed, heartbeats: () => beats, commits, payload };
 }
 
 /** A handler failing with the given errors in turn, then succeeding. */
@@ -176,6 +185,39 @@ describe('KafkaEventServer failure handling', () => {
     await h.server.close();
     await handling;
     expect(h.sent).toEqual([]);
+    expect(h.commits).toEqual([]);
+  });
+
+  it('commits the offsets of applied messages together, one request per interval, not per message', async () => {
+    const h = harness(() => Promise.resolve());
+    const at = (offset: string, partition = 2): EachMessagePayload => ({
+      ...h.payload,
+      partition,
+      message: { ...h.payload.message, offset },
+    });
+    await h.server.handleMessage(at('41'));
+    await h.server.handleMessage(at('42'));
+    await h.server.handleMessage(at('7', 3));
+    expect(h.commits).toEqual([]);
+    const deadline = Date.now() + 5000;
+    while (h.commits.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The next offset to read, per partition: Kafka's convention.
+    expect(h.commits).toEqual([
+      [
+        { topic: TOPIC, partition: 2, offset: '43' },
+        { topic: TOPIC, partition: 3, offset: '8' },
+      ],
+    ]);
+  });
+
+  it('commits a dead-lettered message too, and what was applied when it stops', async () => {
+    const poison = failing(new PoisonMessageError('Invalid BookingPlaced payload', []));
+    const h = harness(poison.handler);
+    await h.server.handleMessage(h.payload);
+    await h.server.close();
+    expect(h.commits).toEqual([[{ topic: TOPIC, partition: 2, offset: '42' }]]);
   });
 
   it('lets a rebalance interrupt the wait so kafkajs can rejoin (the message stays uncommitted)', async () => {

@@ -29,6 +29,12 @@ export interface KafkaEventServerOptions {
    * one, the retried message itself is the probe.
    */
   databaseProbe?: () => Promise<void>;
+  /**
+   * How often the offsets of applied messages are committed. kafkajs' auto-commit sends an
+   * OffsetCommit after every batch, which at a few events per partition per second is one per
+   * event; a crash now redelivers at most this long of applied events, which the inbox skips.
+   */
+  commitIntervalMs?: number;
 }
 
 /** Consumer liveness as kafkajs reports it, plus what the failure handling is doing right now. */
@@ -67,6 +73,7 @@ function describe(error: unknown): string {
 }
 
 const HEARTBEAT_SLICE_MS = 1000;
+const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 const MAX_PROBE_INTERVAL_MS = 5000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
@@ -96,6 +103,9 @@ export class KafkaEventServer extends ServerKafka {
   private readonly sleepers = new Set<() => void>();
   private restartAttempts = 0;
   private probing?: Promise<void>;
+  /** Next offset to commit per topic-partition: messages applied or dead-lettered, not committed. */
+  private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
+  private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly eventOptions: KafkaEventServerOptions) {
     super({
@@ -113,7 +123,7 @@ export class KafkaEventServer extends ServerKafka {
         retry: { retries: 10 },
       },
       subscribe: { fromBeginning: true },
-      run: { autoCommit: true, partitionsConsumedConcurrently: 3 },
+      run: { autoCommit: false, partitionsConsumedConcurrently: 3 },
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       // The group id must be exactly what operators configure, not Nest's "-server" suffixed one.
       postfixId: '',
@@ -123,7 +133,14 @@ export class KafkaEventServer extends ServerKafka {
   override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
     const consumer = this.consumer as Consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // Offsets of partitions now someone else's are theirs to commit.
+      const assigned = event.payload.memberAssignment;
+      for (const [key, entry] of this.uncommitted) {
+        if (!assigned[entry.topic]?.includes(entry.partition)) {
+          this.uncommitted.delete(key);
+        }
+      }
       this.state.joined = true;
       this.state.lastJoinAt = new Date();
       this.state.crashed = undefined;
@@ -150,6 +167,10 @@ export class KafkaEventServer extends ServerKafka {
   override async close(): Promise<void> {
     this.stopping = true;
     this.wakeSleepers();
+    clearTimeout(this.commitTimer);
+    // Let the messages in hand finish (or be given back), then commit what was applied.
+    await (this.consumer as Consumer | undefined)?.stop();
+    await this.commitApplied();
     await super.close();
   }
 
@@ -161,6 +182,53 @@ export class KafkaEventServer extends ServerKafka {
       traceparent: headerText(headers, EventHeaders.traceparent),
     };
     await runWithRequestContext(context, () => this.deliver(payload));
+    this.markApplied(payload);
+  }
+
+  /** Its offset is committed with the next batch of commits (kafkajs' own auto-commit is off). */
+  private markApplied({ topic, partition, message }: EachMessagePayload): void {
+    // One partition's messages are handled one at a time, in order: the latest is the highest.
+    this.uncommitted.set(`${topic}:${partition}`, {
+      topic,
+      partition,
+      offset: (BigInt(message.offset) + 1n).toString(),
+    });
+    this.scheduleCommit();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.stopping) {
+      return;
+    }
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commitApplied();
+    }, this.eventOptions.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS);
+    this.commitTimer.unref();
+  }
+
+  /** Commits the applied offsets; on failure they wait for the next commit (or are redelivered). */
+  private async commitApplied(): Promise<void> {
+    const consumer = this.consumer as Consumer | undefined;
+    if (this.uncommitted.size === 0 || !consumer) {
+      return;
+    }
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (error) {
+      // A rebalance or the coordinator moving: whoever owns the partition next starts from the
+      // last committed offset, and the inbox skips what was applied already.
+      for (const entry of offsets) {
+        const key = `${entry.topic}:${entry.partition}`;
+        if (!this.uncommitted.has(key)) {
+          this.uncommitted.set(key, entry);
+        }
+      }
+      this.log.warn({ msg: 'Committing consumer offsets failed; retrying', err: describe(error) });
+      this.scheduleCommit();
+    }
   }
 
   private async deliver(payload: EachMessagePayload): Promise<void> {

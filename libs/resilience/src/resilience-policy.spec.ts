@@ -6,7 +6,9 @@ const options = {
   dependency: 'payment',
   timeoutMs: 50,
   retries: 1,
-  breakerThreshold: 3,
+  breakerFailureRate: 0.5,
+  breakerMinimumCalls: 3,
+  breakerWindowMs: 10_000,
   halfOpenAfterMs: 200,
   bulkheadLimit: 2,
   bulkheadQueue: 0,
@@ -46,7 +48,7 @@ describe('ResiliencePolicy', () => {
     'treats HTTP %i as the dependency being unavailable, and it opens the circuit',
     async (status) => {
       const policy = new ResiliencePolicy({ ...options, retries: 0 });
-      for (let i = 0; i < options.breakerThreshold; i += 1) {
+      for (let i = 0; i < options.breakerMinimumCalls; i += 1) {
         const error = await failure(policy.execute(() => Promise.reject(httpError(status))));
         expect(error).toBeInstanceOf(DependencyUnavailableError);
       }
@@ -58,7 +60,7 @@ describe('ResiliencePolicy', () => {
     'passes the business answer HTTP %i through without tripping the breaker',
     async (status) => {
       const policy = new ResiliencePolicy({ ...options, retries: 0 });
-      for (let i = 0; i < options.breakerThreshold + 1; i += 1) {
+      for (let i = 0; i < options.breakerMinimumCalls + 1; i += 1) {
         const error = await failure(policy.execute(() => Promise.reject(httpError(status))));
         expect((error as AxiosError).response?.status).toBe(status);
       }
@@ -100,7 +102,44 @@ describe('ResiliencePolicy', () => {
     expect(policy.circuitState).toBe('closed');
   });
 
-  it('opens after consecutive failures, fails fast with Retry-After, and recovers by itself', async () => {
+  it('stays closed for a slow dependency whose latency tail times out: it serves most calls', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0 });
+    // One call in three times out, twelve times over: a run of consecutive failures never
+    // reaches the failure rate, so the circuit never starves a dependency that mostly answers.
+    for (let i = 0; i < 12; i += 1) {
+      if (i % 3 === 2) {
+        await failure(policy.execute(slow));
+      } else {
+        await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
+      }
+      expect(policy.circuitState).toBe('closed');
+    }
+  });
+
+  it('opens once failures outnumber successes over enough calls', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0 });
+    await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    for (let i = 0; i < 2; i += 1) {
+      await failure(policy.execute(() => Promise.reject(httpError(503))));
+      expect(policy.circuitState).toBe('closed');
+    }
+    // Three failures of five calls: more than half.
+    await failure(policy.execute(() => Promise.reject(httpError(503))));
+    expect(policy.circuitState).toBe('open');
+  });
+
+  it('does not open on fewer calls than its minimum, however they went', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0, breakerMinimumCalls: 4 });
+    for (let i = 0; i < 3; i += 1) {
+      await failure(policy.execute(() => Promise.reject(httpError(503))));
+    }
+    expect(policy.circuitState).toBe('closed');
+    await failure(policy.execute(() => Promise.reject(httpError(503))));
+    expect(policy.circuitState).toBe('open');
+  });
+
+  it('opens when every call fails, fails fast with Retry-After, and recovers by itself', async () => {
     const policy = new ResiliencePolicy({ ...options, retries: 0 });
     for (let i = 0; i < 3; i += 1) {
       await failure(policy.execute(slow));

@@ -5,11 +5,11 @@ import {
   BulkheadRejectedError,
   circuitBreaker,
   CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
   handleWhen,
   noop,
   retry,
+  SamplingBreaker,
   TaskCancelledError,
   timeout,
   TimeoutStrategy,
@@ -25,8 +25,15 @@ export interface ResilienceOptions {
   timeoutMs: number;
   /** Extra attempts on a fast transient failure; only for idempotent calls. 0 disables. */
   retries: number;
-  /** Consecutive failures that open the circuit. */
-  breakerThreshold: number;
+  /**
+   * The circuit opens when, over the last `breakerWindowMs`, at least `breakerMinimumCalls` calls
+   * were made and more than `breakerFailureRate` (0-1) of them failed. A rate, not a run of
+   * consecutive failures: a healthy-but-slow dependency whose latency tail crosses the timeout
+   * keeps serving the calls it can, while a dead one is cut off after a handful of calls.
+   */
+  breakerFailureRate: number;
+  breakerMinimumCalls: number;
+  breakerWindowMs: number;
   /** How long the circuit stays open before one trial call may pass. */
   halfOpenAfterMs: number;
   /** Concurrent calls in flight, and how many may wait for a slot; beyond that, fail fast. */
@@ -85,7 +92,12 @@ export class ResiliencePolicy {
   constructor(private readonly options: ResilienceOptions) {
     this.breaker = circuitBreaker(handleWhen(isTransientFailure), {
       halfOpenAfter: options.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+      breaker: new SamplingBreaker({
+        threshold: options.breakerFailureRate,
+        duration: options.breakerWindowMs,
+        // cockatiel counts "enough calls" as a rate over the window.
+        minimumRps: options.breakerMinimumCalls / (options.breakerWindowMs / 1000),
+      }),
     });
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();

@@ -32,6 +32,7 @@ export class DataServiceModule {
     const persistence = PersistenceModule.forRoot({
       url: config.DATABASE_URL,
       poolSize: config.DB_POOL_SIZE,
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
       entities: [...(options.entities as []), OutboxMessageOrmEntity, InboxMessageOrmEntity],
       migrations: [...MESSAGING_MIGRATIONS, ...(options.migrations as [])],
     });
