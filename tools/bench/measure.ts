@@ -142,8 +142,8 @@ export interface DatabaseWork {
   transactions: number;
   rowsWritten: number;
   /**
-   * Statements executed, by database then statement text (pg_stat_statements, normalised texts;
-   * BEGIN and COMMIT included): each is a round trip some service paid for. Empty when the server
+   * Statements the services sent, by database then statement text (pg_stat_statements, normalised
+   * texts; BEGIN and COMMIT included): each is a round trip some service paid for. Empty when the server
    * does not load pg_stat_statements (an external DATABASE_URL).
    */
   statements: Record<string, Record<string, number>>;
@@ -152,7 +152,8 @@ export interface DatabaseWork {
 /** The bench's own server loads it (see run.ts); the view needs the extension in one database. */
 export const STATEMENT_STATISTICS = {
   shared_preload_libraries: 'pg_stat_statements',
-  'pg_stat_statements.track': 'all',
+  // Statements the services sent, not those run inside them (triggers, foreign-key checks).
+  'pg_stat_statements.track': 'top',
   'pg_stat_statements.max': '5000',
 };
 

@@ -1,3 +1,4 @@
+import './kafkajs-idle-loop.fix';
 export * from './event-errors';
 export * from './failure-kind';
 export * from './retry-backoff';

@@ -1,5 +1,40 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ShutdownState } from '@storage/health';
+
+/**
+ * How long a connection closed on an unfinished upload keeps reading (and discarding) what the
+ * client still sends, so that it reads the answer instead of a reset. nginx calls it lingering
+ * close; its default is a few seconds.
+ */
+export const LINGER_MS = 5000;
+
+const lingering = new WeakSet<Socket>();
+
+/**
+ * Node ends a `Connection: close` answer with `socket.destroySoon()`: our FIN, then the socket is
+ * destroyed as soon as the answer is written. A client still sending the body we refused (a 413
+ * on its declared length, a body never read) then writes into a closed socket: the kernel answers
+ * with a reset, the client's write fails (EPIPE, ECONNRESET) and a reset can discard the answer
+ * waiting in its receive buffer. Instead the connection half-closes: the answer and our FIN go
+ * out, Node's parser keeps discarding the rest of the body, and the socket goes when the client
+ * closes its side or after LINGER_MS, whichever comes first.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  if (lingering.has(socket)) {
+    return;
+  }
+  lingering.add(socket);
+  socket.destroySoon = function lingeringDestroySoon(this: Socket): void {
+    if (this.writable) {
+      this.end();
+    }
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('end', () => this.destroy());
+    this.once('close', () => clearTimeout(timer));
+  };
+}
 
 /**
  * Answers that must end their connection (`Connection: close`):
@@ -13,11 +48,18 @@ import type { ShutdownState } from '@storage/health';
  *   as plain HTTP/1.1, but Node's parser takes the bytes after such a request's headers for the
  *   new protocol's: a body it carried is never read, and the next request on that connection
  *   would wait behind it forever (found by the API fuzz suite).
+ *
+ * Any answer that closes its connection before the request's body has all arrived (those, and
+ * Fastify's and the gateway's 413s, which do not read an oversized body) lingers before closing
+ * (see lingerBeforeClosing), so the client gets the answer.
  */
 export function closeConnectionsWhenDue(fastify: FastifyInstance, shutdown: ShutdownState): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (shutdown.isDraining || request.headers.upgrade !== undefined) {
       void reply.header('connection', 'close');
+    }
+    if (reply.getHeader('connection') === 'close' && !request.raw.complete) {
+      lingerBeforeClosing(request.raw.socket);
     }
     done(null, payload);
   });

@@ -6,8 +6,8 @@ import { MypageRepository } from '../ports/mypage.repository.port';
 /**
  * Folds one event into the customer's view: timeline entry, view update and (on a status
  * change) a notice, all in one transaction. The timeline's event-id key makes a redelivered event
- * a no-op even without the inbox; the view row lock serialises events of one booking arriving
- * concurrently from different topics.
+ * a no-op (my page keeps no inbox: this is its idempotency); the view row lock serialises events
+ * of one booking arriving concurrently from different topics.
  */
 @Injectable()
 export class ProjectEventHandler {

@@ -16,32 +16,33 @@ import {
   type EventDefinition,
   type EventEnvelope,
 } from '@storage/contracts';
-import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
+import { EventRouter, KafkaConsumer } from '@storage/messaging';
 import type { TrackedEvent } from '../../../domain';
 import { ProjectEventHandler } from '../../../application/project-event/project-event.handler';
 
-const CONSUMER = 'mypage.saga-events';
-
-/** Every event of the saga, from all three topics, folded into the customer's read model. */
+/**
+ * Every event of the saga, from all three topics, folded into the customer's read model. No inbox
+ * here: the view is idempotent by itself (FTGO's idempotent views). The projection appends the
+ * event to the timeline under its event id, under the view's row lock, and a redelivered event
+ * finds it there and changes nothing; an inbox row would only repeat that fact, at one more
+ * statement and row per event.
+ */
 @KafkaConsumer()
 export class SagaEventsKafkaConsumer {
   private readonly router = new EventRouter();
 
-  constructor(inbox: Inbox, projection: ProjectEventHandler) {
+  constructor(projection: ProjectEventHandler) {
     const track = <P extends object>(
       definition: EventDefinition<P>,
       toTracked: (payload: P) => Omit<TrackedEvent, 'eventId' | 'occurredAt'>,
     ) => {
-      this.router.on(
-        definition,
-        inbox.idempotent(CONSUMER, (payload: P, envelope: EventEnvelope<P>) =>
-          projection.execute({
-            ...toTracked(payload),
-            eventId: envelope.eventId,
-            occurredAt: envelope.occurredAt,
-          } as TrackedEvent),
-        ),
-      );
+      this.router.on(definition, async (payload: P, envelope: EventEnvelope<P>) => {
+        await projection.execute({
+          ...toTracked(payload),
+          eventId: envelope.eventId,
+          occurredAt: envelope.occurredAt,
+        } as TrackedEvent);
+      });
     };
     track(BookingPlaced, (event) => ({ type: 'BookingPlaced', ...event }));
     track(BookingConfirmed, (event) => ({ type: 'BookingConfirmed', ...event }));
