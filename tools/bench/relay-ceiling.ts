@@ -81,23 +81,23 @@ async function main(): Promise<void> {
       maxPublishAttempts: 5,
     });
     const groups = {
+      // This process: the relay, and the probe that watches it finish.
       services: () => ({ relay: process.pid }),
       kafkaMarker: join(dataDir, 'kafka'),
       postgresMarker: join(dataDir, 'postgres'),
     };
-    const unpublished = async () =>
-      Number(
-        (
-          await dataSource.query<{ left: string }[]>(
-            'SELECT count(*) AS left FROM outbox_message WHERE published_at IS NULL',
-          )
-        )[0].left,
-      );
+    // The partial index on unpublished rows answers this without a scan.
+    const anyUnpublished = async () =>
+      (
+        await dataSource.query<{ left: boolean }[]>(
+          'SELECT EXISTS (SELECT 1 FROM outbox_message WHERE published_at IS NULL) AS left',
+        )
+      )[0].left;
     const before = sampleCpu(groups);
     const started = performance.now();
     // Its own loop, as in a service: connect, drain the backlog batch by batch.
     await relay.onApplicationBootstrap();
-    await waitFor('the backlog to be published', async () => (await unpublished()) === 0, {
+    await waitFor('the backlog to be published', async () => !(await anyUnpublished()), {
       timeoutMs: 600_000,
       intervalMs: 50,
     });

@@ -65,7 +65,7 @@ export class BookingConfig extends DataServiceConfig {
   @IsInt()
   @Min(1)
   @Max(1000)
-  PAYMENT_BULKHEAD_LIMIT: number = 20;
+  PAYMENT_BULKHEAD_LIMIT: number = 50;
 
   @IsInt()
   @Min(0)
