@@ -32,7 +32,8 @@ export interface KafkaEventServerOptions {
   /**
    * How often the offsets of applied messages are committed. kafkajs' auto-commit sends an
    * OffsetCommit after every batch, which at a few events per partition per second is one per
-   * event; a crash now redelivers at most this long of applied events, which the inbox skips.
+   * event; a crash now redelivers at most this long of applied events, which every consumer
+   * applies once (its inbox, or an idempotent view's own keys).
    */
   commitIntervalMs?: number;
 }

@@ -4,7 +4,10 @@ import type { EntityManager } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { currentRequestContext } from '@storage/observability';
 
-/** Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. */
+/**
+ * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
+ * outbox table's trigger (OutboxNotifyTrigger migration) spells it out: a migration never changes.
+ */
 export const OUTBOX_CHANNEL = 'outbox_message_added';
 
 export interface OutgoingEvent<T extends object> {
