@@ -44,8 +44,10 @@ export class NodeProcess {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
+    // 'close', not 'exit': Node may emit 'exit' before the last output chunks are read, and a
+    // test that reads the log after the process ended must see its last lines.
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      this.child.once('close', (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
       });
