@@ -177,6 +177,17 @@ function installSwagger(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
+/**
+ * pino writes asynchronously: exiting right after a log line can lose that line and every line
+ * still in flight with it (a service's last words, 'stopped' among them). Exit once the output
+ * is flushed, or after a second if it is stuck (a reader that stopped reading).
+ */
+function exitAfterFlush(logger: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, 1000).unref();
+  logger.flush(() => exit());
+}
+
 function installShutdown(
   app: INestApplication,
   logger: Logger,
@@ -193,7 +204,7 @@ function installShutdown(
     app.get(ShutdownState).startDraining();
     const force = setTimeout(() => {
       logger.error({ timeoutMs }, 'graceful shutdown timed out; exiting');
-      process.exit(1);
+      exitAfterFlush(logger, 1);
     }, timeoutMs);
     force.unref();
     app
@@ -201,12 +212,11 @@ function installShutdown(
       .then(() => inFlight.settled(1000))
       .then(() => {
         logger.info('stopped');
-        logger.flush();
-        process.exit(0);
+        exitAfterFlush(logger, 0);
       })
       .catch((error: unknown) => {
         logger.error({ err: String(error) }, 'error during shutdown');
-        process.exit(1);
+        exitAfterFlush(logger, 1);
       });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -251,8 +261,7 @@ export async function runService<C extends BaseServiceConfig>(
       { err: reason instanceof Error ? reason.stack : String(reason) },
       'unhandled rejection; exiting',
     );
-    logger.flush();
-    process.exit(1);
+    exitAfterFlush(logger, 1);
   });
 
   if (definition.kafka) {
