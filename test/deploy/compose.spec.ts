@@ -12,7 +12,12 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { configProblems, loadAppConfigSchema, type AppConfigSchema } from './support/app-config';
 import { componentName, Rendered } from './support/chart';
-import { DEFAULT_PORTS, SERVICE_NAMES, serviceEnv } from '../../tools/stack/services';
+import {
+  DEFAULT_GATEWAY_METRICS_PORT,
+  DEFAULT_PORTS,
+  SERVICE_NAMES,
+  serviceEnv,
+} from '../../tools/stack/services';
 import { APP_NAMES, readRepoFile, repoPath } from './support/repo';
 import composeSchema from './compose.schema.json';
 
@@ -356,7 +361,10 @@ describe('docker-compose.yml', () => {
     const infra = { brokers: 'kafka:9092', postgresServerUrl: 'postgres://postgres@postgres:5432/' };
     expect([...SERVICE_NAMES].sort()).toEqual(APP_NAMES);
     for (const name of SERVICE_NAMES) {
-      const local = serviceEnv(name, infra, DEFAULT_PORTS);
+      const local = serviceEnv(name, infra, {
+        ...DEFAULT_PORTS,
+        gatewayMetrics: DEFAULT_GATEWAY_METRICS_PORT,
+      });
       const env = envOf(name, dev);
       expect(configProblems(schemaOf(name), env)).toEqual([]);
       expect({ name, variables: Object.keys(local).filter((key) => !(key in env)) }).toEqual({

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { databaseUrl } from '../../tools/stack/database-url';
 import {
   allocatePorts,
+  metricsUrl,
   DATABASES,
   serviceEnv,
   ServiceProcess,
@@ -96,6 +97,11 @@ export class System {
 
   url(name: ServiceName): string {
     return serviceUrl(this.ports, name);
+  }
+
+  /** Where Prometheus would scrape the service (the gateway's metrics have a port of their own). */
+  metricsUrl(name: ServiceName): string {
+    return metricsUrl(this.ports, name);
   }
 
   service(name: ServiceName): ServiceProcess {

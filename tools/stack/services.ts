@@ -30,14 +30,27 @@ export interface StackInfra {
   postgresServerUrl: string;
 }
 
-export type ServicePorts = Record<ServiceName, number>;
+/** The gateway's /metrics listens apart from its public port (9464: OpenTelemetry's Prometheus port). */
+export const DEFAULT_GATEWAY_METRICS_PORT = 9464;
+
+/** Each service's HTTP port, and the gateway's metrics port. */
+export type ServicePorts = Record<ServiceName, number> & { gatewayMetrics: number };
 
 export async function allocatePorts(preferDefaults: boolean): Promise<ServicePorts> {
   const ports = {} as ServicePorts;
   for (const name of SERVICE_NAMES) {
     ports[name] = preferDefaults ? await preferredPort(DEFAULT_PORTS[name]) : await freePort();
   }
+  ports.gatewayMetrics = preferDefaults
+    ? await preferredPort(DEFAULT_GATEWAY_METRICS_PORT)
+    : await freePort();
   return ports;
+}
+
+/** Where Prometheus scrapes a service: its own port, the gateway's metrics port. */
+export function metricsUrl(ports: ServicePorts, name: ServiceName): string {
+  const port = name === 'gateway' ? ports.gatewayMetrics : ports[name];
+  return `http://127.0.0.1:${port}/metrics`;
 }
 
 export function serviceUrl(ports: ServicePorts, name: ServiceName): string {
@@ -67,6 +80,7 @@ export function serviceEnv(
   if (name === 'gateway') {
     env.BOOKING_URL = serviceUrl(ports, 'booking');
     env.MYPAGE_URL = serviceUrl(ports, 'mypage');
+    env.METRICS_PORT = String(ports.gatewayMetrics);
     // Local stacks mint their own tokens (POST /auth/token); a cluster points JWKS_URL at its IdP.
     env.DEV_ISSUER_ENABLED = 'true';
   }

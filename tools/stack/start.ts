@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { build, ROOT, startInfra, type Infra } from './infra';
 import {
   allocatePorts,
+  metricsUrl,
   SERVICE_NAMES,
   serviceEnv,
   ServiceProcess,
   serviceUrl,
   type ServiceName,
+  type ServicePorts,
 } from './services';
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
@@ -81,11 +83,13 @@ function superviseRestarts(service: ServiceProcess): void {
   };
 }
 
-function printSummary(ports: Record<ServiceName, number>, logDir: string): void {
+function printSummary(ports: ServicePorts, logDir: string): void {
   const lines = [
     '',
     `  Gateway      ${serviceUrl(ports, 'gateway')}   (API doc: ${serviceUrl(ports, 'gateway')}/docs)`,
     ...SERVICE_NAMES.map((name) => `  ${name.padEnd(14)} ${serviceUrl(ports, name)}/docs`),
+    '',
+    `  Metrics (Prometheus): ${SERVICE_NAMES.map((name) => metricsUrl(ports, name)).join(' ')}`,
     '',
     `  Logs (JSON):  ${logDir}/<service>.log   (STACK_LOGS=console to see them here)`,
     '  Ctrl-C stops everything.',

@@ -23,6 +23,8 @@ import { Availability } from './application/ports/availability.port';
 import { BookingRepository } from './application/ports/booking.repository.port';
 import { Catalogue } from './application/ports/catalogue.port';
 import { PaymentGateway } from './application/ports/payment-gateway.port';
+import { SagaMetrics } from './application/ports/saga-metrics.port';
+import { PrometheusSagaMetrics } from './adapters/out/metrics/prometheus-saga.metrics';
 import { QueryBookingsHandler } from './application/query-bookings/query-bookings.handler';
 import { QuoteBookingHandler } from './application/quote-booking/quote-booking.handler';
 import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
@@ -94,6 +96,7 @@ export class BookingModule {
           useValue: { maxRentalDays: config.MAX_RENTAL_DAYS, maxAmount: MAX_CHARGE_AMOUNT_KRW },
         },
         { provide: BookingRepository, useClass: BookingTypeormRepository },
+        { provide: SagaMetrics, useClass: PrometheusSagaMetrics },
         { provide: Catalogue, useClass: CatalogueTypeormAdapter },
         {
           provide: PaymentGateway,

@@ -24,6 +24,9 @@ export type JwtAlgorithm = (typeof ACCEPTED_JWT_ALGORITHMS)[number];
 export class GatewayConfig extends BaseServiceConfig {
   override PORT: number = 8080;
 
+  /** The gateway's PORT is the public API: its metrics are served on a port of their own. */
+  override METRICS_PORT?: number = 9464;
+
   @IsHttpUrl()
   BOOKING_URL = 'http://127.0.0.1:8081';
 

@@ -25,6 +25,16 @@ export class BaseServiceConfig {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * Where Prometheus scrapes `/metrics`: unset, on PORT (a service reachable only inside the
+   * cluster); set, on this port alone (the gateway, whose PORT is the public API).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

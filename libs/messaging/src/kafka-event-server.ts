@@ -12,6 +12,7 @@ import {
 import { EventHeaders, deadLetterTopicFor } from '@storage/contracts';
 import { runWithRequestContext } from '@storage/observability';
 import { classifyFailure, type FailureKind } from './failure-kind';
+import { ConsumerLagGauge, consumerCounters } from './kafka-consumer.metrics';
 import { retryBackoffMs } from './retry-backoff';
 
 export interface KafkaEventServerOptions {
@@ -107,6 +108,9 @@ export class KafkaEventServer extends ServerKafka {
   /** Next offset to commit per topic-partition: messages applied or dead-lettered, not committed. */
   private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
   private commitTimer?: NodeJS.Timeout;
+  /** Next offset to read per owned topic-partition (what the lag metric counts from). */
+  private readonly positions = new Map<string, bigint>();
+  private readonly lag: ConsumerLagGauge;
 
   constructor(private readonly eventOptions: KafkaEventServerOptions) {
     super({
@@ -129,6 +133,22 @@ export class KafkaEventServer extends ServerKafka {
       // The group id must be exactly what operators configure, not Nest's "-server" suffixed one.
       postfixId: '',
     });
+    this.lag = new ConsumerLagGauge({
+      groupId: eventOptions.groupId,
+      createAdmin: () => this.client?.admin() ?? null,
+      consumer: () => this.consumer,
+      topics: () => this.subscribedTopics().map(({ topic }) => topic),
+      position: (topic, partition) => this.positions.get(`${topic}:${partition}`),
+    });
+  }
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    await super.bindEvents(consumer);
+    // Every topic's counters exist from the start: a rate over a series that appears only at its
+    // first dead letter misses that first one.
+    for (const { topic } of this.subscribedTopics()) {
+      consumerCounters.declare(topic);
+    }
   }
 
   override registerConsumerEventListeners(): void {
@@ -142,6 +162,7 @@ export class KafkaEventServer extends ServerKafka {
           this.uncommitted.delete(key);
         }
       }
+      this.positions.clear();
       this.state.joined = true;
       this.state.lastJoinAt = new Date();
       this.state.crashed = undefined;
@@ -172,6 +193,7 @@ export class KafkaEventServer extends ServerKafka {
     // Let the messages in hand finish (or be given back), then commit what was applied.
     await (this.consumer as Consumer | undefined)?.stop();
     await this.commitApplied();
+    await this.lag.close();
     await super.close();
   }
 
@@ -182,6 +204,7 @@ export class KafkaEventServer extends ServerKafka {
       correlationId: headerText(headers, EventHeaders.correlationId) ?? payload.message.key?.toString(),
       traceparent: headerText(headers, EventHeaders.traceparent),
     };
+    consumerCounters.consumed(payload.topic);
     await runWithRequestContext(context, () => this.deliver(payload));
     this.markApplied(payload);
   }
@@ -189,11 +212,9 @@ export class KafkaEventServer extends ServerKafka {
   /** Its offset is committed with the next batch of commits (kafkajs' own auto-commit is off). */
   private markApplied({ topic, partition, message }: EachMessagePayload): void {
     // One partition's messages are handled one at a time, in order: the latest is the highest.
-    this.uncommitted.set(`${topic}:${partition}`, {
-      topic,
-      partition,
-      offset: (BigInt(message.offset) + 1n).toString(),
-    });
+    const next = BigInt(message.offset) + 1n;
+    this.uncommitted.set(`${topic}:${partition}`, { topic, partition, offset: next.toString() });
+    this.positions.set(`${topic}:${partition}`, next);
     this.scheduleCommit();
   }
 
@@ -240,6 +261,7 @@ export class KafkaEventServer extends ServerKafka {
       try {
         await super.handleMessage(payload);
         this.state.counts.applied += 1;
+        consumerCounters.applied(payload.topic);
         if (this.state.outage && !this.eventOptions.databaseProbe) {
           this.endOutage();
         }
@@ -267,6 +289,7 @@ export class KafkaEventServer extends ServerKafka {
           this.startOutage(error);
         }
         this.state.counts.retried += 1;
+        consumerCounters.retried(payload.topic, kind);
         // The first failure and then every tenth: an outage must not flood the log.
         if (attempt === 1 || attempt % 10 === 0) {
           this.log.warn({
@@ -407,6 +430,7 @@ export class KafkaEventServer extends ServerKafka {
       try {
         await (this.producer as Producer).send(record);
         this.state.counts.deadLettered[kind] += 1;
+        consumerCounters.deadLettered(topic, kind);
         return;
       } catch (sendError) {
         this.log.warn({

@@ -8,6 +8,7 @@ import { KafkaEventServer } from './kafka-event-server';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
 import { Outbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import { watchMessagingTables } from './outbox.metrics';
 
 export interface MessagingModuleOptions {
   brokers: string[];
@@ -59,12 +60,14 @@ export class MessagingModule {
         Inbox,
         {
           provide: OutboxRelay,
-          useFactory: (dataSource: DataSource) =>
-            new OutboxRelay(
+          useFactory: (dataSource: DataSource) => {
+            watchMessagingTables(dataSource);
+            return new OutboxRelay(
               dataSource,
               createProducerClient(options.brokers, options.clientId),
               relayOptions,
-            ),
+            );
+          },
           inject: [getDataSourceToken()],
         },
         {

@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OUTBOX_CHANNEL } from './outbox';
+import { relayCounters } from './outbox.metrics';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -34,6 +35,8 @@ interface OutboxRow {
   envelope: unknown;
   headers: Record<string, string>;
   attempts: number;
+  /** Seconds since the row was committed, when it was claimed. */
+  waited_s: number;
 }
 
 interface PublishFailure {
@@ -153,7 +156,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       // The lock and the claim in one round trip: no lock, no rows.
       const rows = await manager.query<OutboxRow[]>(
         `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked)
-         SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts
+         SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts,
+           EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s
          FROM relay, outbox_message o
          WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
            AND NOT EXISTS (
@@ -166,7 +170,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (rows.length === 0) {
         return 0;
       }
+      const sendStarted = performance.now();
       const { published, failures } = await this.publish(rows);
+      const sendSeconds = (performance.now() - sendStarted) / 1000;
+      for (const row of published) {
+        relayCounters.published(row.topic, row.waited_s + sendSeconds);
+      }
       if (published.length > 0) {
         await manager.query('UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])', [
           published.map((row) => row.id),
@@ -248,12 +257,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ): Promise<void> {
     const attempts = row.attempts + (refused ? 1 : 0);
     const park = refused && attempts >= this.options.maxPublishAttempts;
+    relayCounters.failed(refused);
     await manager.query(
       `UPDATE outbox_message SET attempts = $2, last_error = $3, parked_at = CASE WHEN $4 THEN now() END
        WHERE id = $1`,
       [row.id, attempts, String(error).slice(0, 2000), park],
     );
     if (park) {
+      relayCounters.parked();
       this.logger.error({
         msg: 'Outbox row parked: the broker refuses it; later events of its key wait until an operator acts',
         alert: 'OUTBOX_ROW_PARKED',

@@ -1,3 +1,4 @@
 export * from './json-logger';
 export * from './request-context';
 export type { Logger } from 'pino';
+export * from './metrics';

@@ -1,2 +1,3 @@
 export * from './dependency-unavailable.error';
 export * from './resilience-policy';
+export * from './resilience.metrics';

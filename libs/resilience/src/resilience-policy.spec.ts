@@ -1,5 +1,6 @@
 import { AxiosError, AxiosHeaders } from 'axios';
 import { DependencyUnavailableError } from './dependency-unavailable.error';
+import { metricsRegistry } from '@storage/observability';
 import { ResiliencePolicy } from './resilience-policy';
 
 const options = {
@@ -196,5 +197,44 @@ describe('ResiliencePolicy', () => {
     expect(shed.reason).toBe('overloaded');
     release();
     await Promise.all(running);
+  });
+});
+
+describe('ResiliencePolicy metrics', () => {
+  const sample = async (name: string, labels: Record<string, string>) => {
+    const metric = await metricsRegistry.getSingleMetric(name)?.get();
+    return metric?.values.find((value) =>
+      Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected),
+    )?.value;
+  };
+
+  it('reports the circuit state, its transitions, answered calls and each fallback by reason', async () => {
+    const dependency = 'metered';
+    const policy = new ResiliencePolicy({ ...options, dependency, retries: 0 });
+    await policy.execute(() => Promise.resolve('ok'));
+    await failure(policy.execute(() => Promise.reject(httpError(402))));
+    expect(await sample('resilience_calls_total', { dependency, outcome: 'answered' })).toBe(2);
+    expect(await sample('resilience_circuit_state', { dependency, state: 'closed' })).toBe(1);
+
+    const reasons: string[] = [];
+    for (let i = 0; i < options.breakerMinimumCalls; i += 1) {
+      const error = await failure(policy.execute(() => Promise.reject(httpError(503))));
+      reasons.push((error as DependencyUnavailableError).reason);
+    }
+    expect(policy.circuitState).toBe('open');
+    reasons.push(policy.refusalNow()!.reason);
+    const count = (reason: string) => reasons.filter((given) => given === reason).length;
+    expect(count('upstream-error')).toBeGreaterThanOrEqual(1);
+    expect(await sample('resilience_circuit_state', { dependency, state: 'open' })).toBe(1);
+    expect(await sample('resilience_circuit_state', { dependency, state: 'closed' })).toBe(0);
+    expect(await sample('resilience_circuit_transitions_total', { dependency, to: 'open' })).toBe(1);
+    expect(await sample('resilience_calls_total', { dependency, outcome: 'unavailable' })).toBe(3);
+    // Every fallback the caller got, by its reason; the refusal at the door is one, not a call.
+    expect(await sample('resilience_fallbacks_total', { dependency, reason: 'upstream-error' })).toBe(
+      count('upstream-error'),
+    );
+    expect(await sample('resilience_fallbacks_total', { dependency, reason: 'circuit-open' })).toBe(
+      count('circuit-open'),
+    );
   });
 });

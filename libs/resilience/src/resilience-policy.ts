@@ -17,6 +17,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { DependencyUnavailableError, type UnavailableReason } from './dependency-unavailable.error';
+import { resilienceMetrics, type CircuitStateName } from './resilience.metrics';
 
 export interface ResilienceOptions {
   /** Name used in errors and logs, e.g. "payment". */
@@ -76,6 +77,13 @@ function isFastTransientFailure(error: unknown): boolean {
   return !isAbort(error) && isTransientFailure(error);
 }
 
+const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
 /**
  * Timeout per attempt, a bounded retry of fast transient failures, a circuit breaker that stops
  * calling a dependency that keeps failing (and recovers by itself through a trial call), and a
@@ -102,6 +110,9 @@ export class ResiliencePolicy {
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
+    this.breaker.onStateChange((state) => {
+      resilienceMetrics.transition(options.dependency, STATE_NAMES[state]);
+    });
     const retryPolicy =
       options.retries > 0
         ? retry(handleWhen(isFastTransientFailure), {
@@ -116,16 +127,16 @@ export class ResiliencePolicy {
       retryPolicy,
       timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
     );
+    resilienceMetrics.register({
+      dependency: options.dependency,
+      circuitState: () => this.circuitState,
+      bulkheadActive: () => options.bulkheadLimit - this.bulkhead.executionSlots,
+      bulkheadQueued: () => options.bulkheadQueue - this.bulkhead.queueSlots,
+    });
   }
 
-  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    const states: Record<CircuitState, 'closed' | 'open' | 'half-open' | 'isolated'> = {
-      [CircuitState.Closed]: 'closed',
-      [CircuitState.Open]: 'open',
-      [CircuitState.HalfOpen]: 'half-open',
-      [CircuitState.Isolated]: 'isolated',
-    };
-    return states[this.breaker.state];
+  get circuitState(): CircuitStateName {
+    return STATE_NAMES[this.breaker.state];
   }
 
   /**
@@ -135,6 +146,14 @@ export class ResiliencePolicy {
    * a call would be attempted; the refusals are not calls, so they never count for the breaker.
    */
   refusalNow(): DependencyUnavailableError | undefined {
+    const refusal = this.refusalIfAny();
+    if (refusal) {
+      resilienceMetrics.unavailable(this.options.dependency, refusal.reason, false);
+    }
+    return refusal;
+  }
+
+  private refusalIfAny(): DependencyUnavailableError | undefined {
     const state = this.breaker.state;
     const openForMs = this.options.halfOpenAfterMs - (Date.now() - this.openedAt);
     if ((state === CircuitState.Open && openForMs > 0) || state === CircuitState.HalfOpen) {
@@ -156,9 +175,17 @@ export class ResiliencePolicy {
   /** Runs `call`; dependency failures come out as DependencyUnavailableError, 4xx as they were. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await this.policy.execute(({ signal }) => call(signal));
+      const answer = await this.policy.execute(({ signal }) => call(signal));
+      resilienceMetrics.answered(this.options.dependency);
+      return answer;
     } catch (error) {
-      throw this.translate(error);
+      const translated = this.translate(error);
+      if (translated instanceof DependencyUnavailableError) {
+        resilienceMetrics.unavailable(this.options.dependency, translated.reason, true);
+      } else {
+        resilienceMetrics.answered(this.options.dependency);
+      }
+      throw translated;
     }
   }
 

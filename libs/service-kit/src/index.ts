@@ -10,3 +10,4 @@ export * from './periodic-job';
 export * from './booking-status.http-client';
 export * from './json-body.parser';
 export * from './openapi-responses';
+export * from './http-metrics';

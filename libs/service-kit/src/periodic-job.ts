@@ -5,6 +5,18 @@ import {
   type FactoryProvider,
   type Type,
 } from '@nestjs/common';
+import { counter } from '@storage/observability';
+
+const repairs = counter<'job'>({
+  name: 'reconciliation_repairs_total',
+  help: 'Records a reconciliation job repaired (a saga step redriven, a stale payment settled, ...)',
+  labelNames: ['job'],
+});
+const failedRuns = counter<'job'>({
+  name: 'reconciliation_failed_runs_total',
+  help: 'Reconciliation runs that failed (the next run retries)',
+  labelNames: ['job'],
+});
 
 /**
  * A reconciliation that runs on a timer in every replica: the work itself must be idempotent and
@@ -24,6 +36,9 @@ export class PeriodicJob implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly work: () => Promise<number>,
   ) {
     this.logger = new Logger(name);
+    // Zero from the start: a rate over a series that appears only at its first repair is blind.
+    repairs.inc({ job: name }, 0);
+    failedRuns.inc({ job: name }, 0);
   }
 
   onApplicationBootstrap(): void {
@@ -39,12 +54,14 @@ export class PeriodicJob implements OnApplicationBootstrap, BeforeApplicationShu
     const run = this.work()
       .then((count) => {
         this.repaired += count;
+        repairs.inc({ job: this.name }, count);
         if (count > 0) {
           this.logger.warn({ msg: `${this.name}: repaired ${count}`, job: this.name, repaired: count });
         }
         return count;
       })
       .catch((error: unknown) => {
+        failedRuns.inc({ job: this.name });
         this.logger.warn({
           msg: `${this.name} failed; next run retries`,
           job: this.name,

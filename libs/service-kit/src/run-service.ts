@@ -15,6 +15,7 @@ import { ensureTopics, type KafkaEventServer } from '@storage/messaging';
 import {
   createRootLogger,
   currentRequestContext,
+  startProcessMetrics,
   JsonLogger,
   runWithRequestContext,
   type Logger,
@@ -22,6 +23,7 @@ import {
 import { HttpErrorFilter, type ErrorBody, type ErrorStatusMap } from './http-error.filter';
 import { closeConnectionsWhenDue } from './connection-draining';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
+import { METRICS_PATH, observeHttpRequest, serveMetricsPort, serveMetricsRoute } from './http-metrics';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -142,7 +144,9 @@ function installRequestContext(
   });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     inFlight.finished();
-    if (!request.url.startsWith('/health')) {
+    observeHttpRequest(request, reply);
+    // Probes and scrapes come every few seconds: logging each would drown the requests.
+    if (!request.url.startsWith('/health') && request.url !== METRICS_PATH) {
       logger.info(
         {
           requestId: currentRequestContext()?.requestId ?? reply.getHeader('x-request-id'),
@@ -254,6 +258,7 @@ export async function runService<C extends BaseServiceConfig>(
 ): Promise<NestFastifyApplication> {
   const { config } = definition;
   const logger = createRootLogger(definition.name, config.LOG_LEVEL);
+  startProcessMetrics(definition.name);
   // Node's default is to crash on an unhandled rejection; keep it (a service stuck half started
   // must not look alive), but say why in the same JSON format as everything else.
   process.on('unhandledRejection', (reason) => {
@@ -307,6 +312,16 @@ export async function runService<C extends BaseServiceConfig>(
     installIdentityCheck(fastify);
   }
   closeConnectionsWhenDue(fastify, app.get(ShutdownState));
+  if (config.METRICS_PORT === undefined) {
+    serveMetricsRoute(fastify);
+  } else {
+    const metricsServer = await serveMetricsPort(config.METRICS_PORT, config.HOST, logger);
+    fastify.addHook('onClose', (_instance, done) => {
+      metricsServer.close(() => done());
+      // A scraper's keep-alive connection would hold close() open.
+      metricsServer.closeAllConnections();
+    });
+  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
   installSwagger(

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
 import type { Booking } from '../../domain';
 import { BookingRepository } from '../ports/booking.repository.port';
+import { SagaMetrics } from '../ports/saga-metrics.port';
 
 /** Policies of the saga: what storage-assign's outcome means for the booking. */
 @Injectable()
@@ -11,16 +12,27 @@ export class ApplyStorageOutcomeHandler {
   constructor(
     private readonly bookings: BookingRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: SagaMetrics,
   ) {}
 
   /** StorageAssigned -> CONFIRMED (or moved to the replacement unit). */
   assigned(bookingId: string, unitId: string, unitCode: string): Promise<boolean> {
-    return this.apply(bookingId, 'StorageAssigned', (booking) => booking.assignUnit(unitId, unitCode));
+    return this.apply(
+      bookingId,
+      'StorageAssigned',
+      (booking) => booking.assignUnit(unitId, unitCode),
+      'confirmed',
+    );
   }
 
   /** StorageAssignmentFailed -> REJECTED(NO_UNIT_AVAILABLE); payment refunds on the rejection. */
   failed(bookingId: string): Promise<boolean> {
-    return this.apply(bookingId, 'StorageAssignmentFailed', (booking) => booking.rejectForNoUnit());
+    return this.apply(
+      bookingId,
+      'StorageAssignmentFailed',
+      (booking) => booking.rejectForNoUnit(),
+      'rejected',
+    );
   }
 
   /** StorageAssignmentRevoked -> CANCELLED(UNIT_RETIRED); payment refunds on the cancellation. */
@@ -28,18 +40,23 @@ export class ApplyStorageOutcomeHandler {
     return this.apply(bookingId, 'StorageAssignmentRevoked', (booking) => booking.cancelForRetiredUnit());
   }
 
-  private apply(
+  /** `settles`: the saga outcome this transition is, when it moves a PAID booking on. */
+  private async apply(
     bookingId: string,
     cause: string,
     transition: (booking: Booking) => boolean,
+    settles?: 'confirmed' | 'rejected',
   ): Promise<boolean> {
-    return this.unitOfWork.run(async () => {
+    let placedAt: Date | undefined;
+    const changed = await this.unitOfWork.run(async () => {
       const booking = await this.bookings.findById(bookingId, { lock: true });
       if (!booking) {
         // Not ours (e.g. another environment's event): nothing to change, nothing to retry.
         this.logger.warn({ msg: `${cause} for an unknown booking`, bookingId });
         return false;
       }
+      // A PAID booking's last change is its placement (the payment's approval).
+      placedAt = booking.status === 'PAID' ? booking.snapshot().updatedAt : undefined;
       if (!transition(booking)) {
         this.logger.log({ msg: `${cause} changes nothing`, bookingId, status: booking.status });
         return false;
@@ -47,5 +64,9 @@ export class ApplyStorageOutcomeHandler {
       await this.bookings.save(booking);
       return true;
     });
+    if (changed && settles && placedAt) {
+      this.metrics.settled(settles, placedAt);
+    }
+    return changed;
   }
 }

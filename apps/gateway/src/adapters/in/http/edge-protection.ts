@@ -5,8 +5,15 @@ import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateRequest } from '../../../application/authenticate-request';
 import type { TokenVerifier } from '../../../application/ports/token-verifier.port';
+import { counter } from '@storage/observability';
 import { clientAddress } from './client-address';
 import { authenticationOf, rememberAuthentication } from './request-authentication';
+
+const rateLimitRefusals = counter<'route'>({
+  name: 'gateway_rate_limit_refusals_total',
+  help: 'Requests answered 429 by the rate limit, by route template',
+  labelNames: ['route'],
+});
 
 export interface EdgeProtectionOptions {
   readonly verifier: TokenVerifier;
@@ -112,5 +119,7 @@ export async function installEdgeProtection(
     keyGenerator: (request) => rateLimitKey(request, options.trustedProxyHops),
     errorResponseBuilder: (_request, context) =>
       new RateLimitExceededError(Math.max(1, Math.ceil(context.ttl / 1000))),
+    // Counted by route template only: the client key (an address or a user) is unbounded.
+    onExceeded: (request) => rateLimitRefusals.inc({ route: request.routeOptions.url ?? 'unmatched' }),
   });
 }
