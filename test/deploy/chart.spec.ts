@@ -32,6 +32,7 @@ import {
   validateKubeObject,
   type Container,
   type DeploymentSpec,
+  type LabelSelector,
   type NetworkPolicySpec,
   type PodTemplate,
   type ServiceSpec,
@@ -265,9 +266,16 @@ describe.each(Object.keys(VALUES_SETS) as ValuesSetName[])('chart with %s values
     it('is reachable through its Service, which selects its pods and no others', () => {
       const service = rendered.get<ServiceSpec>('Service', componentName(app));
       const container = containerOf(app);
-      expect(service.spec.ports).toHaveLength(1);
-      expect(resolvePort(container, service.spec.ports[0].targetPort)).toBe(schemaOf(app).defaultPort);
-      expect(service.spec.ports[0].port).toBe(schemaOf(app).defaultPort);
+      // The API port; the gateway's Service also maps the port its metrics are served on.
+      const named: Record<string, ServiceSpec['spec']['ports'][number]> = Object.fromEntries(
+        service.spec.ports.map((port) => [port.name ?? '', port]),
+      );
+      expect(Object.keys(named)).toEqual(app === 'gateway' ? ['http', 'metrics'] : ['http']);
+      expect(resolvePort(container, named.http.targetPort)).toBe(schemaOf(app).defaultPort);
+      expect(named.http.port).toBe(schemaOf(app).defaultPort);
+      if (app === 'gateway') {
+        expect(resolvePort(container, named.metrics.targetPort)).toBe(Number(envOf(app).METRICS_PORT));
+      }
       const selected = [...podTemplates(rendered)].filter(([, template]) =>
         selectorMatches({ matchLabels: service.spec.selector }, template.metadata.labels),
       );
@@ -452,7 +460,17 @@ describe.each(Object.keys(VALUES_SETS) as ValuesSetName[])('chart with %s values
       expect(policies).toHaveLength(1);
       const [policy] = policies;
       expect(policy.spec.policyTypes).toEqual(['Ingress']);
-      const rules = policy.spec.ingress ?? [];
+      const allRules = policy.spec.ingress ?? [];
+      // Prometheus' rule: the metrics port only, from metrics.scrapeFrom.
+      const scrapeFrom = (values.metrics as { scrapeFrom: unknown[] }).scrapeFrom;
+      const isScrapeRule = (rule: (typeof allRules)[number]) =>
+        scrapeFrom.length > 0 && JSON.stringify(rule.from) === JSON.stringify(scrapeFrom);
+      expect(
+        allRules
+          .filter(isScrapeRule)
+          .map((rule) => rule.ports?.map((port) => resolvePort(containerOf(app), port.port))),
+      ).toEqual(scrapeFrom.length > 0 ? [[Number(envOf(app).METRICS_PORT ?? envOf(app).PORT)]] : []);
+      const rules = allRules.filter((rule) => !isScrapeRule(rule));
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
         expect(rule.ports?.map((port) => resolvePort(containerOf(app), port.port))).toEqual([
@@ -483,6 +501,24 @@ describe.each(Object.keys(VALUES_SETS) as ValuesSetName[])('chart with %s values
         .sort();
       expect(allowed).toEqual(APP_NAMES.map(componentName).sort());
     });
+  });
+
+  it('lets Prometheus find every service’s /metrics: pod annotations on the port it serves them', () => {
+    for (const app of APP_NAMES) {
+      const env = envOf(app);
+      // The gateway serves metrics apart from its public port; the services on theirs.
+      const port = Number(app === 'gateway' ? env.METRICS_PORT : env.PORT);
+      expect({ app, port: app === 'gateway' ? port !== Number(env.PORT) : true }).toEqual({
+        app,
+        port: true,
+      });
+      expect(containerOf(app).ports?.map((candidate) => candidate.containerPort)).toContain(port);
+      expect(deployment(app).spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(port),
+        'prometheus.io/path': '/metrics',
+      });
+    }
   });
 
   it('keeps the secrets in the release Secret, or reads an existing one', () => {
@@ -644,6 +680,89 @@ describe.each(Object.keys(VALUES_SETS) as ValuesSetName[])('chart with %s values
     expect(container.livenessProbe).toBeDefined();
     expect(statefulSet.spec.template.spec.automountServiceAccountToken).toBe(false);
   }
+});
+
+describe('Prometheus Operator', () => {
+  it('gives each service a ServiceMonitor that scrapes /metrics on the port its Service maps to it', () => {
+    const rendered = Rendered.of({
+      set: {
+        'metrics.serviceMonitor.enabled': 'true',
+        'metrics.serviceMonitor.labels.release': 'kube-prometheus',
+      },
+    });
+    const monitors = rendered.ofKind<{
+      spec: { selector: LabelSelector; endpoints: { port: string; path: string; interval?: string }[] };
+    }>('ServiceMonitor');
+    expect(
+      monitors.map((monitor) => monitor.metadata.labels?.['app.kubernetes.io/component']).sort(),
+    ).toEqual(APP_NAMES);
+    for (const monitor of monitors) {
+      validateKubeObject(monitor);
+      const app = monitor.metadata.labels!['app.kubernetes.io/component'];
+      expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+      const services = rendered
+        .ofKind<ServiceSpec>('Service')
+        .filter((service) => selectorMatches(monitor.spec.selector, service.metadata.labels ?? {}));
+      expect(services.map((service) => service.metadata.name)).toEqual([componentName(app)]);
+      const [endpoint] = monitor.spec.endpoints;
+      expect(endpoint).toMatchObject({ path: '/metrics', interval: '30s' });
+      const servicePort = services[0].spec.ports.find((port) => port.name === endpoint.port)!;
+      const container = rendered.get<DeploymentSpec>('Deployment', componentName(app)).spec.template.spec
+        .containers[0];
+      const configMap = rendered
+        .ofKind<ConfigMapObject>('ConfigMap')
+        .find((cm) => cm.metadata.name === componentName(app))!;
+      expect(resolvePort(container, servicePort.targetPort)).toBe(
+        Number(configMap.data?.METRICS_PORT ?? configMap.data?.PORT),
+      );
+    }
+  });
+
+  it('renders none by default (the CRDs may not exist)', () => {
+    expect(Rendered.of().ofKind('ServiceMonitor')).toEqual([]);
+    expect(Rendered.of().ofKind('PrometheusRule')).toEqual([]);
+  });
+
+  it('ships the alerts of files/prometheus-rules.yml, unchanged, as a PrometheusRule', () => {
+    const [rule, ...others] = Rendered.of({
+      set: {
+        'metrics.prometheusRule.enabled': 'true',
+        'metrics.prometheusRule.labels.release': 'kube-prometheus',
+      },
+    }).ofKind<{ spec: unknown }>('PrometheusRule');
+    expect(others).toEqual([]);
+    validateKubeObject(rule);
+    expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+    expect(rule.spec).toEqual(parse(readRepoFile('helm', 'storage-rental', 'files', 'prometheus-rules.yml')));
+  });
+});
+
+describe('tracing', () => {
+  it('points every service at the OTLP collector with the sampler chosen', () => {
+    const rendered = Rendered.of({
+      set: {
+        'tracing.otlpEndpoint': 'http://otel-collector:4318',
+        'tracing.sampler': 'parentbased_traceidratio',
+        'tracing.samplerArg': '0.25',
+      },
+    });
+    const maps = rendered
+      .ofKind<ConfigMapObject>('ConfigMap')
+      .filter(
+        (cm) =>
+          cm.metadata.labels?.['app.kubernetes.io/component'] !== undefined &&
+          APP_NAMES.includes(cm.metadata.labels['app.kubernetes.io/component']),
+      );
+    expect(maps).toHaveLength(APP_NAMES.length);
+    for (const configMap of maps) {
+      expect(configMap.data).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      });
+    }
+    expect(JSON.stringify(Rendered.of().ofKind('ConfigMap'))).not.toContain('OTEL_');
+  });
 });
 
 describe('configuration changes', () => {

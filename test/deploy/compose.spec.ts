@@ -44,6 +44,7 @@ interface ComposeService {
   cap_drop?: string[];
   security_opt?: string[];
   stop_grace_period?: string;
+  profiles?: string[];
 }
 
 interface ComposeFile {
@@ -184,9 +185,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs exactly Kafka, Postgres, the secrets step and the applications of the monorepo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
+    const byDefault = Object.entries(compose.services).filter(([, candidate]) => !candidate.profiles);
+    expect(byDefault.map(([name]) => name).sort()).toEqual(
       [...APP_NAMES, 'kafka', 'postgres', 'secrets'].sort(),
     );
+    const optional = Object.entries(compose.services).filter(([, candidate]) => candidate.profiles);
+    expect(optional.map(([name, candidate]) => [name, candidate.profiles])).toEqual([
+      ['prometheus', ['observability']],
+      ['grafana', ['observability']],
+      ['jaeger', ['observability']],
+    ]);
     // The override only adds to services of the main file.
     expect(Object.keys(rawDev.services).filter((name) => !(name in raw.services))).toEqual([]);
   });
@@ -434,11 +442,35 @@ describe('docker compose up with no settings is safe', () => {
     });
   });
 
+  it('has an observability profile scraping every service where it serves /metrics, with the dashboard', () => {
+    const prometheus = parse(readRepoFile('deploy', 'compose', 'observability', 'prometheus.yml')) as {
+      scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = prometheus.scrape_configs.flatMap((job) =>
+      job.static_configs.flatMap((config) => config.targets),
+    );
+    const expected = APP_NAMES.map((app) => `${app}:${envOf(app).METRICS_PORT ?? envOf(app).PORT}`);
+    expect(targets.sort()).toEqual(expected.sort());
+    expect(prometheus.scrape_configs.map((job) => job.metrics_path)).toEqual(['/metrics']);
+    expect(service('grafana').volumes).toContain('./deploy/grafana:/var/lib/grafana/dashboards:ro');
+    expect(service('prometheus').image).toMatch(/^prom\/prometheus:v\d/);
+    expect(service('jaeger').image).toMatch(/^jaegertracing\/all-in-one:\d/);
+    for (const app of APP_NAMES) {
+      expect(raw.services[app].environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+        '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+      );
+    }
+  });
+
   it('publishes the gateway only; the dev override publishes the rest on loopback only', () => {
     const published = Object.entries(bare.services)
-      .filter(([, candidate]) => candidate.ports?.length)
+      .filter(([, candidate]) => candidate.ports?.length && !candidate.profiles)
       .map(([name]) => name);
     expect(published).toEqual(['gateway']);
+    // The optional observability profile's tools: loopback only.
+    for (const [name, candidate] of Object.entries(bare.services).filter(([, c]) => c.profiles)) {
+      for (const port of candidate.ports ?? []) expect(`${name} ${port}`).toMatch(/^[\w-]+ 127\.0\.0\.1:/);
+    }
     for (const [name, candidate] of Object.entries(rawDev.services)) {
       for (const port of candidate.ports ?? []) expect(`${name} ${port}`).toMatch(/^[\w-]+ 127\.0\.0\.1:/);
     }

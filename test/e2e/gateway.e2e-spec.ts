@@ -19,6 +19,7 @@ import {
   type JWK,
 } from 'jose';
 import { startBuiltService, type BuiltService } from '../support/built-service';
+import { scrape, total } from '../support/metrics';
 import { startEchoUpstream, type EchoedRequest, type EchoUpstream } from '../support/echo-upstream';
 import { waitFor } from '../support/wait-for';
 import { freePort } from '../../tools/stack/ports';
@@ -408,7 +409,7 @@ describe('proxying', () => {
     expect(line).toMatchObject({ service: 'gateway', method: 'GET', url: '/api/bookings', statusCode: 200 });
   });
 
-  it('keeps a client X-Request-Id and passes the W3C traceparent through', async () => {
+  it('keeps a client X-Request-Id and continues the client’s W3C trace from a span of its own', async () => {
     const requestId = `client-${randomUUID()}`;
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const answer = await call('/api/bookings', {
@@ -418,8 +419,22 @@ describe('proxying', () => {
     expect(answer.headers.get('x-request-id')).toBe(requestId);
     const seen = echoed(answer);
     expect(seen.headers['x-request-id']).toBe(requestId);
-    expect(seen.headers.traceparent).toBe(traceparent);
+    // Same trace, the client's sampling decision, and the gateway's own span as the parent.
+    expect(seen.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(seen.headers.traceparent).not.toContain('00f067aa0ba902b7');
     expect(seen.headers.tracestate).toBe('vendor=1');
+  });
+
+  it('starts a trace when the client sends none, or a malformed one', async () => {
+    const traces = new Set<string>();
+    for (const headers of [{}, { traceparent: 'not-a-traceparent' }] as Record<string, string>[]) {
+      const seen = echoed(await call('/api/bookings', { token: await customer(), headers }));
+      const received = String(seen.headers.traceparent);
+      expect(received).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(received.slice(3, 35)).not.toBe('0'.repeat(32));
+      traces.add(received.slice(3, 35));
+    }
+    expect(traces.size).toBe(2);
   });
 
   it('refuses bodies over the limit with 413, declared or streamed', async () => {
@@ -620,6 +635,10 @@ describe('rate limiting', () => {
 
     // Another client is not affected.
     expect((await call('/api/availability?size=M', { token: await customer() })).status).toBe(200);
+
+    // An operator sees the refusal on the gateway's metrics port, by route template.
+    const samples = await scrape(gateway.metricsUrl);
+    expect(total(samples, 'gateway_rate_limit_refusals_total', { route: '/api/availability' })).toBe(1);
   });
 });
 

@@ -6,12 +6,14 @@ const ROOT = resolve(__dirname, '..', '..');
 
 export interface BuiltService {
   readonly url: string;
+  /** Its /metrics, on a port of its own (two gateways on the default 9464 would collide). */
+  readonly metricsUrl: string;
   readonly process: NodeProcess;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a built service (`npm run build` first) on a free port and waits until its readiness
+ * Starts a built service (`npm run build` first) on free ports and waits until its readiness
  * probe answers. The caller supplies the rest of the environment (upstream URLs, secrets, limits).
  */
 export async function startBuiltService(
@@ -20,10 +22,12 @@ export async function startBuiltService(
   readyTimeoutMs = 30_000,
 ): Promise<BuiltService> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = new NodeProcess(name, resolve(ROOT, 'dist', 'apps', name, 'src', 'main.js'), {
     HOST: '127.0.0.1',
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     ...env,
   });
   try {
@@ -32,5 +36,10 @@ export async function startBuiltService(
     await child.stop();
     throw error;
   }
-  return { url, process: child, stop: () => child.stop() };
+  return {
+    url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    process: child,
+    stop: () => child.stop(),
+  };
 }

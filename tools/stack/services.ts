@@ -87,6 +87,8 @@ export function serviceEnv(
   return env;
 }
 
+const NEST_CLI = join(ROOT, 'node_modules', '.bin', 'nest');
+
 export function entryPoint(name: ServiceName): string {
   return join(ROOT, 'dist', 'apps', name, 'src', 'main.js');
 }
@@ -98,6 +100,11 @@ export class ServiceProcess {
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   /** Node's own flags for the next start (the bench adds --cpu-prof). */
   nodeArgs: string[] = ['--enable-source-maps'];
+  /**
+   * Watch mode (`npm run dev -- <service>`): the Nest CLI rebuilds the service on every change and
+   * restarts it, instead of one plain start of its build.
+   */
+  watch = false;
 
   constructor(
     readonly name: ServiceName,
@@ -131,9 +138,15 @@ export class ServiceProcess {
       return;
     }
     this.logStream ??= createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [...this.nodeArgs, entryPoint(this.name)], {
+    const [command, args] = this.watch
+      ? [NEST_CLI, ['start', this.name, '--watch', '--preserveWatchOutput']]
+      : [process.execPath, [...this.nodeArgs, entryPoint(this.name)]];
+    const child = spawn(command, args, {
       env: { ...process.env, ...this.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      // In watch mode the CLI, its compiler and the service form a group, stopped together.
+      detached: this.watch,
     });
     const forward = (chunk: Buffer) => {
       this.logStream?.write(chunk);
@@ -174,8 +187,10 @@ export class ServiceProcess {
     }
     this.stopping = true;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const kill = (sent: NodeJS.Signals) =>
+      this.watch && child.pid ? process.kill(-child.pid, sent) : child.kill(sent);
+    kill(signal);
+    const timer = setTimeout(() => kill('SIGKILL'), timeoutMs);
     await exited;
     clearTimeout(timer);
   }

@@ -1,6 +1,10 @@
 /**
  * `npm start`: Postgres + Kafka + the five services, on stable ports when free. Ctrl-C stops
  * everything in order (services drain first, then Kafka and Postgres) and leaves nothing behind.
+ *
+ * `npm run dev -- <service> [...]`: the same, with the named services in watch mode (the Nest
+ * CLI's `nest start <service> --watch`): a change to their code or a library rebuilds and restarts
+ * them; their compiler's output goes to the console, their logs to the usual files.
  */
 import { join } from 'node:path';
 import { build, ROOT, startInfra, type Infra } from './infra';
@@ -18,7 +22,25 @@ import {
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 const echoLogs = process.env.STACK_LOGS === 'console';
 
+/** `--watch a b`: the services to run in watch mode (names checked, so a typo is not silent). */
+function watchedServices(args: string[]): Set<ServiceName> {
+  if (args[0] !== '--watch') {
+    return new Set();
+  }
+  const names = args.slice(1);
+  const unknown = names.filter((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    process.stderr.write(
+      `Usage: npm run dev -- <service> [<service> ...]\n  services: ${SERVICE_NAMES.join(', ')}` +
+        (unknown.length > 0 ? `\n  unknown: ${unknown.join(', ')}\n` : '\n'),
+    );
+    process.exit(2);
+  }
+  return new Set(names as ServiceName[]);
+}
+
 async function main(): Promise<void> {
+  const watched = watchedServices(process.argv.slice(2));
   const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, '.data', 'dev');
   build(log);
   let infra: Infra | undefined;
@@ -45,9 +67,19 @@ async function main(): Promise<void> {
     for (const name of SERVICE_NAMES) {
       const env = { ...serviceEnv(name, infraInfo, ports), ...devDefaults(name) };
       const service = new ServiceProcess(name, env, serviceUrl(ports, name), logDir, (_name, chunk) => {
-        if (echoLogs) process.stdout.write(chunk);
+        if (echoLogs) {
+          process.stdout.write(chunk);
+        } else if (watched.has(name)) {
+          // The compiler's messages (errors first of all) belong on the console while developing.
+          const compiler = chunk.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
+          if (compiler.length > 0) process.stdout.write(`[${name}] ${compiler.join(`\n[${name}] `)}\n`);
+        }
       });
-      superviseRestarts(service);
+      if (watched.has(name)) {
+        service.watch = true;
+      } else {
+        superviseRestarts(service);
+      }
       services.push(service);
     }
     const started = Date.now();
@@ -55,6 +87,9 @@ async function main(): Promise<void> {
     await Promise.all(services.map((service) => service.waitReady()));
     log(`Services ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     printSummary(ports, logDir);
+    if (watched.size > 0) {
+      log(`Watching ${[...watched].join(', ')}: edits rebuild and restart them.`);
+    }
   } catch (error) {
     log(`Start failed: ${error instanceof Error ? error.message : String(error)}`);
     await stopAll(1);

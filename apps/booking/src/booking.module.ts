@@ -1,8 +1,8 @@
-import { HttpModule, HttpService } from '@nestjs/axios';
+import { HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
 import type { KafkaEventServer } from '@storage/messaging';
-import { DataServiceModule, periodicJobProvider } from '@storage/service-kit';
+import { DataServiceModule, periodicJobProvider, ServiceHttpModule } from '@storage/service-kit';
 import { ResiliencePolicy } from '@storage/resilience';
 import { BookingsHttpController } from './adapters/in/http/bookings.http-controller';
 import { QuotesHttpController } from './adapters/in/http/quotes.http-controller';
@@ -71,7 +71,7 @@ export class BookingModule {
           entities: [BookingOrmEntity, CatalogueUnitOrmEntity],
           migrations: [CreateBooking1763700000300, BookingStalledIndex1764600000300],
         }),
-        HttpModule.register({}),
+        ServiceHttpModule,
       ],
       controllers: [BookingsHttpController, QuotesHttpController, StorageEventsKafkaConsumer],
       providers: [

@@ -1,9 +1,13 @@
-import { HttpModule } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { KafkaEventServer } from '@storage/messaging';
-import { bookingStatusesProvider, DataServiceModule, periodicJobProvider } from '@storage/service-kit';
+import {
+  bookingStatusesProvider,
+  DataServiceModule,
+  periodicJobProvider,
+  ServiceHttpModule,
+} from '@storage/service-kit';
 import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.kafka-consumer';
 import { PaymentsHttpController } from './adapters/in/http/payments.http-controller';
 import { PaymentOrmEntity } from './adapters/out/persistence/payment.orm-entity';
@@ -32,7 +36,7 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        HttpModule,
+        ServiceHttpModule,
         DataServiceModule.forRoot({
           name: 'payment',
           config,

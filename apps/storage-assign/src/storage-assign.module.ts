@@ -1,7 +1,11 @@
-import { HttpModule } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KafkaEventServer } from '@storage/messaging';
-import { bookingStatusesProvider, DataServiceModule, periodicJobProvider } from '@storage/service-kit';
+import {
+  bookingStatusesProvider,
+  DataServiceModule,
+  periodicJobProvider,
+  ServiceHttpModule,
+} from '@storage/service-kit';
 import { AvailabilityHttpController } from './adapters/in/http/availability.http-controller';
 import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
 import { InventorySeeder } from './adapters/in/inventory-seeder';
@@ -34,7 +38,7 @@ export class StorageAssignModule {
     return {
       module: StorageAssignModule,
       imports: [
-        HttpModule,
+        ServiceHttpModule,
         DataServiceModule.forRoot({
           name: 'storage-assign',
           config,

@@ -154,6 +154,16 @@ belong in the Secret. Call with (dict "root" $ "name" "booking" "app" .Values.ap
 {{- if and (eq .name "gateway") $app.devIssuer $app.devIssuer.enabled }}
 {{- $_ := set $wired "DEV_ISSUER_ENABLED" "true" }}
 {{- end }}
+{{- if eq .name "gateway" }}
+{{- $_ := set $wired "METRICS_PORT" (toString $root.Values.metrics.gatewayPort) }}
+{{- end }}
+{{- with $root.Values.tracing }}
+{{- if .otlpEndpoint }}
+{{- $_ := set $wired "OTEL_EXPORTER_OTLP_ENDPOINT" .otlpEndpoint }}
+{{- $_ := set $wired "OTEL_TRACES_SAMPLER" (.sampler | default "parentbased_always_on") }}
+{{- $_ := set $wired "OTEL_TRACES_SAMPLER_ARG" (.samplerArg | default "1" | toString) }}
+{{- end }}
+{{- end }}
 {{- $own := dict }}
 {{- range $key, $value := $app.env | default dict }}
 {{- if has $key (list "INTERNAL_AUTH_SECRET" "PGPASSWORD" "DEV_ISSUER_PRIVATE_KEY") }}
@@ -198,4 +208,16 @@ Call with (dict "root" $ "key" "internal-auth-secret" "value" "..." "generate" "
 {{- else }}
 {{- .generate | b64enc }}
 {{- end }}
+{{- end }}
+
+{{/*
+Where Prometheus scrapes a service: the gateway on its metrics port (its HTTP port is the public
+API), every other service on its HTTP port. Call with (dict "root" $ "name" $name "app" $app).
+*/}}
+{{- define "storage-rental.metricsPortName" -}}
+{{- if eq .name "gateway" }}metrics{{ else }}http{{ end }}
+{{- end }}
+
+{{- define "storage-rental.metricsPort" -}}
+{{- if eq .name "gateway" }}{{ .root.Values.metrics.gatewayPort }}{{ else }}{{ .app.port }}{{ end }}
 {{- end }}

@@ -10,7 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { EnvBoolean, EnvDuration, EnvList } from './env-transforms';
+import { EnvBoolean, EnvDuration, EnvList, IsHttpUrl } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +37,14 @@ export class BaseServiceConfig {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
+
+  /**
+   * OpenTelemetry's own variable: traces are exported over OTLP/HTTP to this collector when set
+   * (the SDK reads it and the other OTEL_* variables; checked here so a typo stops the start).
+   */
+  @IsOptional()
+  @IsHttpUrl()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /** How long in-flight requests and messages may take to finish after SIGTERM. */
   @EnvDuration()

@@ -10,7 +10,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { EventHeaders, deadLetterTopicFor } from '@storage/contracts';
-import { runWithRequestContext } from '@storage/observability';
+import { endSpan, runWithRequestContext, SpanKind, startSpan, tracingExported } from '@storage/observability';
 import { classifyFailure, type FailureKind } from './failure-kind';
 import { ConsumerLagGauge, consumerCounters } from './kafka-consumer.metrics';
 import { retryBackoffMs } from './retry-backoff';
@@ -198,14 +198,37 @@ export class KafkaEventServer extends ServerKafka {
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
-    const headers = payload.message.headers;
+    const { topic, partition, message } = payload;
+    const headers = message.headers;
+    // The producer's span (the relay's publish) is the parent: one booking, one trace.
+    const span = startSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      parent: headerText(headers, EventHeaders.traceparent),
+      attributes: tracingExported()
+        ? {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': Number(message.offset),
+            'messaging.consumer.group.name': this.eventOptions.groupId,
+            'messaging.message.type': headerText(headers, EventHeaders.eventType) ?? 'unknown',
+          }
+        : undefined,
+    });
     const context = {
       requestId: headerText(headers, EventHeaders.requestId) ?? randomUUID(),
-      correlationId: headerText(headers, EventHeaders.correlationId) ?? payload.message.key?.toString(),
-      traceparent: headerText(headers, EventHeaders.traceparent),
+      correlationId: headerText(headers, EventHeaders.correlationId) ?? message.key?.toString(),
+      span,
     };
-    consumerCounters.consumed(payload.topic);
-    await runWithRequestContext(context, () => this.deliver(payload));
+    consumerCounters.consumed(topic);
+    try {
+      await runWithRequestContext(context, () => this.deliver(payload));
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+    endSpan(span);
     this.markApplied(payload);
   }
 

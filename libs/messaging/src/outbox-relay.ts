@@ -9,6 +9,15 @@ import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { EventHeaders } from '@storage/contracts';
+import {
+  endSpan,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  tracingExported,
+  type Span,
+} from '@storage/observability';
 import { OUTBOX_CHANNEL } from './outbox';
 import { relayCounters } from './outbox.metrics';
 
@@ -59,6 +68,32 @@ function refusedByBroker(error: unknown): boolean {
     link = fields.cause;
   }
   return false;
+}
+
+/**
+ * The publish is a span of the trace that wrote the event (its traceparent header, set by the
+ * outbox in the writer's transaction); consumers continue the trace from this span.
+ */
+function publishSpan(row: OutboxRow): Span {
+  return startSpan(`${row.topic} publish`, {
+    kind: SpanKind.PRODUCER,
+    parent: row.headers[EventHeaders.traceparent],
+    attributes: tracingExported()
+      ? {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': row.topic,
+          'messaging.message.id': (row.envelope as { eventId?: string }).eventId ?? '',
+          'messaging.kafka.message.key': row.message_key,
+          'outbox.waited_s': row.waited_s,
+        }
+      : undefined,
+  });
+}
+
+function withTraceparent(headers: Record<string, string>, span: Span): Record<string, string> {
+  const traceparent = traceparentOf(span);
+  return traceparent ? { ...headers, [EventHeaders.traceparent]: traceparent } : headers;
 }
 
 /** Same key for every replica of a service: only one relays at a time, which keeps per-key order. */
@@ -170,11 +205,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (rows.length === 0) {
         return 0;
       }
+      const spans = new Map(rows.map((row) => [row.id, publishSpan(row)]));
       const sendStarted = performance.now();
-      const { published, failures } = await this.publish(rows);
+      const { published, failures } = await this.publish(
+        rows.map((row) => ({ ...row, headers: withTraceparent(row.headers, spans.get(row.id)!) })),
+      );
       const sendSeconds = (performance.now() - sendStarted) / 1000;
       for (const row of published) {
         relayCounters.published(row.topic, row.waited_s + sendSeconds);
+        endSpan(spans.get(row.id)!);
+      }
+      for (const { row, error } of failures) {
+        endSpan(spans.get(row.id)!, error);
       }
       if (published.length > 0) {
         await manager.query('UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])', [

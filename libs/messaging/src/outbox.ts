@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
-import { currentRequestContext } from '@storage/observability';
+import { currentRequestContext, currentTraceparent } from '@storage/observability';
 
 /**
  * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
@@ -37,6 +37,7 @@ export class Outbox {
       return [];
     }
     const context = currentRequestContext();
+    const traceparent = currentTraceparent();
     const parameters: unknown[] = [];
     const rows: string[] = [];
     const envelopes = events.map((event) => {
@@ -54,7 +55,7 @@ export class Outbox {
         [EventHeaders.eventVersion]: String(envelope.version),
         [EventHeaders.correlationId]: envelope.correlationId,
         ...(context?.requestId ? { [EventHeaders.requestId]: context.requestId } : {}),
-        ...(context?.traceparent ? { [EventHeaders.traceparent]: context.traceparent } : {}),
+        ...(traceparent ? { [EventHeaders.traceparent]: traceparent } : {}),
       };
       const first = parameters.length + 1;
       rows.push(`($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5})`);

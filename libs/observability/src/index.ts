@@ -2,3 +2,4 @@ export * from './json-logger';
 export * from './request-context';
 export type { Logger } from 'pino';
 export * from './metrics';
+export * from './tracing';

@@ -3,8 +3,8 @@ import pino, { type Logger } from 'pino';
 import { currentRequestContext } from './request-context';
 
 /**
- * One JSON line per event on stdout, with the service name and the current request/correlation
- * ids mixed in, so a booking can be followed across services with a single grep.
+ * One JSON line per event on stdout, with the service name and the current request, correlation
+ * and trace ids mixed in, so a booking can be followed across services with a single grep.
  */
 export function createRootLogger(service: string, level: string): Logger {
   return pino({
@@ -14,7 +14,16 @@ export function createRootLogger(service: string, level: string): Logger {
     formatters: { level: (label) => ({ level: label }) },
     mixin: () => {
       const context = currentRequestContext();
-      return context ? { ...context } : {};
+      if (!context) {
+        return {};
+      }
+      // The trace id joins a log line to its trace; the span id to the hop that wrote it.
+      const span = context.span?.spanContext();
+      return {
+        requestId: context.requestId,
+        ...(context.correlationId ? { correlationId: context.correlationId } : {}),
+        ...(span ? { traceId: span.traceId, spanId: span.spanId } : {}),
+      };
     },
   });
 }

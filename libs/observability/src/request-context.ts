@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { traceparentOf, type Span } from './tracing';
 
-/** What every log line and every outgoing event of one request or message carries. */
+/** What every log line and every outgoing call or event of one request or message carries. */
 export interface RequestContext {
   requestId: string;
   correlationId?: string;
-  traceparent?: string;
+  /** The span of this request or message: the parent of whatever it causes. */
+  span?: Span;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -15,4 +17,10 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
 
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/** The traceparent that makes the next hop (a call, an event) a child of the current span. */
+export function currentTraceparent(): string | undefined {
+  const span = storage.getStore()?.span;
+  return span ? traceparentOf(span) : undefined;
 }

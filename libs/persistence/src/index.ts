@@ -5,4 +5,4 @@ export * from './transaction-context';
 export * from './probe-database';
 export * from './reconciliation-columns';
 export * from './update-row';
-export * from './prepared-statements';
+export * from './service-client';

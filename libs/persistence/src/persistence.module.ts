@@ -4,13 +4,13 @@ import { types } from 'pg';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { UnitOfWork } from '@storage/ddd';
 import { ensureDatabase } from './ensure-database';
-import { PreparingClient } from './prepared-statements';
+import { serviceClientClass } from './service-client';
 import { TypeOrmUnitOfWork } from './transaction-context';
 
 export interface PersistenceOptions {
   url: string;
   poolSize: number;
-  /** Parameterised statements prepared once per connection (see PreparingClient). */
+  /** Parameterised statements prepared once per connection (see serviceClientClass). */
   preparedStatements: boolean;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
@@ -52,7 +52,7 @@ export function buildDataSourceOptions(options: PersistenceOptions): DataSourceO
     // Failures surface as exceptions and are logged (as JSON) where they are handled.
     logging: false,
     extra: {
-      ...(options.preparedStatements ? { Client: PreparingClient } : {}),
+      Client: serviceClientClass({ preparedStatements: options.preparedStatements }),
       max: options.poolSize,
       connectionTimeoutMillis: 3000,
       // A statement stuck behind a lock must not hold a request forever.

@@ -10,4 +10,5 @@ export * from './periodic-job';
 export * from './booking-status.http-client';
 export * from './json-body.parser';
 export * from './openapi-responses';
-export * from './http-metrics';
+export * from './metrics-endpoint';
+export * from './service-http.module';

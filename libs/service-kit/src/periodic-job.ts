@@ -5,18 +5,7 @@ import {
   type FactoryProvider,
   type Type,
 } from '@nestjs/common';
-import { counter } from '@storage/observability';
-
-const repairs = counter<'job'>({
-  name: 'reconciliation_repairs_total',
-  help: 'Records a reconciliation job repaired (a saga step redriven, a stale payment settled, ...)',
-  labelNames: ['job'],
-});
-const failedRuns = counter<'job'>({
-  name: 'reconciliation_failed_runs_total',
-  help: 'Reconciliation runs that failed (the next run retries)',
-  labelNames: ['job'],
-});
+import { failedRuns, repairs } from './reconciliation.metrics';
 
 /**
  * A reconciliation that runs on a timer in every replica: the work itself must be idempotent and

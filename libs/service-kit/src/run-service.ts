@@ -15,7 +15,14 @@ import { ensureTopics, type KafkaEventServer } from '@storage/messaging';
 import {
   createRootLogger,
   currentRequestContext,
+  endSpan,
+  shutdownTracing,
+  SpanKind,
   startProcessMetrics,
+  startSpan,
+  startTracing,
+  tracingExported,
+  type Span,
   JsonLogger,
   runWithRequestContext,
   type Logger,
@@ -23,7 +30,8 @@ import {
 import { HttpErrorFilter, type ErrorBody, type ErrorStatusMap } from './http-error.filter';
 import { closeConnectionsWhenDue } from './connection-draining';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
-import { METRICS_PATH, observeHttpRequest, serveMetricsPort, serveMetricsRoute } from './http-metrics';
+import { observeHttpRequest } from './http-server.metrics';
+import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -119,34 +127,71 @@ class InFlightRequests {
   }
 }
 
+/** Probes and scrapes come every few seconds: no log line, no span for each. */
+function isHousekeeping(url: string): boolean {
+  return url.startsWith('/health') || url === METRICS_PATH;
+}
+
 function installRequestContext(
   app: NestFastifyApplication,
   logger: Logger,
   inFlight: InFlightRequests,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // The hooks after the handler may run outside the request's async context: keep the span here.
+  const spans = new WeakMap<FastifyRequest, Span>();
+  const endRequestSpan = (request: FastifyRequest, statusCode: number | undefined) => {
+    const span = spans.get(request);
+    if (span) {
+      spans.delete(request);
+      if (statusCode !== undefined) {
+        span.setAttribute('http.response.status_code', statusCode);
+      }
+      endSpan(
+        span,
+        statusCode === undefined ? 'request aborted' : statusCode >= 500 ? `HTTP ${statusCode}` : undefined,
+      );
+    }
+  };
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     inFlight.started();
     const header = request.headers['x-request-id'];
     const given = Array.isArray(header) ? header[0] : header;
     // A client's id is kept only when it is a plausible id: it lands in every log line.
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    const traceparent = request.headers.traceparent;
     void reply.header('x-request-id', requestId);
-    runWithRequestContext(
-      { requestId, traceparent: typeof traceparent === 'string' ? traceparent : undefined },
-      done,
-    );
+    if (isHousekeeping(request.url)) {
+      runWithRequestContext({ requestId }, done);
+      return;
+    }
+    // The caller's traceparent (the gateway's, a sibling's) makes this a hop of its trace; the
+    // gateway starts one when a client sends none.
+    const traceparent = request.headers.traceparent;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const span = startSpan(`${request.method} ${route}`, {
+      kind: SpanKind.SERVER,
+      parent: typeof traceparent === 'string' ? traceparent : undefined,
+      attributes: tracingExported()
+        ? {
+            'http.request.method': request.method,
+            'http.route': route,
+            'url.path': request.url.split('?')[0],
+          }
+        : undefined,
+    });
+    spans.set(request, span);
+    runWithRequestContext({ requestId, span }, done);
   });
-  fastify.addHook('onRequestAbort', (_request: FastifyRequest, done: () => void) => {
+  fastify.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
     inFlight.finished();
+    endRequestSpan(request, undefined);
     done();
   });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     inFlight.finished();
     observeHttpRequest(request, reply);
-    // Probes and scrapes come every few seconds: logging each would drown the requests.
-    if (!request.url.startsWith('/health') && request.url !== METRICS_PATH) {
+    endRequestSpan(request, reply.statusCode);
+    if (!isHousekeeping(request.url)) {
       logger.info(
         {
           requestId: currentRequestContext()?.requestId ?? reply.getHeader('x-request-id'),
@@ -214,6 +259,8 @@ function installShutdown(
     app
       .close()
       .then(() => inFlight.settled(1000))
+      // The last requests' spans go out before the process does.
+      .then(() => shutdownTracing())
       .then(() => {
         logger.info('stopped');
         exitAfterFlush(logger, 0);
@@ -259,6 +306,7 @@ export async function runService<C extends BaseServiceConfig>(
   const { config } = definition;
   const logger = createRootLogger(definition.name, config.LOG_LEVEL);
   startProcessMetrics(definition.name);
+  startTracing(definition.name);
   // Node's default is to crash on an unhandled rejection; keep it (a service stuck half started
   // must not look alive), but say why in the same JSON format as everything else.
   process.on('unhandledRejection', (reason) => {

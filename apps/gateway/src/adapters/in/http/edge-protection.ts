@@ -5,15 +5,9 @@ import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateRequest } from '../../../application/authenticate-request';
 import type { TokenVerifier } from '../../../application/ports/token-verifier.port';
-import { counter } from '@storage/observability';
 import { clientAddress } from './client-address';
+import { rateLimitRefusals } from './edge.metrics';
 import { authenticationOf, rememberAuthentication } from './request-authentication';
-
-const rateLimitRefusals = counter<'route'>({
-  name: 'gateway_rate_limit_refusals_total',
-  help: 'Requests answered 429 by the rate limit, by route template',
-  labelNames: ['route'],
-});
 
 export interface EdgeProtectionOptions {
   readonly verifier: TokenVerifier;

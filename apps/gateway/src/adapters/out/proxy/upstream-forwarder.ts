@@ -1,7 +1,14 @@
 import replyFrom, { type FastifyReplyFromOptions, type RetryDetails } from '@fastify/reply-from';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { currentRequestContext } from '@storage/observability';
+import {
+  currentRequestContext,
+  endSpan,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  tracingExported,
+} from '@storage/observability';
 import type { Identity } from '../../../application/identity';
 import { downstreamHeaders, upstreamHeaders } from '../../../application/upstream-request';
 import type { UpstreamName } from '../../../application/upstream-routes';
@@ -79,11 +86,25 @@ export class UpstreamForwarder {
 
   forward(request: FastifyRequest, reply: FastifyReply, plan: ForwardPlan): FastifyReply {
     const base = this.options.urls[plan.upstream].replace(/\/+$/, '');
-    const requestId = currentRequestContext()?.requestId ?? String(reply.getHeader('x-request-id'));
+    const context = currentRequestContext();
+    const requestId = context?.requestId ?? String(reply.getHeader('x-request-id'));
+    // The call to the service is a span of its own; the service continues the trace from it.
+    const span = startSpan(`${request.method} ${plan.upstream}`, {
+      kind: SpanKind.CLIENT,
+      parent: context?.span,
+      attributes: tracingExported()
+        ? { 'http.request.method': request.method, 'server.address': plan.upstream, 'url.path': plan.path }
+        : undefined,
+    });
+    reply.raw.once('close', () => {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      endSpan(span, reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
+    });
+    const traceparent = traceparentOf(span);
     return reply.from(`${base}${plan.path}`, {
       queryString: () => plan.query,
-      rewriteRequestHeaders: (_request, headers) =>
-        upstreamHeaders(headers, {
+      rewriteRequestHeaders: (_request, headers) => ({
+        ...upstreamHeaders(headers, {
           identity: plan.identity,
           internalAuthSecret: this.options.internalAuthSecret,
           requestId,
@@ -91,6 +112,8 @@ export class UpstreamForwarder {
           protocol: request.protocol,
           host: request.headers.host,
         }),
+        ...(traceparent ? { traceparent } : {}),
+      }),
       rewriteHeaders: (headers) => downstreamHeaders(headers),
       retryDelay: retryStaleRead,
       // reply-from hands back the same reply object; the typed outer one is used instead.
