@@ -2,12 +2,21 @@ import { Topics } from '@storage/contracts';
 import { SERVICE_NAMES, type ServiceName } from '../../tools/stack/services';
 import { http } from '../support/http';
 import { scrape, series, total, type Sample } from '../support/metrics';
-import { uniqueCode, uniquePeriod, type BookingBody } from '../support/rental-api';
+import { GatewayClient } from '../support/gateway-client';
+import { uniquePeriod, type BookingBody } from '../support/rental-api';
 import { System } from '../support/system';
 import { waitFor } from '../support/wait-for';
 
 const SECRET = 'e2e-internal-secret-0123456789';
 const DATA_SERVICES: ServiceName[] = ['payment', 'storage-assign', 'booking', 'mypage'];
+
+/** Lag of the platform's own groups (one per data service): other suites' groups stay behind. */
+function platformLag(samples: Sample[], labels: Record<string, string> = {}): number {
+  return DATA_SERVICES.reduce(
+    (sum, group) => sum + total(samples, 'kafka_consumer_lag_messages', { ...labels, group }),
+    0,
+  );
+}
 
 /**
  * What an operator sees: every service's /metrics after real bookings, with the values a quiet,
@@ -16,21 +25,11 @@ const DATA_SERVICES: ServiceName[] = ['payment', 'storage-assign', 'booking', 'm
  */
 describe('metrics', () => {
   let system: System;
-  let api: string;
-  const tokens: Record<string, string> = {};
-
-  async function token(subject: string, role: 'customer' | 'staff'): Promise<string> {
-    const response = await http<{ accessToken: string }>('POST', `${system.url('gateway')}/auth/token`, {
-      body: { subject, role },
-    });
-    expect(response.status).toBe(200);
-    return response.body.accessToken;
-  }
-
-  const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+  let client: GatewayClient;
+  const as = (who: string) => client.as(who);
 
   async function book(days: number): Promise<BookingBody> {
-    const placed = await http<BookingBody>('POST', `${api}/bookings`, {
+    const placed = await http<BookingBody>('POST', `${client.api}/bookings`, {
       body: { size: 'M', ...uniquePeriod(days) },
       headers: as('customer'),
     });
@@ -41,7 +40,7 @@ describe('metrics', () => {
   async function waitConfirmed(id: string): Promise<void> {
     await waitFor(
       `booking ${id} to be CONFIRMED`,
-      () => http<BookingBody>('GET', `${api}/bookings/${id}`, { headers: as('customer') }),
+      () => http<BookingBody>('GET', `${client.api}/bookings/${id}`, { headers: as('customer') }),
       (response) => response.status === 200 && response.body.status === 'CONFIRMED',
       { timeoutMs: 60_000 },
     );
@@ -62,8 +61,8 @@ describe('metrics', () => {
         DATA_SERVICES.every(
           (name) =>
             series(scraped[name], 'outbox_messages_pending')[0]?.value === 0 &&
-            series(scraped[name], 'kafka_consumer_lag_messages').length > 0 &&
-            total(scraped[name], 'kafka_consumer_lag_messages') === 0,
+            series(scraped[name], 'kafka_consumer_lag_messages', { group: name }).length > 0 &&
+            platformLag(scraped[name]) === 0,
         ),
       { timeoutMs: 60_000 },
     );
@@ -77,21 +76,11 @@ describe('metrics', () => {
       env: { payment: secret, 'storage-assign': secret, booking: secret, mypage: secret, gateway: secret },
       replicas: { 'storage-assign': 2 },
     });
-    api = `${system.url('gateway')}/api`;
-    tokens.customer = await token(`metrics-${Date.now()}`, 'customer');
-    tokens.staff = await token('staff-metrics', 'staff');
-    for (let i = 0; i < 2; i += 1) {
-      const unit = await http('POST', `${api}/storage-units`, {
-        body: { code: uniqueCode('MET'), size: 'M', dailyRate: 1700 },
-        headers: as('staff'),
-      });
-      expect(unit.status).toBe(201);
-    }
-    await waitFor(
-      'size M to be priced',
-      () => http('GET', `${api}/quotes?size=M&${new URLSearchParams(uniquePeriod(1)).toString()}`),
-      (response) => response.status === 200,
-    );
+    client = new GatewayClient(system.url('gateway'));
+    await client.login('customer', `metrics-${Date.now()}`, 'customer');
+    await client.login('staff', 'staff-metrics', 'staff');
+    await client.registerPricedUnit('staff', 'M', 1700);
+    await client.registerPricedUnit('staff', 'M', 1700);
   });
 
   afterAll(async () => {
@@ -157,10 +146,17 @@ describe('metrics', () => {
     expect(
       total(scraped.booking, 'outbox_messages_published_total', { topic: Topics.bookingEvents }),
     ).toBeGreaterThanOrEqual(1);
+    // storage-assign runs two members here: the booking's partition is one of theirs.
+    const members = [
+      scraped['storage-assign'],
+      ...(await Promise.all(system.replicas.map((replica) => scrape(`${replica.url}/metrics`)))),
+    ];
     expect(
-      total(scraped['storage-assign'], 'kafka_consumer_messages_applied_total', {
-        topic: Topics.bookingEvents,
-      }),
+      members.reduce(
+        (sum, samples) =>
+          sum + total(samples, 'kafka_consumer_messages_applied_total', { topic: Topics.bookingEvents }),
+        0,
+      ),
     ).toBeGreaterThanOrEqual(1);
     expect(total(scraped['storage-assign'], 'inbox_messages')).toBeGreaterThanOrEqual(1);
     for (const name of DATA_SERVICES) {
@@ -182,7 +178,7 @@ describe('metrics', () => {
 
   it('keeps /metrics off the public API and needs no internal secret to scrape a service', async () => {
     expect((await http('GET', `${system.url('gateway')}/metrics`)).status).toBe(404);
-    expect((await http('GET', `${api}/metrics`, { headers: as('staff') })).status).toBe(404);
+    expect((await http('GET', `${client.api}/metrics`, { headers: as('staff') })).status).toBe(404);
     // The services require the secret for their API, not for Prometheus' scrape.
     expect((await http('GET', `${system.url('booking')}/bookings`)).status).toBe(401);
     expect((await scrape(system.metricsUrl('booking'))).length).toBeGreaterThan(0);
@@ -201,7 +197,11 @@ describe('metrics', () => {
       await waitFor(
         'the running member to report lag on the frozen member’s partitions',
         () => scrape(`${other.url}/metrics`),
-        (samples) => total(samples, 'kafka_consumer_lag_messages', { topic: Topics.bookingEvents }) > 0,
+        (samples) =>
+          total(samples, 'kafka_consumer_lag_messages', {
+            group: 'storage-assign',
+            topic: Topics.bookingEvents,
+          }) > 0,
         { timeoutMs: 20_000 },
       );
     } finally {
@@ -210,8 +210,47 @@ describe('metrics', () => {
     await waitFor(
       'the lag to fall back to 0 in both members’ view',
       async () => [await scrape(`${other.url}/metrics`), await scrape(`${frozen.url}/metrics`)],
-      (views) => views.every((samples) => total(samples, 'kafka_consumer_lag_messages') === 0),
+      (views) =>
+        views.every(
+          (samples) => total(samples, 'kafka_consumer_lag_messages', { group: 'storage-assign' }) === 0,
+        ),
       { timeoutMs: 60_000 },
+    );
+  });
+
+  it('shows a dead consumer’s lag on its peers’ metrics, rising while it is down and back to 0 after', async () => {
+    const storage = [system.service('storage-assign'), ...system.replicas];
+    await Promise.all(storage.map((member) => member.stop('SIGKILL')));
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        await book(20 + i);
+      }
+      // booking publishes the events storage-assign has not read: booking reports its lag.
+      await waitFor(
+        'booking to report storage-assign’s lag on booking events',
+        () => scrape(system.metricsUrl('booking')),
+        (samples) =>
+          total(samples, 'kafka_consumer_lag_messages', {
+            group: 'storage-assign',
+            topic: Topics.bookingEvents,
+          }) >= 3,
+        { timeoutMs: 20_000 },
+      );
+    } finally {
+      storage.forEach((member) => member.start());
+    }
+    await Promise.all(storage.map((member) => member.waitReady()));
+    await waitFor(
+      'storage-assign’s lag back to 0, on booking’s metrics and its own',
+      async () => [
+        await scrape(system.metricsUrl('booking')),
+        await scrape(system.metricsUrl('storage-assign')),
+      ],
+      (views) =>
+        views.every(
+          (samples) => total(samples, 'kafka_consumer_lag_messages', { group: 'storage-assign' }) === 0,
+        ),
+      { timeoutMs: 90_000 },
     );
   });
 });

@@ -3,6 +3,7 @@ import { Topics } from '@storage/contracts';
 import { http } from '../support/http';
 import { collect, header } from '../support/kafka';
 import { uniqueCode, uniquePeriod, type BookingBody, type PaymentBody } from '../support/rental-api';
+import { GatewayClient } from '../support/gateway-client';
 import { System } from '../support/system';
 import { waitFor } from '../support/wait-for';
 
@@ -14,21 +15,9 @@ const SECRET = 'e2e-internal-secret-0123456789';
  */
 describe('through the gateway', () => {
   let system: System;
+  let client: GatewayClient;
   let api: string;
-  const tokens: Record<string, string> = {};
-
-  async function token(subject: string, role: 'customer' | 'staff'): Promise<string> {
-    const response = await http<{ accessToken: string }>('POST', `${system.url('gateway')}/auth/token`, {
-      body: { subject, role },
-    });
-    expect(response.status).toBe(200);
-    return response.body.accessToken;
-  }
-
-  const as = (who: string, extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${tokens[who]}`,
-    ...extra,
-  });
+  const as = (who: string, extra: Record<string, string> = {}) => client.as(who, extra);
 
   beforeAll(async () => {
     const secret = { INTERNAL_AUTH_SECRET: SECRET };
@@ -37,10 +26,11 @@ describe('through the gateway', () => {
       services: ['payment', 'storage-assign', 'booking', 'mypage', 'gateway'],
       env: { payment: secret, 'storage-assign': secret, booking: secret, mypage: secret, gateway: secret },
     });
-    api = `${system.url('gateway')}/api`;
-    tokens.alice = await token(`alice-${Date.now()}`, 'customer');
-    tokens.bob = await token(`bob-${Date.now()}`, 'customer');
-    tokens.staff = await token('staff-1', 'staff');
+    client = new GatewayClient(system.url('gateway'));
+    api = client.api;
+    await client.login('alice', `alice-${Date.now()}`, 'customer');
+    await client.login('bob', `bob-${Date.now()}`, 'customer');
+    await client.login('staff', 'staff-1', 'staff');
   });
 
   afterAll(async () => {

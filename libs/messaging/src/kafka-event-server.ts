@@ -111,6 +111,7 @@ export class KafkaEventServer extends ServerKafka {
   /** Next offset to read per owned topic-partition (what the lag metric counts from). */
   private readonly positions = new Map<string, bigint>();
   private readonly lag: ConsumerLagGauge;
+  private lagTopics: readonly string[] = [];
 
   constructor(private readonly eventOptions: KafkaEventServerOptions) {
     super({
@@ -138,8 +139,17 @@ export class KafkaEventServer extends ServerKafka {
       createAdmin: () => this.client?.admin() ?? null,
       consumer: () => this.consumer,
       topics: () => this.subscribedTopics().map(({ topic }) => topic),
+      watchedTopics: () => this.lagTopics,
       position: (topic, partition) => this.positions.get(`${topic}:${partition}`),
     });
+  }
+
+  /**
+   * The topics whose other consumer groups' lag this service reports too (those it publishes and
+   * reads): a consumer that is down cannot report its own.
+   */
+  reportLagOf(topics: readonly string[]): void {
+    this.lagTopics = topics;
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {

@@ -98,23 +98,24 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * line really is the last one.
  */
 class InFlightRequests {
-  private count = 0;
+  // By identity, not a count: an aborted request can see both onRequestAbort and onResponse, and a
+  // count decremented twice would let "stopped" be written while another request is in flight.
+  private readonly requests = new Set<object>();
   private idle?: () => void;
 
-  started(): void {
-    this.count += 1;
+  started(request: object): void {
+    this.requests.add(request);
   }
 
-  finished(): void {
-    this.count = Math.max(0, this.count - 1);
-    if (this.count === 0) {
+  finished(request: object): void {
+    if (this.requests.delete(request) && this.requests.size === 0) {
       this.idle?.();
     }
   }
 
   /** Resolves once none is in flight, or after `deadlineMs` (an aborted request never finishes). */
   settled(deadlineMs: number): Promise<void> {
-    if (this.count === 0) {
+    if (this.requests.size === 0) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -154,7 +155,7 @@ function installRequestContext(
     }
   };
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    inFlight.started();
+    inFlight.started(request);
     const header = request.headers['x-request-id'];
     const given = Array.isArray(header) ? header[0] : header;
     // A client's id is kept only when it is a plausible id: it lands in every log line.
@@ -183,12 +184,11 @@ function installRequestContext(
     runWithRequestContext({ requestId, span }, done);
   });
   fastify.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
-    inFlight.finished();
+    inFlight.finished(request);
     endRequestSpan(request, undefined);
     done();
   });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    inFlight.finished();
     observeHttpRequest(request, reply);
     endRequestSpan(request, reply.statusCode);
     if (!isHousekeeping(request.url)) {
@@ -203,6 +203,8 @@ function installRequestContext(
         'request completed',
       );
     }
+    // Last: its log line is written before "stopped" can be.
+    inFlight.finished(request);
     done();
   });
 }
@@ -384,6 +386,7 @@ export async function runService<C extends BaseServiceConfig>(
   await definition.configure?.(app, logger);
 
   if (definition.kafka?.server) {
+    definition.kafka.server.reportLagOf(definition.kafka.topics);
     app.connectMicroservice({ strategy: definition.kafka.server });
     await app.startAllMicroservices();
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { BOOKING_STATUSES } from '@storage/contracts';
 import { gauge, histogram, LATENCY_BUCKETS_SECONDS, readWithin } from '@storage/observability';
 import { SagaMetrics } from '../../../application/ports/saga-metrics.port';
 import type { BookingStatus } from '../../../domain';
@@ -11,15 +12,6 @@ const sagaDuration = histogram<'outcome'>({
   labelNames: ['outcome'],
   buckets: LATENCY_BUCKETS_SECONDS,
 });
-
-const STATUSES: readonly BookingStatus[] = [
-  'PAYMENT_PENDING',
-  'PAID',
-  'CONFIRMED',
-  'REJECTED',
-  'CANCELLED',
-  'COMPLETED',
-];
 
 let database: DataSource | undefined;
 
@@ -36,7 +28,7 @@ gauge<'status'>({
           ),
         )
       : undefined;
-    for (const status of STATUSES) {
+    for (const status of BOOKING_STATUSES) {
       const count = rows ? (rows.find((row) => row.status === status)?.count ?? 0) : Number.NaN;
       this.set({ status }, count);
     }
