@@ -71,8 +71,8 @@ LABEL org.opencontainers.image.title="storage-rental-${APP}" \
 # The numeric uid of the image's `node` user, so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 # Documentation only: the service listens on PORT (gateway 8080, booking 8081, payment 8082,
-# storage-assign 8083, mypage 8084).
-EXPOSE 8080-8084
+# storage-assign 8083, mypage 8084); the gateway serves its metrics on METRICS_PORT (9464).
+EXPOSE 8080-8084 9464
 # No HEALTHCHECK: Kubernetes ignores it (the chart declares liveness, readiness and startup
 # probes) and docker-compose.yml declares a readiness check per service.
 ENTRYPOINT ["/usr/bin/tini", "--"]

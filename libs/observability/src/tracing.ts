@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   defaultTextMapGetter,
   ROOT_CONTEXT,
@@ -9,29 +10,26 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  RandomIdGenerator,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-} from '@opentelemetry/sdk-trace';
+import type { Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
 
 export { SpanKind, type Span } from '@opentelemetry/api';
 
 const propagator = new W3CTraceContextPropagator();
 
+let started = false;
 let provider: TracerProvider | undefined;
 let tracer: Tracer | undefined;
 let exporting = false;
 
+/**
+ * The SDK and the exporter are loaded only where spans are exported: without an endpoint a service
+ * carries the API and the propagator alone (a few MB of memory less per process).
+ */
+type Sdk = typeof import('@opentelemetry/sdk-trace');
+
 /** OTEL_TRACES_SAMPLER as the OpenTelemetry spec names them; parent-based always-on by default. */
-function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
+function samplerFromEnv(env: NodeJS.ProcessEnv, sdk: Sdk): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');
   const root = new TraceIdRatioBasedSampler(Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1);
   switch (env.OTEL_TRACES_SAMPLER) {
@@ -72,23 +70,32 @@ function exportEndpointConfigured(env: NodeJS.ProcessEnv): boolean {
  * hop continues the trace), nothing is recorded or sent: a random span id per hop.
  */
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (provider) {
+  if (started) {
     return;
   }
+  started = true;
   exporting = exportEndpointConfigured(env);
-  provider = new TracerProvider({
+  if (!exporting) {
+    return;
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const sdk = require('@opentelemetry/sdk-trace') as Sdk;
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  provider = new sdk.TracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? service }),
-    sampler: exporting ? samplerFromEnv(env) : new AlwaysOffSampler(),
-    spanProcessors: exporting
-      ? [
-          new BatchSpanProcessor({
-            exporter: new OTLPTraceExporter(),
-            scheduledDelayMillis: positive(env.OTEL_BSP_SCHEDULE_DELAY),
-            maxQueueSize: positive(env.OTEL_BSP_MAX_QUEUE_SIZE),
-            maxExportBatchSize: positive(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE),
-          }),
-        ]
-      : [],
+    sampler: samplerFromEnv(env, sdk),
+    spanProcessors: [
+      new sdk.BatchSpanProcessor({
+        exporter: new OTLPTraceExporter(),
+        scheduledDelayMillis: positive(env.OTEL_BSP_SCHEDULE_DELAY),
+        maxQueueSize: positive(env.OTEL_BSP_MAX_QUEUE_SIZE),
+        maxExportBatchSize: positive(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE),
+      }),
+    ],
   });
   tracer = provider.getTracer('storage-rental');
 }
@@ -98,14 +105,6 @@ export function tracingExported(): boolean {
   return exporting;
 }
 
-function activeTracer(): Tracer {
-  if (!tracer) {
-    // A library used outside a service (a tool, a unit test): ids without export.
-    startTracing('storage-rental', {});
-  }
-  return tracer!;
-}
-
 export interface SpanOptions {
   kind: SpanKind;
   /** The parent: a span of this process, or a W3C traceparent received from another. */
@@ -113,7 +112,11 @@ export interface SpanOptions {
   attributes?: Attributes;
 }
 
-const ids = new RandomIdGenerator();
+/** W3C ids: 16 and 8 random bytes, in hex, never all zero. */
+function randomId(bytes: number): string {
+  const id = randomBytes(bytes).toString('hex');
+  return /^0+$/.test(id) ? randomId(bytes) : id;
+}
 
 export function startSpan(name: string, options: SpanOptions): Span {
   const { parent } = options;
@@ -123,19 +126,19 @@ export function startSpan(name: string, options: SpanOptions): Span {
       : typeof parent === 'string'
         ? propagator.extract(ROOT_CONTEXT, { traceparent: parent }, defaultTextMapGetter)
         : trace.setSpan(ROOT_CONTEXT, parent);
-  if (!exporting) {
+  if (!tracer) {
     // Nothing recorded here, but the trace goes on: the parent's trace id and sampling decision
     // pass to the next hop (which may export), from a span id of this hop.
     const parentContext = trace.getSpanContext(context);
     const valid = parentContext !== undefined && trace.isSpanContextValid(parentContext);
     return trace.wrapSpanContext({
-      traceId: valid ? parentContext.traceId : ids.generateTraceId(),
-      spanId: ids.generateSpanId(),
+      traceId: valid ? parentContext.traceId : randomId(16),
+      spanId: randomId(8),
       traceFlags: valid ? parentContext.traceFlags : 0,
       traceState: valid ? parentContext.traceState : undefined,
     });
   }
-  return activeTracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, context);
+  return tracer.startSpan(name, { kind: options.kind, attributes: options.attributes }, context);
 }
 
 /** Ends a span, marking it failed when `error` is given. */
