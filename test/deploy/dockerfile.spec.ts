@@ -7,6 +7,7 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { isInBuildContext, parseDockerignore } from './support/dockerignore';
 import { APP_NAMES, nestApplications, readRepoFile } from './support/repo';
 import { productionPackages, runtimeImports } from './support/runtime-imports';
+import { SERVICE_HEAP_FLAGS } from '../../tools/stack/services';
 
 interface Stage {
   name: string;
@@ -146,6 +147,12 @@ describe('Dockerfile', () => {
 
   it('sets NODE_ENV=production in the runtime image', () => {
     expect(ofKeyword(finalStage, 'ENV').map(text)).toContain('NODE_ENV=production');
+  });
+
+  it('limits the heap as the local stack does (overridable through NODE_OPTIONS)', () => {
+    expect(ofKeyword(finalStage, 'ENV').map(text)).toContain(
+      `NODE_OPTIONS="${SERVICE_HEAP_FLAGS.join(' ')}"`,
+    );
   });
 });
 
