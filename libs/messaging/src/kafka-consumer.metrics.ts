@@ -60,7 +60,6 @@ export interface PartitionLag {
   lag: number;
 }
 
-const SCRAPE_TIMEOUT_MS = 2000;
 /** Consumer groups come and go rarely: listed again at most this often. */
 const GROUPS_TTL_MS = 60_000;
 
@@ -185,7 +184,7 @@ gauge<'group' | 'topic' | 'partition'>({
   labelNames: ['group', 'topic', 'partition'],
   async collect() {
     this.reset();
-    const lags = current ? await readWithin(SCRAPE_TIMEOUT_MS, () => current!.read()) : undefined;
+    const lags = current ? await readWithin(() => current!.read()) : undefined;
     for (const { group, topic, partition, lag } of lags ?? []) {
       this.set({ group, topic, partition: String(partition) }, lag);
     }

@@ -42,7 +42,6 @@ interface TableState {
   inbox: number;
 }
 
-const SCRAPE_TIMEOUT_MS = 2000;
 let database: DataSource | undefined;
 let scraped: Promise<TableState | undefined> | undefined;
 
@@ -56,7 +55,7 @@ function tableState(): Promise<TableState | undefined> {
     return Promise.resolve(undefined);
   }
   const source = database;
-  scraped ??= readWithin(SCRAPE_TIMEOUT_MS, async () => {
+  scraped ??= readWithin(async () => {
     const [row] = await source.query<TableState[]>(
       `SELECT
          (SELECT count(*) FROM outbox_message WHERE published_at IS NULL AND parked_at IS NULL)::int AS pending,
@@ -83,35 +82,35 @@ export function watchMessagingTables(dataSource: DataSource): void {
   database = dataSource;
 }
 
-gauge({
-  name: 'outbox_messages_pending',
-  help: 'Committed events not yet published (parked rows not included)',
-  async collect() {
-    const state = await tableState();
-    this.set(state ? state.pending : Number.NaN);
-  },
-});
-gauge({
-  name: 'outbox_oldest_pending_age_seconds',
-  help: 'Age of the oldest unpublished event: how far behind the relay is (0 when none is pending)',
-  async collect() {
-    const state = await tableState();
-    this.set(state ? (state.oldest_pending_age_s ?? 0) : Number.NaN);
-  },
-});
-gauge({
-  name: 'outbox_messages_parked',
-  help: 'Parked rows waiting for an operator; later events of their keys wait behind them',
-  async collect() {
-    const state = await tableState();
-    this.set(state ? state.parked : Number.NaN);
-  },
-});
-gauge({
-  name: 'inbox_messages',
-  help: 'Events recorded as applied (kept for the retention period to catch late duplicates)',
-  async collect() {
-    const state = await tableState();
-    this.set(state ? state.inbox : Number.NaN);
-  },
-});
+/** A gauge read from the one query of the scrape; NaN while the database does not answer. */
+function tableGauge(name: string, help: string, pick: (state: TableState) => number): void {
+  gauge({
+    name,
+    help,
+    async collect() {
+      const state = await tableState();
+      this.set(state ? pick(state) : Number.NaN);
+    },
+  });
+}
+
+tableGauge(
+  'outbox_messages_pending',
+  'Committed events not yet published (parked rows not included)',
+  (state) => state.pending,
+);
+tableGauge(
+  'outbox_oldest_pending_age_seconds',
+  'Age of the oldest unpublished event: how far behind the relay is (0 when none is pending)',
+  (state) => state.oldest_pending_age_s ?? 0,
+);
+tableGauge(
+  'outbox_messages_parked',
+  'Parked rows waiting for an operator; later events of their keys wait behind them',
+  (state) => state.parked,
+);
+tableGauge(
+  'inbox_messages',
+  'Events recorded as applied (kept for the retention period to catch late duplicates)',
+  (state) => state.inbox,
+);

@@ -59,12 +59,18 @@ export function histogram<L extends string>(
 /** Seconds from a few milliseconds (a local call) to tens of seconds (a saga waiting out an outage). */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** Longest a scrape-time reading may take; Prometheus' own scrape timeout is 10 s by default. */
+export const SCRAPE_READ_TIMEOUT_MS = 2000;
+
 /**
  * Scrape-time values (a count in the database, a lag asked of the broker) come from sources that
  * may be down; a scrape must still answer quickly with everything else. Runs `read`, giving up
  * after `timeoutMs`; undefined when it failed or was too slow.
  */
-export async function readWithin<T>(timeoutMs: number, read: () => Promise<T>): Promise<T | undefined> {
+export async function readWithin<T>(
+  read: () => Promise<T>,
+  timeoutMs = SCRAPE_READ_TIMEOUT_MS,
+): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -22,7 +22,7 @@ gauge<'status'>({
   async collect() {
     const source = database;
     const rows = source
-      ? await readWithin(2000, () =>
+      ? await readWithin(() =>
           source.query<{ status: BookingStatus; count: number }[]>(
             'SELECT status, count(*)::int AS count FROM booking GROUP BY status',
           ),
