@@ -4,3 +4,11 @@ export type UnitSize = (typeof UNIT_SIZES)[number];
 
 /** All amounts are integer Korean won (no minor unit), so no floating point ever touches money. */
 export const CURRENCY = 'KRW';
+
+/**
+ * A customer (or staff) id: the subject of the token the gateway verifies, and the only form any
+ * service accepts. Printable ASCII without spaces: it travels in a header and is stored as text,
+ * and neither can hold a control character (Postgres refuses a NUL outright).
+ */
+export const CUSTOMER_ID_PATTERN = /^[\x21-\x7e]{1,100}$/;
+export const CUSTOMER_ID_RULE = '1-100 printable characters without spaces';

@@ -113,16 +113,16 @@ class InFlightRequests {
     }
   }
 
-  /** Resolves once none is in flight, or after `deadlineMs` (an aborted request never finishes). */
-  settled(deadlineMs: number): Promise<void> {
+  /** Resolves with how many are still in flight: none, or those left when `deadlineMs` passed. */
+  settled(deadlineMs: number): Promise<number> {
     if (this.requests.size === 0) {
-      return Promise.resolve();
+      return Promise.resolve(0);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, deadlineMs);
+      const timer = setTimeout(() => resolve(this.requests.size), Math.max(0, deadlineMs));
       this.idle = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(0);
       };
     });
   }
@@ -239,6 +239,9 @@ function exitAfterFlush(logger: Logger, code: number): void {
   logger.flush(() => exit());
 }
 
+/** What exiting itself may take after the requests: flushing spans (2 s at most), then logs (1 s). */
+const EXIT_RESERVE_MS = 3000;
+
 function installShutdown(
   app: INestApplication,
   logger: Logger,
@@ -251,6 +254,7 @@ function installShutdown(
       return;
     }
     closing = true;
+    const deadline = Date.now() + timeoutMs;
     logger.info({ signal }, 'shutting down: draining requests and messages');
     app.get(ShutdownState).startDraining();
     const force = setTimeout(() => {
@@ -260,7 +264,14 @@ function installShutdown(
     force.unref();
     app
       .close()
-      .then(() => inFlight.settled(1000))
+      // The server can be closed while a request still waits on its upstream (the gateway's on a
+      // slow service): it is answered within the shutdown budget, less what exiting takes.
+      .then(() => inFlight.settled(deadline - EXIT_RESERVE_MS - Date.now()))
+      .then((unanswered) => {
+        if (unanswered > 0) {
+          logger.warn({ unanswered }, 'requests still unanswered at the shutdown deadline');
+        }
+      })
       // The last requests' spans go out before the process does.
       .then(() => shutdownTracing())
       .then(() => {

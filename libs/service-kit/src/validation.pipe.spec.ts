@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { IsInt, Min } from 'class-validator';
-import { createValidationPipe, IsOptionalNotNull } from './validation.pipe';
+import { createValidationPipe, IsCustomerId, IsOptionalNotNull } from './validation.pipe';
 
 class TokenRequest {
   @IsOptionalNotNull()
@@ -9,8 +9,16 @@ class TokenRequest {
   expiresInSeconds?: number;
 }
 
+class ListQuery {
+  @IsOptionalNotNull()
+  @IsCustomerId()
+  customerId?: string;
+}
+
 const validate = (body: unknown) =>
   createValidationPipe().transform(body, { type: 'body', metatype: TokenRequest });
+const validateQuery = (query: unknown) =>
+  createValidationPipe().transform(query, { type: 'query', metatype: ListQuery });
 
 describe('IsOptionalNotNull', () => {
   it('lets a field be left out, and checks any value that is sent', async () => {
@@ -25,5 +33,32 @@ describe('IsOptionalNotNull', () => {
     const refusal = validate({ expiresInSeconds: null });
     await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
     await expect(refusal).rejects.toThrow(/expiresInSeconds: .*integer/);
+  });
+});
+
+describe('IsCustomerId', () => {
+  it('takes any id a token subject can be', async () => {
+    for (const customerId of ['customer-1', 'a', 'x'.repeat(100), 'staff@example.org', '~!#$%']) {
+      await expect(validateQuery({ customerId })).resolves.toEqual({ customerId });
+    }
+  });
+
+  it('refuses what no subject can be (a NUL Postgres would refuse, controls, spaces, non-ASCII, too long) with a 400 naming the field', async () => {
+    for (const customerId of [
+      '\u0000admin',
+      'a\u0000',
+      'tab\there',
+      'two words',
+      '고객',
+      '',
+      'x'.repeat(101),
+      42,
+    ]) {
+      const refusal = validateQuery({ customerId });
+      await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
+      await expect(refusal).rejects.toThrow(
+        /customerId: customerId must be 1-100 printable characters without spaces/,
+      );
+    }
   });
 });

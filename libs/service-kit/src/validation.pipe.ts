@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { Matches, ValidateIf } from 'class-validator';
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '@storage/contracts';
 
 function describe(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
   return errors.flatMap((error) => {
@@ -35,4 +36,15 @@ export function createValidationPipe(): ValidationPipe {
  */
 export function IsOptionalNotNull(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/**
+ * A customer (or staff) id in a request: the same form as a token subject, so an id no token can
+ * carry (a NUL, a control character, a space) is a 400 naming the field, never a query that
+ * Postgres refuses.
+ */
+export function IsCustomerId(): PropertyDecorator {
+  return Matches(CUSTOMER_ID_PATTERN, {
+    message: ({ property }) => `${property} must be ${CUSTOMER_ID_RULE}`,
+  });
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 import { BOOKING_STATUSES, CURRENCY, UNIT_SIZES } from '@storage/contracts';
 import type { BookingSnapshot, BookingStatus, UnitSize } from '../../../domain';
-import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
+import { IsCustomerId, IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 // The statuses booking publishes to its siblings (libs/contracts) are exactly its own.
 const STATUSES: readonly BookingStatus[] = BOOKING_STATUSES;
@@ -14,8 +14,7 @@ export class PlaceBookingRequest {
     description: 'Only for direct calls: through the gateway the customer comes from the token',
   })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @IsCustomerId()
   customerId?: string;
 
   @ApiProperty({ enum: UNIT_SIZES })
@@ -43,8 +42,7 @@ export class PlaceBookingRequest {
 export class ListBookingsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Ignored for customers (always themselves)' })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @IsCustomerId()
   customerId?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
-import { IsOptionalNotNull, ROLES, type Role } from '@storage/service-kit';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsCustomerId, IsOptionalNotNull, ROLES, type Role } from '@storage/service-kit';
 
 export class IssueTokenRequest {
   @ApiProperty({
     example: 'customer-1',
     description: 'Becomes the token subject: the customer id (or staff id) the services see',
   })
-  @Matches(/^[\x21-\x7e]{1,100}$/, { message: 'subject must be 1-100 printable characters without spaces' })
+  @IsCustomerId()
   subject!: string;
 
   @ApiProperty({ enum: ROLES, example: 'customer' })

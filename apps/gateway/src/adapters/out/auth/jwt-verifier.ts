@@ -7,6 +7,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '@storage/contracts';
 import type { Role } from '@storage/service-kit';
 import type { AuthenticationFailure, Identity } from '../../../application/identity';
 import { TokenVerificationError, TokenVerifier } from '../../../application/ports/token-verifier.port';
@@ -23,9 +24,6 @@ export interface JwtVerifierOptions {
 
 const VERIFIED_CAPACITY = 10_000;
 const VERIFIED_TTL_MS = 5 * 60_000;
-
-/** A subject becomes a header value and a customer id: printable ASCII, no spaces, at most 100 chars. */
-const SUBJECT = /^[\x21-\x7e]{1,100}$/;
 
 function invalid(message: string): AuthenticationFailure {
   return { status: 401, error: 'TOKEN_INVALID', message };
@@ -173,10 +171,8 @@ export class JwtVerifier extends TokenVerifier {
     } catch (error) {
       throw new TokenVerificationError(failureOf(error));
     }
-    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
-      throw new TokenVerificationError(
-        invalid('Token subject must be 1-100 printable characters without spaces'),
-      );
+    if (typeof payload.sub !== 'string' || !CUSTOMER_ID_PATTERN.test(payload.sub)) {
+      throw new TokenVerificationError(invalid(`Token subject must be ${CUSTOMER_ID_RULE}`));
     }
     return {
       identity: { subject: payload.sub, role: roleFrom(payload, this.options.roleClaim) },

@@ -1,12 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
-import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
+import { IsCustomerId, IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 export class MypageListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Required for staff; ignored for customers (always themselves)' })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @IsCustomerId()
   customerId?: string;
 }
 

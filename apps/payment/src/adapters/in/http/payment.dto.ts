@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import type { PaymentSnapshot, PaymentStatus } from '../../../domain';
 import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
-import { IsOptionalNotNull, PageQuery } from '@storage/service-kit';
+import { IsCustomerId, IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
 export class CreatePaymentRequest {
   @ApiProperty({ format: 'uuid', description: 'Idempotency key: one payment per booking' })
@@ -10,8 +10,7 @@ export class CreatePaymentRequest {
   bookingId!: string;
 
   @ApiProperty({ example: 'customer-1' })
-  @IsString()
-  @Length(1, 100)
+  @IsCustomerId()
   customerId!: string;
 
   @ApiProperty({ example: 90000, maximum: MAX_CHARGE_AMOUNT_KRW, description: 'Integer KRW' })
@@ -35,8 +34,7 @@ export class ListPaymentsQuery extends PageQuery {
 
   @ApiPropertyOptional()
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @IsCustomerId()
   customerId?: string;
 }
 
