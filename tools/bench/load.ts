@@ -13,6 +13,8 @@ export interface Answer {
   sentAt: number;
   retryAfter?: string;
   bookingId?: string;
+  /** A 503's `details.cause`: why payment was not asked (at the door) or did not answer. */
+  cause?: string;
   /** No answer at all: a reset, a refused connection or the client's own deadline. */
   failure?: string;
 }
@@ -64,15 +66,21 @@ export function placeBooking(target: Target, index: number, phaseStart: number):
         incoming.on('error', (error) => finish({ status: 0, failure: error.message }));
         incoming.on('end', () => {
           let bookingId: string | undefined;
-          if (incoming.statusCode === 201) {
+          let cause: string | undefined;
+          if (incoming.statusCode === 201 || incoming.statusCode === 503) {
             try {
-              bookingId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string }).id;
+              const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                id?: string;
+                details?: { cause?: string };
+              };
+              bookingId = incoming.statusCode === 201 ? answer.id : undefined;
+              cause = answer.details?.cause;
             } catch {
               // Counted as accepted without an id: the settle check will notice.
             }
           }
           const retryAfter = incoming.headers['retry-after'];
-          finish({ status: incoming.statusCode ?? 0, bookingId, retryAfter });
+          finish({ status: incoming.statusCode ?? 0, bookingId, retryAfter, cause });
         });
       },
     );

@@ -188,6 +188,60 @@ describe('ResiliencePolicy', () => {
     expect(policy.refusalNow()).toBeUndefined();
   });
 
+  it('admits at the door by taking a slot, so the slot is still there when the call is made', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
+    const first = policy.admit();
+    const second = policy.admit();
+    // Both slots are taken before either call: the third is refused at the door, not after its work.
+    const refused = (() => {
+      try {
+        policy.admit();
+      } catch (error) {
+        return error as DependencyUnavailableError;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(DependencyUnavailableError);
+    expect(refused?.reason).toBe('overloaded');
+    // Neither can a plain call slip in between a door check and its call.
+    expect(
+      ((await failure(policy.execute(() => Promise.resolve()))) as DependencyUnavailableError).reason,
+    ).toBe('overloaded');
+
+    await expect(first.execute(() => Promise.resolve('charged'))).resolves.toBe('charged');
+    await expect(second.execute(() => Promise.reject(httpError(402)))).rejects.toBeInstanceOf(AxiosError);
+    first.release();
+    second.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(policy.refusalNow()).toBeUndefined();
+  });
+
+  it('frees an admitted slot that never made its call once released, and makes one call per admission', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
+    const unused = policy.admit();
+    const used = policy.admit();
+    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    unused.release();
+    unused.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(policy.refusalNow()).toBeUndefined();
+    await used.execute(() => Promise.resolve('once'));
+    expect(() => used.execute(() => Promise.resolve('twice'))).toThrow(/one call/);
+    used.release();
+  });
+
+  it('times out and opens the circuit for admitted calls as for any other', async () => {
+    const policy = new ResiliencePolicy({ ...options, retries: 0, bulkheadLimit: 10 });
+    for (let i = 0; i < options.breakerMinimumCalls; i += 1) {
+      const admission = policy.admit();
+      const error = (await failure(admission.execute(slow))) as DependencyUnavailableError;
+      admission.release();
+      expect(error.reason).toBe('timeout');
+    }
+    expect(policy.circuitState).toBe('open');
+    expect(() => policy.admit()).toThrow(DependencyUnavailableError);
+  });
+
   it('sheds load beyond its bulkhead', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
     let release!: () => void;

@@ -91,8 +91,21 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
  * Other 4xx answers (400, 402, 409, 422) are business answers: they pass through untouched and
  * never trip the breaker.
  */
+/**
+ * A slot for one call, taken at the caller's door (see ResiliencePolicy.admit): the call made
+ * later runs in it, so work done between the door and the call cannot be wasted on a bulkhead
+ * that filled up meanwhile.
+ */
+export interface Admission {
+  /** Makes the call in the slot taken at the door (once). */
+  execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Gives the slot back; always call it (in `finally`), whether or not a call was made. */
+  release(): void;
+}
+
 export class ResiliencePolicy {
-  private readonly policy: IPolicy;
+  /** Breaker, retry and timeout: what a call goes through once it holds a bulkhead slot. */
+  private readonly guarded: IPolicy;
   private readonly breaker;
   private readonly bulkhead;
   private openedAt = 0;
@@ -121,12 +134,7 @@ export class ResiliencePolicy {
           })
         : noop;
     this.bulkhead = bulkhead(options.bulkheadLimit, options.bulkheadQueue);
-    this.policy = wrap(
-      this.bulkhead,
-      this.breaker,
-      retryPolicy,
-      timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
-    );
+    this.guarded = wrap(this.breaker, retryPolicy, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     resilienceMetrics.register({
       dependency: options.dependency,
       circuitState: () => this.circuitState,
@@ -172,10 +180,56 @@ export class ResiliencePolicy {
     return undefined;
   }
 
+  /**
+   * Takes a bulkhead slot now (or a place in its queue), or throws the refusal a call would meet
+   * (DependencyUnavailableError, counted as a fallback, not as a call). A caller that must do work
+   * of its own before the call (write a row, ask another service) admits first: under overload
+   * the refused requests then cost nothing, and an admitted one is never refused after its work.
+   */
+  admit(): Admission {
+    const refusal = this.refusalNow();
+    if (refusal) {
+      throw refusal;
+    }
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    let refused!: (error: unknown) => void;
+    const inSlot = new Promise<void>((resolve, reject) => {
+      entered = resolve;
+      refused = reject;
+    });
+    // The slot is held by a task that ends when the admission is released. cockatiel's bulkhead
+    // counts the task synchronously, so the next door check already sees the slot taken.
+    this.bulkhead
+      .execute(() => {
+        entered();
+        return released;
+      })
+      .catch(refused);
+    // Seen by the call if one is made; a released admission that made none has nothing to report.
+    inSlot.catch(() => undefined);
+    let used = false;
+    return {
+      execute: <T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+        if (used) {
+          throw new Error(`An admission to ${this.options.dependency} makes one call`);
+        }
+        used = true;
+        return this.run(() => inSlot.then(() => this.guarded.execute(({ signal }) => call(signal))));
+      },
+      release,
+    };
+  }
+
   /** Runs `call`; dependency failures come out as DependencyUnavailableError, 4xx as they were. */
-  async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.run(() => this.bulkhead.execute(() => this.guarded.execute(({ signal }) => call(signal))));
+  }
+
+  private async run<T>(attempt: () => Promise<T>): Promise<T> {
     try {
-      const answer = await this.policy.execute(({ signal }) => call(signal));
+      const answer = await attempt();
       resilienceMetrics.answered(this.options.dependency);
       return answer;
     } catch (error) {

@@ -16,7 +16,7 @@ import {
 import { Availability } from '../ports/availability.port';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { Catalogue } from '../ports/catalogue.port';
-import { PaymentGateway } from '../ports/payment-gateway.port';
+import { PaymentGateway, type PaymentSlot } from '../ports/payment-gateway.port';
 import type { PlaceBookingCommand } from './place-booking.command';
 
 export const BOOKING_RULES = Symbol('BOOKING_RULES');
@@ -57,38 +57,43 @@ export class PlaceBookingHandler {
     const period = bookablePeriod(command.startDate, command.endDate, this.rules.maxRentalDays);
     // Fail fast at the door: while payment would refuse the charge anyway (circuit open, every
     // slot taken), refuse before any query, row or event. Under overload a refusal then costs
-    // almost nothing, instead of as much as an accepted booking.
-    this.payments.assertAcceptingCharges();
-    const dailyRate = await this.catalogue.dailyRate(command.size);
-    if (dailyRate === null) {
-      throw new SizeNotOfferedError(command.size);
-    }
-    priceOf(dailyRate, period, this.rules.maxAmount);
-    const free = await this.availability.freeUnits(command.size, period);
-    if (free === 0) {
-      throw new NoUnitAvailableError(command.size, period.startDate, period.endDate);
-    }
+    // almost nothing, instead of as much as an accepted booking; and the slot taken here is this
+    // booking's, so no other request can take it while this one is being written.
+    const payment = this.payments.reserve();
+    try {
+      const dailyRate = await this.catalogue.dailyRate(command.size);
+      if (dailyRate === null) {
+        throw new SizeNotOfferedError(command.size);
+      }
+      priceOf(dailyRate, period, this.rules.maxAmount);
+      const free = await this.availability.freeUnits(command.size, period);
+      if (free === 0) {
+        throw new NoUnitAvailableError(command.size, period.startDate, period.endDate);
+      }
 
-    const { booking, inserted } = await this.bookings.insert(
-      Booking.request({
-        customerId: command.customerId,
-        size: command.size,
-        period,
-        dailyRate,
-        idempotencyKey: command.idempotencyKey,
-      }),
-    );
-    if (!inserted) {
-      return { booking: this.replay(booking, command), created: false };
+      const { booking, inserted } = await this.bookings.insert(
+        Booking.request({
+          customerId: command.customerId,
+          size: command.size,
+          period,
+          dailyRate,
+          idempotencyKey: command.idempotencyKey,
+        }),
+      );
+      if (!inserted) {
+        return { booking: this.replay(booking, command), created: false };
+      }
+      return { booking: await this.charge(payment, booking, command.paymentMethod), created: true };
+    } finally {
+      payment.release();
     }
-    return { booking: await this.charge(booking, command.paymentMethod), created: true };
   }
 
-  private async charge(booking: Booking, method: string): Promise<BookingSnapshot> {
+  private async charge(payment: PaymentSlot, booking: Booking, method: string): Promise<BookingSnapshot> {
     const { id, customerId, amount } = booking.snapshot();
     let result;
     try {
-      result = await this.payments.charge({ bookingId: id, customerId, amount, method });
+      result = await payment.charge({ bookingId: id, customerId, amount, method });
     } catch (error) {
       if (error instanceof PaymentUnavailableError) {
         await this.transition(id, (fresh) => fresh.abandonPayment());

@@ -9,14 +9,21 @@ export type ChargeResult =
   | { outcome: 'approved'; paymentId: string }
   | { outcome: 'declined'; paymentId: string | null; reason: string };
 
-/** The payment service. Throws PaymentUnavailableError when it cannot answer in time. */
-export abstract class PaymentGateway {
-  abstract charge(request: ChargeRequest): Promise<ChargeResult>;
+/** One charge's slot among the payment calls in flight, taken before the booking is written. */
+export interface PaymentSlot {
+  /** Throws PaymentUnavailableError when payment cannot answer in time. */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Frees the slot if no charge did (a charge frees it when it ends); always call it, in `finally`. */
+  release(): void;
+}
 
+/** The payment service. */
+export abstract class PaymentGateway {
   /**
-   * Throws PaymentUnavailableError, without calling payment, when a charge would be refused right
-   * now anyway (circuit open, or every slot for payment calls taken): the door check that lets a
-   * booking be refused before anything is written.
+   * Takes a slot for one charge, or throws PaymentUnavailableError without calling payment when a
+   * charge would be refused right now anyway (circuit open, every slot taken): the door check that
+   * lets a booking be refused before anything is written, and that keeps a booking admitted at the
+   * door from being refused after it was written.
    */
-  abstract assertAcceptingCharges(): void;
+  abstract reserve(): PaymentSlot;
 }

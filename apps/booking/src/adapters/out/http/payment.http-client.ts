@@ -3,13 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PaymentV1 } from '@storage/contracts';
-import { DependencyUnavailableError, type ResiliencePolicy } from '@storage/resilience';
+import { DependencyUnavailableError, type Admission, type ResiliencePolicy } from '@storage/resilience';
 import { internalCallHeaders } from '@storage/service-kit';
 import { PaymentUnavailableError } from '../../../domain';
 import {
   PaymentGateway,
   type ChargeRequest,
   type ChargeResult,
+  type PaymentSlot,
 } from '../../../application/ports/payment-gateway.port';
 
 export interface PaymentClientOptions {
@@ -31,17 +32,26 @@ export class PaymentHttpClient extends PaymentGateway {
     super();
   }
 
-  assertAcceptingCharges(): void {
-    const refusal = this.options.policy.refusalNow();
-    if (refusal) {
-      throw new PaymentUnavailableError(refusal.retryAfterSeconds, refusal.reason);
+  reserve(): PaymentSlot {
+    let admission: Admission;
+    try {
+      admission = this.options.policy.admit();
+    } catch (error) {
+      throw error instanceof DependencyUnavailableError
+        ? new PaymentUnavailableError(error.retryAfterSeconds, error.reason)
+        : error;
     }
+    return {
+      // The slot limits calls to payment: it is free again as soon as the call ends.
+      charge: (request) => this.charge(admission, request).finally(() => admission.release()),
+      release: () => admission.release(),
+    };
   }
 
-  async charge(request: ChargeRequest): Promise<ChargeResult> {
+  private async charge(admission: Admission, request: ChargeRequest): Promise<ChargeResult> {
     let payment: PaymentV1;
     try {
-      const response = await this.options.policy.execute((signal) =>
+      const response = await admission.execute((signal) =>
         firstValueFrom(
           this.http.post<PaymentV1>(`${this.options.baseUrl}/payments`, request, {
             signal,
