@@ -242,6 +242,45 @@ describe('ResiliencePolicy', () => {
     expect(() => policy.admit()).toThrow(DependencyUnavailableError);
   });
 
+  it('lets fewer calls in at once while calls fail, before the circuit has to open', async () => {
+    const policy = new ResiliencePolicy({
+      ...options,
+      retries: 0,
+      bulkheadLimit: 8,
+      breakerMinimumCalls: 1000,
+    });
+    const holdAll = () => {
+      const held = [];
+      for (;;) {
+        try {
+          held.push(policy.admit());
+        } catch {
+          return held;
+        }
+      }
+    };
+    const before = holdAll();
+    expect(before).toHaveLength(8);
+    before.forEach((admission) => admission.release());
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const fail = () => failure(policy.execute(() => Promise.reject(httpError(503))));
+    // Five failures are not yet a failure rate over a quarter (of about the last 20 calls).
+    for (let i = 0; i < 5; i += 1) {
+      await fail();
+    }
+    const stillAll = holdAll();
+    expect(stillAll).toHaveLength(8);
+    stillAll.forEach((admission) => admission.release());
+    await new Promise((resolve) => setImmediate(resolve));
+
+    await fail();
+    expect(policy.circuitState).toBe('closed');
+    const cut = holdAll();
+    expect(cut).toHaveLength(6);
+    cut.forEach((admission) => admission.release());
+  });
+
   it('sheds load beyond its bulkhead', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
     let release!: () => void;

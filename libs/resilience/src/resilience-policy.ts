@@ -16,6 +16,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { AdaptiveLimit } from './adaptive-limit';
 import { DependencyUnavailableError, type UnavailableReason } from './dependency-unavailable.error';
 import { resilienceMetrics, type CircuitStateName } from './resilience.metrics';
 
@@ -108,6 +109,8 @@ export class ResiliencePolicy {
   private readonly guarded: IPolicy;
   private readonly breaker;
   private readonly bulkhead;
+  /** Calls let in at once: the bulkhead's size while calls succeed, fewer while they fail. */
+  private readonly limit: AdaptiveLimit;
   private openedAt = 0;
 
   constructor(private readonly options: ResilienceOptions) {
@@ -122,6 +125,7 @@ export class ResiliencePolicy {
     });
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
+      this.limit.reset();
     });
     this.breaker.onStateChange((state) => {
       resilienceMetrics.transition(options.dependency, STATE_NAMES[state]);
@@ -134,6 +138,12 @@ export class ResiliencePolicy {
           })
         : noop;
     this.bulkhead = bulkhead(options.bulkheadLimit, options.bulkheadQueue);
+    // Never fewer than a few calls at once: enough for a trickle of traffic to show recovery.
+    this.limit = new AdaptiveLimit(
+      Math.min(options.bulkheadLimit, 4),
+      options.bulkheadLimit,
+      options.breakerFailureRate / 2,
+    );
     this.guarded = wrap(this.breaker, retryPolicy, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     resilienceMetrics.register({
       dependency: options.dependency,
@@ -174,10 +184,15 @@ export class ResiliencePolicy {
     if (state === CircuitState.Isolated) {
       return new DependencyUnavailableError(this.options.dependency, 'circuit-open', 1);
     }
-    if (this.bulkhead.executionSlots === 0 && this.bulkhead.queueSlots === 0) {
-      return new DependencyUnavailableError(this.options.dependency, 'overloaded', 1);
-    }
-    return undefined;
+    return this.overloaded();
+  }
+
+  private overloaded(): DependencyUnavailableError | undefined {
+    const full = this.bulkhead.executionSlots === 0 && this.bulkhead.queueSlots === 0;
+    const inFlight = this.options.bulkheadLimit - this.bulkhead.executionSlots;
+    return full || inFlight >= this.limit.limit
+      ? new DependencyUnavailableError(this.options.dependency, 'overloaded', 1)
+      : undefined;
   }
 
   /**
@@ -224,20 +239,33 @@ export class ResiliencePolicy {
 
   /** Runs `call`; dependency failures come out as DependencyUnavailableError, 4xx as they were. */
   execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.run(() => this.bulkhead.execute(() => this.guarded.execute(({ signal }) => call(signal))));
+    return this.run(() => {
+      const overloaded = this.overloaded();
+      if (overloaded) {
+        throw overloaded;
+      }
+      return this.bulkhead.execute(() => this.guarded.execute(({ signal }) => call(signal)));
+    });
   }
 
   private async run<T>(attempt: () => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
     try {
       const answer = await attempt();
       resilienceMetrics.answered(this.options.dependency);
+      this.limit.record(false, startedAt);
       return answer;
     } catch (error) {
       const translated = this.translate(error);
       if (translated instanceof DependencyUnavailableError) {
         resilienceMetrics.unavailable(this.options.dependency, translated.reason, true);
+        // Refusals without a call (circuit open, limit reached) say nothing of how calls go.
+        if (translated.reason !== 'circuit-open' && translated.reason !== 'overloaded') {
+          this.limit.record(true, startedAt);
+        }
       } else {
         resilienceMetrics.answered(this.options.dependency);
+        this.limit.record(false, startedAt);
       }
       throw translated;
     }

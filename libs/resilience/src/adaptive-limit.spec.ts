@@ -1,0 +1,59 @@
+import { AdaptiveLimit } from './adaptive-limit';
+
+describe('AdaptiveLimit', () => {
+  it('stays at its ceiling while calls succeed', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25);
+    for (let i = 0; i < 1000; i += 1) {
+      limit.record(false, i, i);
+    }
+    expect(limit.limit).toBe(50);
+  });
+
+  it('ignores the odd failure, and cuts by a quarter once the recent failure rate passes its threshold', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25);
+    limit.record(true, 1, 1);
+    expect(limit.limit).toBe(50);
+    for (let i = 0; i < 20; i += 1) {
+      limit.record(false, 2, 2);
+    }
+    // Failures in a row: the moving rate passes 0.25 after a handful, then the first cut.
+    let time = 10;
+    while (limit.limit === 50) {
+      time += 1;
+      limit.record(true, time, time);
+    }
+    expect(limit.limit).toBe(37);
+  });
+
+  it('cuts once per round: the failures of one burst, sent under the old limit, cut it once', () => {
+    const limit = new AdaptiveLimit(4, 40, 0.25);
+    for (let i = 0; i < 10; i += 1) {
+      limit.record(true, 100, 1000 + i);
+    }
+    expect(limit.limit).toBe(30);
+    // A call sent after that cut fails too: the next cut.
+    limit.record(true, 1010, 2000);
+    expect(limit.limit).toBe(22);
+  });
+
+  it('never goes below its floor, and grows back by about one call per round of successes', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25);
+    for (let i = 0; i < 100; i += 1) {
+      limit.record(true, i, i);
+    }
+    expect(limit.limit).toBe(4);
+    for (let i = 0; i < 4 + 5; i += 1) {
+      limit.record(false, 200 + i, 200 + i);
+    }
+    expect(limit.limit).toBe(5);
+  });
+
+  it('starts again from its floor when the circuit opens', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25);
+    limit.reset(10);
+    expect(limit.limit).toBe(4);
+    // A failure of a call sent before the reset does not cut below it (and is not a new round).
+    limit.record(true, 5, 11);
+    expect(limit.limit).toBe(4);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * How many calls a caller lets through its door at once, adapted to how the dependency copes:
+ * additive increase while calls succeed, multiplicative decrease when the recent failure rate
+ * climbs past `cutAboveFailureRate` (half the breaker's threshold), at most once per call
+ * duration. It acts before the circuit breaker has to: a slow dependency whose failures come from
+ * being sent too much at once (a burst of calls on a saturated box) is sent less, instead of being
+ * cut off entirely and then flooded again when the circuit closes. While calls succeed it stays at
+ * its ceiling, so a healthy dependency is never limited below the bulkhead.
+ */
+export class AdaptiveLimit {
+  private current: number;
+  /** Share of recent calls that failed, as a moving average over about the last 20 calls. */
+  private failureRate = 0;
+  private lastCutAt = 0;
+
+  private static readonly SMOOTHING = 1 / 20;
+  private static readonly CUT = 0.75;
+
+  constructor(
+    private readonly floor: number,
+    private readonly ceiling: number,
+    private readonly cutAboveFailureRate: number,
+  ) {
+    this.current = ceiling;
+  }
+
+  /** Whole calls allowed in flight now. */
+  get limit(): number {
+    return Math.floor(this.current);
+  }
+
+  /**
+   * The circuit opened: whatever was sent was too much. Start again from the floor when it closes,
+   * rather than with the burst that broke it.
+   */
+  reset(now = Date.now()): void {
+    this.current = this.floor;
+    this.failureRate = 0;
+    this.lastCutAt = now;
+  }
+
+  /** A call that started at `startedAt` (ms epoch) ended: failed = no usable answer in time. */
+  record(failed: boolean, startedAt: number, now = Date.now()): void {
+    this.failureRate += AdaptiveLimit.SMOOTHING * ((failed ? 1 : 0) - this.failureRate);
+    if (!failed) {
+      // About one more call in flight per round trip's worth of successes.
+      this.current = Math.min(this.ceiling, this.current + 1 / this.current);
+      return;
+    }
+    // One cut per round: the calls of one burst that fail together were all sent under the old limit.
+    if (this.failureRate > this.cutAboveFailureRate && startedAt >= this.lastCutAt) {
+      this.current = Math.max(this.floor, this.current * AdaptiveLimit.CUT);
+      this.lastCutAt = now;
+    }
+  }
+}
