@@ -1,7 +1,7 @@
 /**
  * How many calls a caller lets through its door at once, adapted to how the dependency copes:
  * additive increase while calls succeed, multiplicative decrease when the recent failure rate
- * climbs past `cutAboveFailureRate` (half the breaker's threshold), at most once per call
+ * climbs past `cutAboveFailureRate` (below the breaker's threshold), at most once per call
  * duration. It acts before the circuit breaker has to: a slow dependency whose failures come from
  * being sent too much at once (a burst of calls on a saturated box) is sent less, instead of being
  * cut off entirely and then flooded again when the circuit closes. While calls succeed it stays at

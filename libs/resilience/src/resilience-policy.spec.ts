@@ -265,8 +265,9 @@ describe('ResiliencePolicy', () => {
     await new Promise((resolve) => setImmediate(resolve));
 
     const fail = () => failure(policy.execute(() => Promise.reject(httpError(503))));
-    // Five failures are not yet a failure rate over a quarter (of about the last 20 calls).
-    for (let i = 0; i < 5; i += 1) {
+    // Six failures are not yet a failure rate over 0.3 (0.6 of the breaker's 0.5) of about the
+    // last 20 calls; the seventh is.
+    for (let i = 0; i < 6; i += 1) {
       await fail();
     }
     const stillAll = holdAll();

@@ -138,11 +138,13 @@ export class ResiliencePolicy {
           })
         : noop;
     this.bulkhead = bulkhead(options.bulkheadLimit, options.bulkheadQueue);
-    // Never fewer than a few calls at once: enough for a trickle of traffic to show recovery.
+    // Never fewer than a few calls at once: enough for a trickle of traffic to show recovery. It
+    // cuts at 0.6 of the breaker's failure rate: early enough to keep the circuit closed, late
+    // enough that a dependency's own latency tail (some timeouts at any load) does not keep cutting.
     this.limit = new AdaptiveLimit(
       Math.min(options.bulkheadLimit, 4),
       options.bulkheadLimit,
-      options.breakerFailureRate / 2,
+      options.breakerFailureRate * 0.6,
     );
     this.guarded = wrap(this.breaker, retryPolicy, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     resilienceMetrics.register({

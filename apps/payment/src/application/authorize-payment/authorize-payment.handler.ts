@@ -23,18 +23,16 @@ export class AuthorizePaymentHandler {
   ) {}
 
   async execute(command: AuthorizePaymentCommand): Promise<{ payment: PaymentSnapshot; created: boolean }> {
-    const existing = await this.payments.findByBookingId(command.bookingId);
-    if (existing) {
-      const terms = this.sameTermsOrThrow(existing, command);
-      return terms.status === 'PENDING'
-        ? { payment: await this.resume(existing), created: false }
-        : { payment: terms, created: false };
+    // Insert first: a new charge (the usual case) is one statement, and a repeated one finds the
+    // intent or outcome already there.
+    const { payment, inserted } = await this.payments.insertOrGetExisting(Payment.intend(command));
+    if (!inserted) {
+      const terms = this.sameTermsOrThrow(payment, command);
+      if (terms.status !== 'PENDING') {
+        return { payment: terms, created: false };
+      }
     }
-    const { payment: intent, inserted } = await this.payments.insertOrGetExisting(Payment.intend(command));
-    if (!inserted && intent.status !== 'PENDING') {
-      return { payment: this.sameTermsOrThrow(intent, command), created: false };
-    }
-    return { payment: await this.resume(intent), created: inserted };
+    return { payment: await this.resume(payment), created: inserted };
   }
 
   /** Asks the provider (again, under the same key) and records its answer on the intent. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LessThan, type DataSource } from 'typeorm';
+import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { Outbox } from '@storage/messaging';
 import {
   currentManager,
@@ -52,7 +52,8 @@ export class PaymentTypeormRepository extends PaymentRepository {
   }
 
   async insertOrGetExisting(payment: Payment): Promise<{ payment: Payment; inserted: boolean }> {
-    return runInTransaction(this.dataSource, async (manager) => {
+    const events = payment.pullEvents().map(toIntegrationEvent);
+    const write = async (manager: EntityManager) => {
       // ON CONFLICT keeps the surrounding transaction usable, unlike catching a unique violation.
       const result = await manager
         .createQueryBuilder()
@@ -63,12 +64,17 @@ export class PaymentTypeormRepository extends PaymentRepository {
         .returning('id')
         .execute();
       if ((result.raw as unknown[]).length === 0) {
+        // DO NOTHING waited for the conflicting row's transaction: the row is committed and visible.
         const existing = await manager.findOneByOrFail(PaymentOrmEntity, { bookingId: payment.bookingId });
         return { payment: PaymentMapper.toDomain(existing), inserted: false };
       }
-      await this.appendEvents(payment);
+      await this.outbox.appendAll(manager, events);
       return { payment, inserted: true };
-    });
+    };
+    // A row without events (a charge's intent) is one statement, atomic by itself.
+    return events.length === 0
+      ? write(currentManager(this.dataSource))
+      : runInTransaction(this.dataSource, write);
   }
 
   async save(payment: Payment): Promise<void> {
