@@ -18,7 +18,6 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 export class NodeProcess {
   private readonly child: ChildProcess;
   private readonly output: string[] = [];
-  private partial = '';
   private exit?: ExitStatus;
   private readonly exited: Promise<ExitStatus>;
 
@@ -36,14 +35,17 @@ export class NodeProcess {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (chunk: Buffer) => {
-      const text = this.partial + chunk.toString('utf8');
-      const lines = text.split('\n');
-      this.partial = lines.pop() ?? '';
-      this.output.push(...lines.filter((line) => line.length > 0));
+    // One unfinished line per stream: a chunk of stderr must not be glued to half a stdout line.
+    const collector = () => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        this.output.push(...lines.filter((line) => line.length > 0));
+      };
     };
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
+    this.child.stdout?.on('data', collector());
+    this.child.stderr?.on('data', collector());
     // 'close', not 'exit': Node may emit 'exit' before the last output chunks are read, and a
     // test that reads the log after the process ended must see its last lines.
     this.exited = new Promise((resolve) => {

@@ -7,25 +7,32 @@ import { currentRequestContext } from './request-context';
  * and trace ids mixed in, so a booking can be followed across services with a single grep.
  */
 export function createRootLogger(service: string, level: string): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    mixin: () => {
-      const context = currentRequestContext();
-      if (!context) {
-        return {};
-      }
-      // The trace id joins a log line to its trace; the span id to the hop that wrote it.
-      const span = context.span?.spanContext();
-      return {
-        requestId: context.requestId,
-        ...(context.correlationId ? { correlationId: context.correlationId } : {}),
-        ...(span ? { traceId: span.traceId, spanId: span.spanId } : {}),
-      };
+  // Written synchronously: a line is on stdout when the call returns, so the output is in the
+  // order the lines were logged and nothing is lost when the process exits. pino's default
+  // asynchronous stream lost a service's last lines at exit (its flush() does not wait for a
+  // write in progress) and let a line logged just before "stopped" come out after it.
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const context = currentRequestContext();
+        if (!context) {
+          return {};
+        }
+        // The trace id joins a log line to its trace; the span id to the hop that wrote it.
+        const span = context.span?.spanContext();
+        return {
+          requestId: context.requestId,
+          ...(context.correlationId ? { correlationId: context.correlationId } : {}),
+          ...(span ? { traceId: span.traceId, spanId: span.spanId } : {}),
+        };
+      },
     },
-  });
+    pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 function splitContext(params: unknown[]): { context?: string; extra: unknown[] } {

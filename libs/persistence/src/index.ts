@@ -5,4 +5,5 @@ export * from './transaction-context';
 export * from './probe-database';
 export * from './reconciliation-columns';
 export * from './update-row';
+export * from './insert-or-get-existing';
 export * from './service-client';

@@ -229,9 +229,9 @@ function installSwagger(
 }
 
 /**
- * pino writes asynchronously: exiting right after a log line can lose that line and every line
- * still in flight with it (a service's last words, 'stopped' among them). Exit once the output
- * is flushed, or after a second if it is stuck (a reader that stopped reading).
+ * The root logger writes synchronously (see createRootLogger), so its lines are out already;
+ * the flush is for a logger given another, buffered destination. Exit once it is flushed, or
+ * after a second if it is stuck (a reader that stopped reading).
  */
 function exitAfterFlush(logger: Logger, code: number): void {
   const exit = () => process.exit(code);

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction, updateRow } from '@storage/persistence';
+import {
+  currentManager,
+  insertOrGetExisting,
+  lockedIf,
+  runInTransaction,
+  updateRow,
+} from '@storage/persistence';
 import type { Booking } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
@@ -48,27 +54,18 @@ export class BookingTypeormRepository extends BookingRepository {
   }
 
   async insert(booking: Booking): Promise<{ booking: Booking; inserted: boolean }> {
-    return runInTransaction(this.dataSource, async (manager) => {
-      // ON CONFLICT on (customer_id, idempotency_key): two racing requests with one key get one booking.
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(BookingOrmEntity)
-        .values(BookingMapper.toOrm(booking))
-        .orIgnore()
-        .returning('id')
-        .execute();
-      if ((result.raw as unknown[]).length === 0) {
-        const { customerId, idempotencyKey } = booking.snapshot();
-        const existing = await manager.findOneByOrFail(BookingOrmEntity, {
-          customerId,
-          idempotencyKey: idempotencyKey!,
-        });
-        return { booking: BookingMapper.toDomain(existing), inserted: false };
-      }
-      await this.appendEvents(booking);
-      return { booking, inserted: true };
+    const events = booking.pullEvents().map(toIntegrationEvent);
+    const { customerId, idempotencyKey } = booking.snapshot();
+    // The unique key is (customer_id, idempotency_key): two racing requests with one key get one booking.
+    const { row, inserted } = await insertOrGetExisting({
+      dataSource: this.dataSource,
+      target: BookingOrmEntity,
+      row: BookingMapper.toOrm(booking),
+      // Only a booking with a key can conflict: its key is never null here.
+      existing: { customerId, idempotencyKey: idempotencyKey! },
+      events: { count: events.length, append: (manager) => this.outbox.appendAll(manager, events) },
     });
+    return { booking: inserted ? booking : BookingMapper.toDomain(row), inserted };
   }
 
   async save(booking: Booking): Promise<void> {

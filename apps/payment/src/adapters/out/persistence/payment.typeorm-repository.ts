@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LessThan, type DataSource, type EntityManager } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
 import {
   currentManager,
   findUnreconciled,
+  insertOrGetExisting,
   lockedIf,
   markReconcileOutcome,
   runInTransaction,
@@ -53,28 +54,14 @@ export class PaymentTypeormRepository extends PaymentRepository {
 
   async insertOrGetExisting(payment: Payment): Promise<{ payment: Payment; inserted: boolean }> {
     const events = payment.pullEvents().map(toIntegrationEvent);
-    const write = async (manager: EntityManager) => {
-      // ON CONFLICT keeps the surrounding transaction usable, unlike catching a unique violation.
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(PaymentOrmEntity)
-        .values(PaymentMapper.toOrm(payment))
-        .orIgnore()
-        .returning('id')
-        .execute();
-      if ((result.raw as unknown[]).length === 0) {
-        // DO NOTHING waited for the conflicting row's transaction: the row is committed and visible.
-        const existing = await manager.findOneByOrFail(PaymentOrmEntity, { bookingId: payment.bookingId });
-        return { payment: PaymentMapper.toDomain(existing), inserted: false };
-      }
-      await this.outbox.appendAll(manager, events);
-      return { payment, inserted: true };
-    };
-    // A row without events (a charge's intent) is one statement, atomic by itself.
-    return events.length === 0
-      ? write(currentManager(this.dataSource))
-      : runInTransaction(this.dataSource, write);
+    const { row, inserted } = await insertOrGetExisting({
+      dataSource: this.dataSource,
+      target: PaymentOrmEntity,
+      row: PaymentMapper.toOrm(payment),
+      existing: { bookingId: payment.bookingId },
+      events: { count: events.length, append: (manager) => this.outbox.appendAll(manager, events) },
+    });
+    return { payment: inserted ? payment : PaymentMapper.toDomain(row), inserted };
   }
 
   async save(payment: Payment): Promise<void> {
