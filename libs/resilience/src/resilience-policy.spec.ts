@@ -282,6 +282,18 @@ describe('ResiliencePolicy', () => {
     cut.forEach((admission) => admission.release());
   });
 
+  it('queues a call while every slot is taken and its queue has room, as configured', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000, bulkheadLimit: 1, bulkheadQueue: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = policy.execute(() => gate.then(() => 'first'));
+    expect(policy.refusalNow()).toBeUndefined();
+    const queued = policy.execute(() => Promise.resolve('queued'));
+    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    release();
+    await expect(Promise.all([running, queued])).resolves.toEqual(['first', 'queued']);
+  });
+
   it('sheds load beyond its bulkhead', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
     let release!: () => void;

@@ -86,13 +86,6 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
 };
 
 /**
- * Timeout per attempt, a bounded retry of fast transient failures, a circuit breaker that stops
- * calling a dependency that keeps failing (and recovers by itself through a trial call), and a
- * bulkhead so a slow dependency cannot take every request of the caller down with it.
- * Other 4xx answers (400, 402, 409, 422) are business answers: they pass through untouched and
- * never trip the breaker.
- */
-/**
  * A slot for one call, taken at the caller's door (see ResiliencePolicy.admit): the call made
  * later runs in it, so work done between the door and the call cannot be wasted on a bulkhead
  * that filled up meanwhile.
@@ -104,6 +97,14 @@ export interface Admission {
   release(): void;
 }
 
+/**
+ * Timeout per attempt, a bounded retry of fast transient failures, a circuit breaker that stops
+ * calling a dependency that keeps failing (and recovers by itself through a trial call), and a
+ * bulkhead so a slow dependency cannot take every request of the caller down with it, with an
+ * adaptive limit inside it (fewer calls at once while they fail; see AdaptiveLimit).
+ * Other 4xx answers (400, 402, 409, 422) are business answers: they pass through untouched and
+ * never trip the breaker.
+ */
 export class ResiliencePolicy {
   /** Breaker, retry and timeout: what a call goes through once it holds a bulkhead slot. */
   private readonly guarded: IPolicy;
@@ -191,8 +192,11 @@ export class ResiliencePolicy {
 
   private overloaded(): DependencyUnavailableError | undefined {
     const full = this.bulkhead.executionSlots === 0 && this.bulkhead.queueSlots === 0;
+    // Below its ceiling the adaptive limit refuses what it does not let in; at the ceiling the
+    // bulkhead decides, its queue included.
     const inFlight = this.options.bulkheadLimit - this.bulkhead.executionSlots;
-    return full || inFlight >= this.limit.limit
+    const overLimit = this.limit.limit < this.options.bulkheadLimit && inFlight >= this.limit.limit;
+    return full || overLimit
       ? new DependencyUnavailableError(this.options.dependency, 'overloaded', 1)
       : undefined;
   }
