@@ -48,6 +48,26 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(5);
   });
 
+  it('after the circuit was open, finds the level again fast: one more call per success until the first cut', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25);
+    limit.reset(0);
+    for (let i = 1; i <= 12; i += 1) {
+      limit.record(false, i, i);
+    }
+    expect(limit.limit).toBe(16);
+    // Failures in a row until the rate passes the threshold: one cut, and growth slows down again.
+    let time = 100;
+    while (limit.limit === 16) {
+      time += 1;
+      limit.record(true, time, time);
+    }
+    expect(limit.limit).toBe(12);
+    for (let i = 0; i < 12; i += 1) {
+      limit.record(false, 1000 + i, 1000 + i);
+    }
+    expect(limit.limit).toBe(12);
+  });
+
   it('starts again from its floor when the circuit opens', () => {
     const limit = new AdaptiveLimit(4, 50, 0.25);
     limit.reset(10);

@@ -5,13 +5,17 @@
  * duration. It acts before the circuit breaker has to: a slow dependency whose failures come from
  * being sent too much at once (a burst of calls on a saturated box) is sent less, instead of being
  * cut off entirely and then flooded again when the circuit closes. While calls succeed it stays at
- * its ceiling, so a healthy dependency is never limited below the bulkhead.
+ * its ceiling, so a healthy dependency is never limited below the bulkhead. After the circuit has
+ * been open it starts from its floor and grows by one call per success (a slow start, as TCP's)
+ * until the first cut.
  */
 export class AdaptiveLimit {
   private current: number;
   /** Share of recent calls that failed, as a moving average over about the last 20 calls. */
   private failureRate = 0;
   private lastCutAt = 0;
+  /** After a reset: one more call per success (doubling per round) until the first cut. */
+  private slowStart = false;
 
   private static readonly SMOOTHING = 1 / 20;
   private static readonly CUT = 0.75;
@@ -37,20 +41,23 @@ export class AdaptiveLimit {
     this.current = this.floor;
     this.failureRate = 0;
     this.lastCutAt = now;
+    this.slowStart = true;
   }
 
   /** A call that started at `startedAt` (ms epoch) ended: failed = no usable answer in time. */
   record(failed: boolean, startedAt: number, now = Date.now()): void {
     this.failureRate += AdaptiveLimit.SMOOTHING * ((failed ? 1 : 0) - this.failureRate);
     if (!failed) {
-      // About one more call in flight per round trip's worth of successes.
-      this.current = Math.min(this.ceiling, this.current + 1 / this.current);
+      // About one more call in flight per round trip's worth of successes; twice as many per
+      // round while finding the level again after the circuit has been open.
+      this.current = Math.min(this.ceiling, this.current + (this.slowStart ? 1 : 1 / this.current));
       return;
     }
     // One cut per round: the calls of one burst that fail together were all sent under the old limit.
     if (this.failureRate > this.cutAboveFailureRate && startedAt >= this.lastCutAt) {
       this.current = Math.max(this.floor, this.current * AdaptiveLimit.CUT);
       this.lastCutAt = now;
+      this.slowStart = false;
     }
   }
 }
