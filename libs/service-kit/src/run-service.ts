@@ -229,17 +229,9 @@ function installSwagger(
 }
 
 /**
- * The root logger writes synchronously (see createRootLogger), so its lines are out already;
- * the flush is for a logger given another, buffered destination. Exit once it is flushed, or
- * after a second if it is stuck (a reader that stopped reading).
+ * What exiting itself may take after the requests: flushing spans (2 s at most), and a margin.
+ * Log lines need none: the root logger writes synchronously (see createRootLogger).
  */
-function exitAfterFlush(logger: Logger, code: number): void {
-  const exit = () => process.exit(code);
-  setTimeout(exit, 1000).unref();
-  logger.flush(() => exit());
-}
-
-/** What exiting itself may take after the requests: flushing spans (2 s at most), then logs (1 s). */
 const EXIT_RESERVE_MS = 3000;
 
 function installShutdown(
@@ -259,7 +251,7 @@ function installShutdown(
     app.get(ShutdownState).startDraining();
     const force = setTimeout(() => {
       logger.error({ timeoutMs }, 'graceful shutdown timed out; exiting');
-      exitAfterFlush(logger, 1);
+      process.exit(1);
     }, timeoutMs);
     force.unref();
     app
@@ -276,11 +268,11 @@ function installShutdown(
       .then(() => shutdownTracing())
       .then(() => {
         logger.info('stopped');
-        exitAfterFlush(logger, 0);
+        process.exit(0);
       })
       .catch((error: unknown) => {
         logger.error({ err: String(error) }, 'error during shutdown');
-        exitAfterFlush(logger, 1);
+        process.exit(1);
       });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -327,7 +319,7 @@ export async function runService<C extends BaseServiceConfig>(
       { err: reason instanceof Error ? reason.stack : String(reason) },
       'unhandled rejection; exiting',
     );
-    exitAfterFlush(logger, 1);
+    process.exit(1);
   });
 
   if (definition.kafka) {
