@@ -13,6 +13,7 @@ import { MypageRepository } from './application/ports/mypage.repository.port';
 import { ProjectEventHandler } from './application/project-event/project-event.handler';
 import { QueryMypageHandler } from './application/query-mypage/query-mypage.handler';
 import { CreateMypage1763700000400 } from './migrations/1763700000400-create-mypage';
+import { BookingViewVersion1765100000400 } from './migrations/1765100000400-booking-view-version';
 import type { MypageConfig } from './mypage.config';
 
 @Module({})
@@ -26,7 +27,7 @@ export class MypageModule {
           config,
           server,
           entities: [BookingViewOrmEntity, BookingTimelineOrmEntity, NoticeOrmEntity],
-          migrations: [CreateMypage1763700000400],
+          migrations: [CreateMypage1763700000400, BookingViewVersion1765100000400],
         }),
       ],
       controllers: [MypageHttpController, SagaEventsKafkaConsumer],

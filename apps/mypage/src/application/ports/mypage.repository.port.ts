@@ -1,4 +1,4 @@
-import type { BookingView, NoticeDraft, TrackedEvent } from '../../domain';
+import type { BookingView, NoticeDraft } from '../../domain';
 
 export interface TimelineEntry {
   eventId: string;
@@ -21,15 +21,34 @@ export interface Page {
   offset: number;
 }
 
+/** A booking's view as one event finds it. */
+export interface ViewForEvent {
+  /** The stored view, or an empty one for the booking's first event. */
+  view: BookingView;
+  /** The row's version; null while the booking has no row yet. */
+  version: number | null;
+  /** The event is on the timeline already: it was recorded before (a redelivery). */
+  recorded: boolean;
+}
+
+/** What one event changes: the projected view, its timeline entry and perhaps a notice. */
+export interface EventRecord {
+  view: BookingView;
+  /** The version the view was projected from (null: no row yet). */
+  version: number | null;
+  entry: TimelineEntry;
+  notice: (NoticeDraft & { createdAt: string }) | null;
+}
+
 /** The read model's own tables. */
 export abstract class MypageRepository {
-  /** The view row, created empty when missing, locked for the rest of the unit of work. */
-  abstract lockView(bookingId: string): Promise<BookingView>;
-  abstract saveView(view: BookingView): Promise<void>;
-  /** False when this event is already on the timeline (a redelivery). */
-  abstract appendTimeline(event: TrackedEvent, summary: string): Promise<boolean>;
-  /** Idempotent per (booking, kind). */
-  abstract addNotice(bookingId: string, notice: NoticeDraft, createdAt: string): Promise<void>;
+  abstract viewForEvent(bookingId: string, eventId: string): Promise<ViewForEvent>;
+  /**
+   * Writes the record at once (one statement), only if the view is still at `record.version`:
+   * false when another event of the booking was recorded since the view was read.
+   * Notices are idempotent per (booking, kind).
+   */
+  abstract record(record: EventRecord): Promise<boolean>;
 
   abstract findView(bookingId: string): Promise<(BookingView & { timeline: TimelineEntry[] }) | null>;
   abstract listViews(customerId: string | undefined, page: Page): Promise<BookingView[]>;

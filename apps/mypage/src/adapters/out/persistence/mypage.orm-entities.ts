@@ -24,6 +24,8 @@ export class BookingViewOrmEntity {
   @Column({ name: 'unit_changed_at', type: 'varchar', length: 40, nullable: true }) unitChangedAt!:
     string | null;
   @Column({ name: 'last_event_at', type: 'varchar', length: 40, nullable: true }) lastEventAt!: string | null;
+  /** Bumped by every recorded event: the condition of the next one's write. */
+  @Column({ type: 'integer', default: 0 }) version!: number;
 }
 
 @Entity({ name: 'booking_timeline' })

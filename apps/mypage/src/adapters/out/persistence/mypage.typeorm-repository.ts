@@ -2,18 +2,110 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { currentManager, updateRow } from '@storage/persistence';
-import { emptyView, type BookingView, type NoticeDraft, type TrackedEvent } from '../../../domain';
+import { currentManager } from '@storage/persistence';
+import { emptyView, type BookingView } from '../../../domain';
 import {
   MypageRepository,
+  type EventRecord,
   type Notice,
   type Page,
   type TimelineEntry,
+  type ViewForEvent,
 } from '../../../application/ports/mypage.repository.port';
 import { BookingTimelineOrmEntity, BookingViewOrmEntity, NoticeOrmEntity } from './mypage.orm-entities';
 
+/**
+ * Recording an event is one statement, so one transaction. Parameters: $1 the version the view was
+ * read at, $2-$17 the projected view, $18-$21 the timeline entry, $22-$26 the notice (all null
+ * when there is none). The view is inserted for a booking's first event and otherwise updated only
+ * at the version read; the timeline entry is written only if the view was, the notice only if the
+ * entry was. It returns the booking id when recorded, no row when the version had moved on.
+ */
+const RECORD_VIEW = {
+  first: `INSERT INTO booking_view (booking_id, customer_id, status, status_reason, size, start_date,
+            end_date, amount, payment_id, payment_status, refunded_amount, unit_id, unit_code,
+            unit_released, unit_changed_at, last_event_at, version)
+          VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $1::int + 1)
+          ON CONFLICT (booking_id) DO NOTHING
+          RETURNING booking_id`,
+  next: `UPDATE booking_view
+            SET customer_id = $3, status = $4, status_reason = $5, size = $6, start_date = $7,
+                end_date = $8, amount = $9, payment_id = $10, payment_status = $11,
+                refunded_amount = $12, unit_id = $13, unit_code = $14, unit_released = $15,
+                unit_changed_at = $16, last_event_at = $17, version = $1::int + 1
+          WHERE booking_id = $2 AND version = $1
+          RETURNING booking_id`,
+};
+const RECORD_ENTRY_AND_NOTICE = `
+  recorded_entry AS (
+    INSERT INTO booking_timeline (event_id, booking_id, type, occurred_at, summary)
+    SELECT $18::uuid, booking_id, $19::varchar, $20::varchar, $21::text FROM recorded_view
+    RETURNING booking_id),
+  recorded_notice AS (
+    INSERT INTO notice (id, booking_id, customer_id, kind, message, created_at)
+    SELECT $22::uuid, booking_id, $23::varchar, $24::varchar, $25::text, $26::varchar
+      FROM recorded_entry
+     WHERE $22::uuid IS NOT NULL
+    ON CONFLICT DO NOTHING)
+  SELECT booking_id FROM recorded_view`;
+const RECORD = {
+  first: `WITH recorded_view AS (${RECORD_VIEW.first}), ${RECORD_ENTRY_AND_NOTICE}`,
+  next: `WITH recorded_view AS (${RECORD_VIEW.next}), ${RECORD_ENTRY_AND_NOTICE}`,
+};
+
+// Dates as the 'YYYY-MM-DD' text the domain holds (node-postgres would make them local Dates).
+const VIEW_FOR_EVENT = `
+  SELECT EXISTS (SELECT 1 FROM booking_timeline WHERE event_id = $2) AS recorded, v.version,
+         v.customer_id, v.status, v.status_reason, v.size, v.start_date::text AS start_date,
+         v.end_date::text AS end_date, v.amount, v.payment_id, v.payment_status, v.refunded_amount,
+         v.unit_id, v.unit_code, v.unit_released, v.unit_changed_at, v.last_event_at
+    FROM (SELECT 1) AS one LEFT JOIN booking_view v ON v.booking_id = $1`;
+
 function toView(row: BookingViewOrmEntity): BookingView {
-  return row as unknown as BookingView;
+  const { version: _version, ...view } = row;
+  return view as BookingView;
+}
+
+/** node-postgres' row: bigints as strings; the view's columns null while it has no row. */
+interface ViewRow {
+  recorded: boolean;
+  version: number | null;
+  customer_id: string | null;
+  status: BookingView['status'];
+  status_reason: string | null;
+  size: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  amount: string | null;
+  payment_id: string | null;
+  payment_status: BookingView['paymentStatus'];
+  refunded_amount: string | null;
+  unit_id: string | null;
+  unit_code: string | null;
+  unit_released: boolean | null;
+  unit_changed_at: string | null;
+  last_event_at: string | null;
+}
+function fromRow(bookingId: string, row: ViewRow): BookingView {
+  const count = (value: string | null) => (value === null ? null : Number(value));
+  return {
+    bookingId,
+    customerId: row.customer_id,
+    status: row.status,
+    statusReason: row.status_reason,
+    size: row.size,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    amount: count(row.amount),
+    paymentId: row.payment_id,
+    paymentStatus: row.payment_status,
+    refundedAmount: count(row.refunded_amount),
+    unitId: row.unit_id,
+    unitCode: row.unit_code,
+    unitReleased: row.unit_released === true,
+    unitChangedAt: row.unit_changed_at,
+    lastEventAt: row.last_event_at,
+  };
 }
 
 @Injectable()
@@ -22,60 +114,43 @@ export class MypageTypeormRepository extends MypageRepository {
     super();
   }
 
-  async lockView(bookingId: string): Promise<BookingView> {
-    const manager = currentManager(this.dataSource);
-    const lock = () =>
-      manager.findOne(BookingViewOrmEntity, { where: { bookingId }, lock: { mode: 'pessimistic_write' } });
-    // Every event but a booking's first finds its view: one statement. The first inserts it (a
-    // concurrent first event of the same booking may win that race; ON CONFLICT lets both go on).
-    const existing = await lock();
-    if (existing) {
-      return toView(existing);
-    }
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(BookingViewOrmEntity)
-      .values(emptyView(bookingId))
-      .orIgnore()
-      .execute();
-    return toView((await lock())!);
+  async viewForEvent(bookingId: string, eventId: string): Promise<ViewForEvent> {
+    const [row] = await this.dataSource.query<ViewRow[]>(VIEW_FOR_EVENT, [bookingId, eventId]);
+    return row.version === null
+      ? { view: emptyView(bookingId), version: null, recorded: row.recorded }
+      : { view: fromRow(bookingId, row), version: row.version, recorded: row.recorded };
   }
 
-  async saveView(view: BookingView): Promise<void> {
-    await updateRow(
-      currentManager(this.dataSource),
-      BookingViewOrmEntity,
-      view as unknown as BookingViewOrmEntity,
-    );
-  }
-
-  async appendTimeline(event: TrackedEvent, summary: string): Promise<boolean> {
-    const result = await currentManager(this.dataSource)
-      .createQueryBuilder()
-      .insert()
-      .into(BookingTimelineOrmEntity)
-      .values({
-        eventId: event.eventId,
-        bookingId: event.bookingId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        summary,
-      })
-      .orIgnore()
-      .returning('event_id')
-      .execute();
-    return (result.raw as unknown[]).length > 0;
-  }
-
-  async addNotice(bookingId: string, notice: NoticeDraft, createdAt: string): Promise<void> {
-    await currentManager(this.dataSource)
-      .createQueryBuilder()
-      .insert()
-      .into(NoticeOrmEntity)
-      .values({ id: randomUUID(), bookingId, ...notice, createdAt })
-      .orIgnore()
-      .execute();
+  async record({ view, version, entry, notice }: EventRecord): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(version === null ? RECORD.first : RECORD.next, [
+      version ?? 0,
+      view.bookingId,
+      view.customerId,
+      view.status,
+      view.statusReason,
+      view.size,
+      view.startDate,
+      view.endDate,
+      view.amount,
+      view.paymentId,
+      view.paymentStatus,
+      view.refundedAmount,
+      view.unitId,
+      view.unitCode,
+      view.unitReleased,
+      view.unitChangedAt,
+      view.lastEventAt,
+      entry.eventId,
+      entry.type,
+      entry.occurredAt,
+      entry.summary,
+      notice && randomUUID(),
+      notice?.customerId ?? null,
+      notice?.kind ?? null,
+      notice?.message ?? null,
+      notice?.createdAt ?? null,
+    ]);
+    return rows.length === 1;
   }
 
   async findView(bookingId: string): Promise<(BookingView & { timeline: TimelineEntry[] }) | null> {
