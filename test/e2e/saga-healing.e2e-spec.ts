@@ -138,6 +138,15 @@ describe('saga self-healing', () => {
     const id = randomUUID();
     const customerId = uniqueCustomer('stale');
     const period = uniquePeriod(2);
+    // The charge first: the sweeper may reject the booking the moment it exists, and payment,
+    // finding no charge for the rejection, records a void (a row for the booking) that an
+    // insert after it would collide with.
+    await sql(
+      'payment',
+      `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
+       VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
+      [randomUUID(), id, customerId],
+    );
     await sql(
       'booking',
       `INSERT INTO booking (id, customer_id, size, start_date, end_date, days, daily_rate, amount, status,
@@ -145,12 +154,6 @@ describe('saga self-healing', () => {
        VALUES ($1, $2, 'L', $3, $4, 2, 3000, 6000, 'PAYMENT_PENDING', 'stale-key-1', now() - interval '1 minute',
                now() - interval '1 minute')`,
       [id, customerId, period.startDate, period.endDate],
-    );
-    await sql(
-      'payment',
-      `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
-       VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
-      [randomUUID(), id, customerId],
     );
     const rejected = await api.waitForStatus(id, 'REJECTED');
     expect(rejected.rejectionReason).toBe('PAYMENT_UNAVAILABLE');

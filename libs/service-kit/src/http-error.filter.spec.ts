@@ -1,7 +1,10 @@
-import { Logger, type ArgumentsHost } from '@nestjs/common';
+import { ForbiddenException, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
 import { HttpErrorFilter } from './http-error.filter';
 
-function answer(exception: unknown): {
+function answer(
+  exception: unknown,
+  request: { url: string; documentsPrefix?: string } = { url: '/bookings' },
+): {
   status: number;
   body: Record<string, unknown>;
   headers: Record<string, string>;
@@ -21,14 +24,29 @@ function answer(exception: unknown): {
       return reply;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
-  new HttpErrorFilter().catch(exception, host);
+  const host = {
+    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ url: request.url }) }),
+  } as unknown as ArgumentsHost;
+  new HttpErrorFilter({}, request.documentsPrefix).catch(exception, host);
   return seen;
 }
 
 describe('HttpErrorFilter', () => {
   beforeAll(() => {
     Logger.overrideLogger(false);
+  });
+
+  it("answers the static document plugin's refusal of a path (a bare 403) with 404 under the documents prefix only", () => {
+    // What Nest makes of @fastify/static's FST_STATIC_FORBIDDEN_PATH (a file name over 255 bytes, "//").
+    const refusal = new HttpException('Forbidden', 403);
+    const underDocs = answer(refusal, { url: `/docs/${'x'.repeat(300)}`, documentsPrefix: '/docs/' });
+    expect(underDocs.status).toBe(404);
+    expect(underDocs.body).toMatchObject({
+      error: 'NOT_FOUND',
+      message: 'No document at this path under /docs/',
+    });
+    const elsewhere = answer(new ForbiddenException(), { url: '/bookings/1', documentsPrefix: '/docs/' });
+    expect(elsewhere.status).toBe(403);
   });
 
   it('answers a database outage with 503 and Retry-After, not 500', () => {

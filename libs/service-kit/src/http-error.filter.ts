@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@storage/ddd';
 import { classifyFailure } from '@storage/messaging';
 import { currentRequestContext } from '@storage/observability';
@@ -34,7 +34,16 @@ function isHealthReport(response: unknown): boolean {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
-  constructor(private readonly statusByCode: ErrorStatusMap = {}) {}
+  /**
+   * @param documentsPrefix where the static API documents are served (Swagger UI's assets). Those
+   *   are public, so a 403 there is never about the caller: it is the static file plugin refusing a
+   *   path it will not resolve (a name too long for the file system, "//", "..") and Nest passes it
+   *   on as a bare 403. Nothing is served at such a path: 404.
+   */
+  constructor(
+    private readonly statusByCode: ErrorStatusMap = {},
+    private readonly documentsPrefix?: string,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -43,7 +52,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.status(exception.getStatus()).send(exception.getResponse());
       return;
     }
-    const body = this.toBody(exception);
+    const body = this.refusedDocumentPath(exception, host) ?? this.toBody(exception);
     body.requestId = currentRequestContext()?.requestId;
     if (body.error === 'INTERNAL_ERROR') {
       this.logger.error({
@@ -61,6 +70,22 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.header('Retry-After', String(retryAfter));
     }
     void reply.status(body.statusCode).send(body);
+  }
+
+  private refusedDocumentPath(exception: unknown, host: ArgumentsHost): ErrorBody | undefined {
+    if (
+      this.documentsPrefix === undefined ||
+      !(exception instanceof HttpException) ||
+      exception.getStatus() !== 403 ||
+      !host.switchToHttp().getRequest<FastifyRequest>().url.startsWith(this.documentsPrefix)
+    ) {
+      return undefined;
+    }
+    return {
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      message: `No document at this path under ${this.documentsPrefix}`,
+    };
   }
 
   private toBody(exception: unknown): ErrorBody {

@@ -209,6 +209,9 @@ function installRequestContext(
   });
 }
 
+/** Swagger UI's page and assets. */
+const DOCS_PATH = 'docs';
+
 function installSwagger(
   app: INestApplication,
   title: string,
@@ -225,7 +228,7 @@ function installSwagger(
       .build(),
   );
   addStandardResponses(document, standardResponses);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
 /**
@@ -376,7 +379,7 @@ export async function runService<C extends BaseServiceConfig>(
     });
   }
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode));
+  app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode, `/${DOCS_PATH}/`));
   installSwagger(
     app,
     definition.title,
