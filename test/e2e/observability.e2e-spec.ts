@@ -140,6 +140,10 @@ describe('metrics', () => {
     expect(series(scraped.booking, 'resilience_bulkhead_active_calls', { dependency: 'payment' })).toEqual([
       expect.objectContaining({ value: 0 }),
     ]);
+    // Calls succeeded: the adaptive limit sits at the bulkhead's (PAYMENT_BULKHEAD_LIMIT, 50).
+    expect(series(scraped.booking, 'resilience_adaptive_limit', { dependency: 'payment' })).toEqual([
+      expect.objectContaining({ value: 50 }),
+    ]);
     expect(series(scraped.booking, 'reconciliation_repairs_total', { job: 'SagaRedrive' })).toHaveLength(1);
 
     // Kafka and the outbox: events published, applied, nothing paused, parked or dead-lettered.

@@ -153,6 +153,7 @@ export class ResiliencePolicy {
       circuitState: () => this.circuitState,
       bulkheadActive: () => options.bulkheadLimit - this.bulkhead.executionSlots,
       bulkheadQueued: () => options.bulkheadQueue - this.bulkhead.queueSlots,
+      admissionLimit: () => this.limit.limit,
     });
   }
 

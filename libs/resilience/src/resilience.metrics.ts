@@ -9,6 +9,8 @@ export interface PolicyGauges {
   circuitState(): CircuitStateName;
   bulkheadActive(): number;
   bulkheadQueued(): number;
+  /** Calls the adaptive limit lets in at once right now (the bulkhead limit while calls succeed). */
+  admissionLimit(): number;
 }
 
 const policies = new Map<string, PolicyGauges>();
@@ -43,6 +45,16 @@ gauge<'dependency'>({
   collect() {
     for (const policy of policies.values()) {
       this.set({ dependency: policy.dependency }, policy.bulkheadQueued());
+    }
+  },
+});
+gauge<'dependency'>({
+  name: 'resilience_adaptive_limit',
+  help: 'Calls the adaptive limit lets through at once now: the bulkhead limit while calls succeed, less after failures or an open circuit',
+  labelNames: ['dependency'],
+  collect() {
+    for (const policy of policies.values()) {
+      this.set({ dependency: policy.dependency }, policy.admissionLimit());
     }
   },
 });
