@@ -2,6 +2,7 @@
 // loses its failure silently.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layerBoundaries from './tools/eslint/layer-boundaries.cjs';
 
 export default tseslint.config(
   {
@@ -35,6 +36,22 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The hexagon's import directions (tools/eslint/layer-boundaries.cjs says which).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    plugins: { boundaries: layerBoundaries },
+    rules: { 'boundaries/layers': 'error' },
+  },
+  {
+    files: ['tools/eslint/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', 'test/**/*.ts'],

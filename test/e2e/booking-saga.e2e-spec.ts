@@ -50,9 +50,16 @@ describe('booking saga', () => {
   it('confirms a paid booking with a unit and shows it on my page with notices', async () => {
     const customerId = uniqueCustomer('happy');
     const period = uniquePeriod(10);
+    const quote = await http<{ dailyRate: number; amount: number }>(
+      'GET',
+      `${system.url('booking')}/quotes?size=S&startDate=${period.startDate}&endDate=${period.endDate}`,
+    );
+    expect(quote.status).toBe(200);
     const booking = await bookOk({ customerId, size: 'S', ...period });
     expect(booking).toMatchObject({ status: 'PAID', customerId, days: 10 });
-    expect(booking.amount).toBe(booking.amount > 0 ? booking.amount : -1);
+    // The price list's rate for the size, times the days: what the quote promised.
+    expect(quote.body.amount).toBe(quote.body.dailyRate * 10);
+    expect(booking.amount).toBe(quote.body.amount);
     expect(booking.paymentId).not.toBeNull();
 
     const confirmed = await api.waitForStatus(booking.id, 'CONFIRMED');
@@ -418,6 +425,52 @@ describe('booking saga', () => {
     expect(view.timeline.filter((entry) => entry.type === 'PaymentRefunded')).toHaveLength(1);
     expect(view.timeline.filter((entry) => entry.type === 'StorageReleased')).toHaveLength(1);
     expect(await api.payments(booking.id)).toMatchObject([{ status: 'REFUNDED' }]);
+  });
+
+  it("names each event's cause: the event whose handling raised it", async () => {
+    const sink = await collect([Topics.bookingEvents, Topics.paymentEvents, Topics.storageEvents]);
+    try {
+      const booking = await bookOk({ customerId: uniqueCustomer('cause'), size: 'S', ...uniquePeriod(3) });
+      await api.waitForStatus(booking.id, 'CONFIRMED');
+      await http('POST', `${system.url('booking')}/bookings/${booking.id}/cancel`);
+      const wanted = [
+        'BookingPlaced',
+        'StorageAssigned',
+        'BookingCancelled',
+        'PaymentRefunded',
+        'StorageReleased',
+      ];
+      const story = await waitFor(
+        'the cancellation and what it caused, on Kafka',
+        () =>
+          Promise.resolve(
+            new Map(
+              sink.received
+                .filter((entry) => entry.message.key?.toString() === booking.id)
+                .map((entry) => {
+                  const envelope = JSON.parse(entry.message.value!.toString()) as {
+                    eventId: string;
+                    type: string;
+                    causationId: string | null;
+                  };
+                  expect(header(entry.message, 'event-id')).toBe(envelope.eventId);
+                  return [envelope.type, envelope] as const;
+                }),
+            ),
+          ),
+        (events) => wanted.every((type) => events.has(type)),
+      );
+      // Requests raised the placement and the cancellation; the other services acted on those events.
+      const placedEvent = story.get('BookingPlaced')!;
+      const cancelled = story.get('BookingCancelled')!;
+      expect(placedEvent.causationId).toBeNull();
+      expect(cancelled.causationId).toBeNull();
+      expect(story.get('StorageAssigned')!.causationId).toBe(placedEvent.eventId);
+      expect(story.get('PaymentRefunded')!.causationId).toBe(cancelled.eventId);
+      expect(story.get('StorageReleased')!.causationId).toBe(cancelled.eventId);
+    } finally {
+      await sink.stop();
+    }
   });
 
   it('dead-letters a poison message and keeps consuming after it', async () => {

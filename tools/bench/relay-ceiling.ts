@@ -23,7 +23,7 @@ import {
 import { buildDataSourceOptions, ensureDatabase } from '@storage/persistence';
 import { databaseUrl } from '../stack/database-url';
 import { ROOT, startInfra } from '../stack/infra';
-import { waitFor } from '../stack/ports';
+import { waitUntil } from '../../test/support/wait-for';
 import { cpuDelta, sampleCpu } from './measure';
 
 const log = (line: string) => process.stdout.write(`[relay] ${line}\n`);
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     // Its own loop, as in a service: connect, drain the backlog batch by batch.
     await relay.onApplicationBootstrap();
-    await waitFor('the backlog to be published', async () => !(await anyUnpublished()), {
+    await waitUntil('the backlog to be published', async () => !(await anyUnpublished()), {
       timeoutMs: 600_000,
       intervalMs: 50,
     });

@@ -28,7 +28,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
-import { freePort, waitFor } from '../stack/ports';
+import { waitUntil } from '../../test/support/wait-for';
+import { freePort } from '../stack/ports';
 import {
   allocatePorts,
   DATABASES,
@@ -171,7 +172,7 @@ async function main(): Promise<number> {
     all.forEach((service) => service.start());
     await Promise.all(all.map((service) => service.waitReady()));
     for (const size of ['S', 'M', 'L']) {
-      await waitFor(
+      await waitUntil(
         `booking to price size ${size}`,
         async () =>
           (
@@ -198,7 +199,7 @@ async function main(): Promise<number> {
 
     /** Waits until no booking is still on its way to an outcome (PAYMENT_PENDING or PAID). */
     const settled = () =>
-      waitFor(
+      waitUntil(
         'every booking to reach its outcome',
         async () => {
           for (const status of ['PAYMENT_PENDING', 'PAID']) {

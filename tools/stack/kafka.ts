@@ -12,7 +12,8 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { preferredPort, waitFor } from './ports';
+import { waitUntil } from '../../test/support/wait-for';
+import { preferredPort } from './ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 const POM = join(ROOT, 'tools', 'kafka', 'pom.xml');
@@ -176,7 +177,9 @@ export interface StartKafkaOptions {
 export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandle> {
   const external = options.own ? undefined : process.env.KAFKA_BROKERS;
   if (external) {
-    await waitFor(`Kafka at ${external}`, () => brokerAnswers(external.split(',')[0]), { timeoutMs: 30_000 });
+    await waitUntil(`Kafka at ${external}`, () => brokerAnswers(external.split(',')[0]), {
+      timeoutMs: 30_000,
+    });
     return { brokers: external, external: true, stop: () => Promise.resolve() };
   }
   const libs = await ensureKafkaJars(options.log);
@@ -232,7 +235,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     const running = child;
-    await waitFor(
+    await waitUntil(
       `Kafka on ${brokers} (log: ${logFile})`,
       async () => {
         if (running.exitCode !== null) {

@@ -31,20 +31,3 @@ export async function preferredPort(preferred: number | undefined): Promise<numb
   }
   return freePort();
 }
-
-export async function waitFor(
-  what: string,
-  probe: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 250 }: { timeoutMs: number; intervalMs?: number },
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) {
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

@@ -3,7 +3,8 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { databaseUrl } from './database-url';
-import { preferredPort, waitFor } from './ports';
+import { waitUntil } from '../../test/support/wait-for';
+import { preferredPort } from './ports';
 
 export interface PostgresHandle {
   /** Server URL without a database; each service appends its own database name. */
@@ -80,7 +81,7 @@ export async function startPostgres(options: {
   const external = options.own ? undefined : process.env.DATABASE_URL;
   if (external) {
     const serverUrl = databaseUrl(external, '');
-    await waitFor(`Postgres at ${new URL(external).host}`, () => answers(serverUrl), { timeoutMs: 30_000 });
+    await waitUntil(`Postgres at ${new URL(external).host}`, () => answers(serverUrl), { timeoutMs: 30_000 });
     return { serverUrl, external: true, stop: () => Promise.resolve() };
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -121,7 +122,7 @@ export async function startPostgres(options: {
   }
   await server.start().catch(explain('start'));
   const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/`;
-  await waitFor('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
+  await waitUntil('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
   return {
     serverUrl,
     external: false,

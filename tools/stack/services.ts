@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { databaseUrl } from './database-url';
-import { freePort, preferredPort, waitFor } from './ports';
+import { waitUntil } from '../../test/support/wait-for';
+import { freePort, preferredPort } from './ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -173,7 +174,7 @@ export class ServiceProcess {
   private stopping = false;
 
   async waitReady(timeoutMs = 90_000): Promise<void> {
-    await waitFor(
+    await waitUntil(
       `${this.name} /health/ready (log: ${this.logFile})`,
       async () => {
         if (!this.running) {

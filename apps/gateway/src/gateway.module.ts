@@ -2,13 +2,13 @@ import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/co
 import { HealthModule } from '@storage/health';
 import { AuthHttpController } from './adapters/in/http/auth.http-controller';
 import { DocsHttpController } from './adapters/in/http/docs.http-controller';
-import { DevTokenIssuer } from './adapters/out/auth/dev-token-issuer';
-import { UpstreamOpenApiCatalog } from './adapters/out/docs/upstream-openapi.catalog';
+import { ServiceDocs } from './application/ports/service-docs.port';
+import { TokenIssuer } from './application/ports/token-issuer.port';
 
 export interface GatewayModuleOptions {
   /** Present only when DEV_ISSUER_ENABLED=true; its endpoints do not exist otherwise. */
-  readonly devIssuer?: DevTokenIssuer;
-  readonly catalog: UpstreamOpenApiCatalog;
+  readonly devIssuer?: TokenIssuer;
+  readonly catalog: ServiceDocs;
 }
 
 /**
@@ -20,10 +20,10 @@ export interface GatewayModuleOptions {
 export class GatewayModule {
   static register(options: GatewayModuleOptions): DynamicModule {
     const controllers: Type[] = [DocsHttpController];
-    const providers: Provider[] = [{ provide: UpstreamOpenApiCatalog, useValue: options.catalog }];
+    const providers: Provider[] = [{ provide: ServiceDocs, useValue: options.catalog }];
     if (options.devIssuer) {
       controllers.push(AuthHttpController);
-      providers.push({ provide: DevTokenIssuer, useValue: options.devIssuer });
+      providers.push({ provide: TokenIssuer, useValue: options.devIssuer });
     }
     return {
       module: GatewayModule,

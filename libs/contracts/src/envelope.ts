@@ -13,7 +13,9 @@ import {
 
 /**
  * Every event travels in this envelope. `correlationId` is the booking id for every event of a
- * booking (and the Kafka message key), so one booking's story can be followed across services.
+ * booking (and the Kafka message key), so one booking's story can be followed across services;
+ * `causationId` is the id of the event whose handling raised this one (null when a request or a
+ * job raised it), so the chain within the story can be followed too.
  */
 export interface EventEnvelope<TPayload = unknown> {
   eventId: string;
@@ -56,6 +58,7 @@ export class EventEnvelopeDto implements EventEnvelope<unknown> {
 
 /** Kafka header names set on every message next to the envelope. */
 export const EventHeaders = {
+  eventId: 'event-id',
   eventType: 'event-type',
   eventVersion: 'event-version',
   correlationId: 'x-correlation-id',

@@ -10,8 +10,6 @@ export const Topics = {
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
-export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
-
 /** Where a consumer parks a message it could not process after its bounded retries. */
 export function deadLetterTopicFor(topic: string): string {
   return `${topic}.dlq`;

@@ -5,6 +5,7 @@ const DAY_MS = 86_400_000;
 
 export class InvalidPeriodError extends DomainError {
   readonly code = 'INVALID_PERIOD';
+  readonly status = 400;
 }
 
 function parseDate(value: string, field: string): number {
@@ -38,14 +39,6 @@ export class RentalPeriod {
 
   overlaps(other: RentalPeriod): boolean {
     return this.startDate < other.endDate && other.startDate < this.endDate;
-  }
-
-  startsAfter(date: string): boolean {
-    return this.startDate > date;
-  }
-
-  endsAfter(date: string): boolean {
-    return this.endDate > date;
   }
 }
 

@@ -4,10 +4,12 @@ import { classifyFailure } from './failure-kind';
 
 class RuleBroken extends DomainError {
   readonly code = 'RULE_BROKEN';
+  readonly status = 422;
 }
 
 class BusyRightNow extends DomainError {
   readonly code = 'BUSY';
+  readonly status = 503;
   readonly transient = true;
 }
 

@@ -8,6 +8,7 @@ const TOPIC = 'booking.events.v1';
 
 class RuleBroken extends DomainError {
   readonly code = 'RULE_BROKEN';
+  readonly status = 422;
 }
 
 const unavailable = () =>

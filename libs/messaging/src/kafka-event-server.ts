@@ -229,6 +229,7 @@ export class KafkaEventServer extends ServerKafka {
     const context = {
       requestId: headerText(headers, EventHeaders.requestId) ?? randomUUID(),
       correlationId: headerText(headers, EventHeaders.correlationId) ?? message.key?.toString(),
+      causationId: headerText(headers, EventHeaders.eventId),
       span,
     };
     consumerCounters.consumed(topic);

@@ -13,11 +13,11 @@ export const OUTBOX_CHANNEL = 'outbox_message_added';
 export interface OutgoingEvent<T extends object> {
   definition: EventDefinition<T>;
   payload: T;
-  /** The booking id for booking events: message key and correlation id. */
+  /**
+   * Message key and correlation id: the booking id for a booking's events, the unit id for a
+   * unit's inventory events, so one aggregate's events stay in order on one partition.
+   */
   correlationId: string;
-  /** Overrides the message key when the aggregate is not the booking (e.g. a storage unit). */
-  key?: string;
-  causationId?: string | null;
 }
 
 /**
@@ -47,10 +47,11 @@ export class Outbox {
         version: event.definition.version,
         occurredAt: new Date().toISOString(),
         correlationId: event.correlationId,
-        causationId: event.causationId ?? null,
+        causationId: context?.causationId ?? null,
         payload: event.payload,
       };
       const headers: Record<string, string> = {
+        [EventHeaders.eventId]: envelope.eventId,
         [EventHeaders.eventType]: envelope.type,
         [EventHeaders.eventVersion]: String(envelope.version),
         [EventHeaders.correlationId]: envelope.correlationId,
@@ -62,7 +63,7 @@ export class Outbox {
       parameters.push(
         envelope.eventId,
         event.definition.topic,
-        event.key ?? event.correlationId,
+        event.correlationId,
         envelope.type,
         JSON.stringify(envelope),
         JSON.stringify(headers),

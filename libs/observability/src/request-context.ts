@@ -5,6 +5,8 @@ import { traceparentOf, type Span } from './tracing';
 export interface RequestContext {
   requestId: string;
   correlationId?: string;
+  /** The event being handled, when this context is a message's: what the events it raises name as their cause. */
+  causationId?: string;
   /** The span of this request or message: the parent of whatever it causes. */
   span?: Span;
 }

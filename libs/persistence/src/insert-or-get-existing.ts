@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import { currentManager, runInTransaction } from './transaction-context';
+import { currentManager, runInTransaction } from './typeorm-unit-of-work';
 
 /**
  * Inserts a new aggregate's row unless a row with the same unique key exists (a repeated request,

@@ -5,7 +5,7 @@ import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList }
 import { UnitOfWork } from '@storage/ddd';
 import { ensureDatabase } from './ensure-database';
 import { serviceClientClass } from './service-client';
-import { TypeOrmUnitOfWork } from './transaction-context';
+import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 export interface PersistenceOptions {
   url: string;

@@ -1,19 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-
-/**
- * Identity headers set by the gateway from a verified JWT. Services believe them only on requests
- * that passed the internal-auth check (see internal-auth.guard.ts); the gateway strips any copy a
- * client sends.
- */
-export const IdentityHeaders = {
-  userId: 'x-user-id',
-  role: 'x-user-role',
-  internalAuth: 'x-internal-auth',
-} as const;
-
-export const ROLES = ['customer', 'staff'] as const;
-export type Role = (typeof ROLES)[number];
+import { IdentityHeaders, ROLES, type Role } from '@storage/contracts';
 
 export interface Caller {
   /** Absent on direct calls in local development (no gateway, no identity). */

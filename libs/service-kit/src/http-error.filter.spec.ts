@@ -1,5 +1,14 @@
 import { ForbiddenException, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
+import { DomainError } from '@storage/ddd';
 import { HttpErrorFilter } from './http-error.filter';
+
+class SeatTakenError extends DomainError {
+  readonly code = 'SEAT_TAKEN';
+  readonly status = 409;
+  constructor() {
+    super('Seat 4 is taken', { seat: 4 });
+  }
+}
 
 function answer(
   exception: unknown,
@@ -27,7 +36,7 @@ function answer(
   const host = {
     switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ url: request.url }) }),
   } as unknown as ArgumentsHost;
-  new HttpErrorFilter({}, request.documentsPrefix).catch(exception, host);
+  new HttpErrorFilter(request.documentsPrefix).catch(exception, host);
   return seen;
 }
 
@@ -47,6 +56,17 @@ describe('HttpErrorFilter', () => {
     });
     const elsewhere = answer(new ForbiddenException(), { url: '/bookings/1', documentsPrefix: '/docs/' });
     expect(elsewhere.status).toBe(403);
+  });
+
+  it('answers a domain error with the status it carries, its code and its details', () => {
+    const { status, body } = answer(new SeatTakenError());
+    expect(status).toBe(409);
+    expect(body).toMatchObject({
+      statusCode: 409,
+      error: 'SEAT_TAKEN',
+      message: 'Seat 4 is taken',
+      details: { seat: 4 },
+    });
   });
 
   it('answers a database outage with 503 and Retry-After, not 500', () => {

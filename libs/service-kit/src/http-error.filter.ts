@@ -19,16 +19,13 @@ export interface ErrorBody {
   requestId?: string;
 }
 
-export type ErrorStatusMap = Readonly<Record<string, number>>;
-
 function isHealthReport(response: unknown): boolean {
   return typeof response === 'object' && response !== null && 'status' in response && 'details' in response;
 }
 
 /**
- * The one place where failures become HTTP answers: domain errors by their code (the service
- * supplies the code -> status table), framework errors as they are, and anything unexpected as a
- * logged 500 that never leaks internals.
+ * The one place where failures become HTTP answers: domain errors with the status they carry,
+ * framework errors as they are, and anything unexpected as a logged 500 that never leaks internals.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -40,10 +37,7 @@ export class HttpErrorFilter implements ExceptionFilter {
    *   path it will not resolve (a name too long for the file system, "//", "..") and Nest passes it
    *   on as a bare 403. Nothing is served at such a path: 404.
    */
-  constructor(
-    private readonly statusByCode: ErrorStatusMap = {},
-    private readonly documentsPrefix?: string,
-  ) {}
+  constructor(private readonly documentsPrefix?: string) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -91,7 +85,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       return {
-        statusCode: this.statusByCode[exception.code] ?? HttpStatus.UNPROCESSABLE_ENTITY,
+        statusCode: exception.status,
         error: exception.code,
         message: exception.message,
         details: Object.keys(exception.details).length > 0 ? exception.details : undefined,

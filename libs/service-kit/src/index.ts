@@ -5,6 +5,7 @@ export * from './internal-auth';
 export * from './internal-call-headers';
 export * from './page.query';
 export * from './run-service';
+export * from './run-data-service';
 export * from './validation.pipe';
 export * from './periodic-job';
 export * from './booking-status.http-client';

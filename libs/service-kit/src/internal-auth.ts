@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { IdentityHeaders, ROLES } from './caller';
+import { IdentityHeaders, ROLES } from '@storage/contracts';
 
 function equalSecrets(given: string, expected: string): boolean {
   const a = Buffer.from(given);

@@ -1,6 +1,5 @@
-import { EventHeaders } from '@storage/contracts';
+import { EventHeaders, IdentityHeaders } from '@storage/contracts';
 import { currentRequestContext } from '@storage/observability';
-import { IdentityHeaders } from './caller';
 
 /**
  * Headers of a service-to-service call: the internal secret and the caller's request id. The

@@ -27,7 +27,7 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@storage/observability';
-import { HttpErrorFilter, type ErrorBody, type ErrorStatusMap } from './http-error.filter';
+import { HttpErrorFilter, type ErrorBody } from './http-error.filter';
 import { closeConnectionsWhenDue } from './connection-draining';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
@@ -42,9 +42,11 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   description: string;
   config: C;
   module: DynamicModule;
-  errorStatusByCode?: ErrorStatusMap;
-  /** Consumer and the topics this service publishes or consumes (created when missing). */
-  kafka?: { server?: KafkaEventServer; topics: readonly string[] };
+  /**
+   * Consumer and the topics this service publishes or consumes (created when missing), with the
+   * broker settings: a service on Kafka is a data service (see runDataService).
+   */
+  kafka?: { server: KafkaEventServer; topics: readonly string[]; settings: DataServiceConfig };
   bodyLimitBytes?: number;
   /**
    * Require INTERNAL_AUTH_SECRET on incoming requests (when configured). Off only for the edge:
@@ -325,14 +327,14 @@ export async function runService<C extends BaseServiceConfig>(
     process.exit(1);
   });
 
-  if (definition.kafka) {
-    const kafkaConfig = config as unknown as DataServiceConfig;
+  const { kafka } = definition;
+  if (kafka) {
     await withRetries('creating Kafka topics', logger, () =>
       ensureTopics({
-        brokers: kafkaConfig.KAFKA_BROKERS,
-        topics: definition.kafka!.topics,
-        partitions: kafkaConfig.KAFKA_TOPIC_PARTITIONS,
-        replicationFactor: kafkaConfig.KAFKA_REPLICATION_FACTOR,
+        brokers: kafka.settings.KAFKA_BROKERS,
+        topics: kafka.topics,
+        partitions: kafka.settings.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: kafka.settings.KAFKA_REPLICATION_FACTOR,
         clientId: definition.name,
       }),
     );
@@ -379,7 +381,7 @@ export async function runService<C extends BaseServiceConfig>(
     });
   }
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(definition.errorStatusByCode, `/${DOCS_PATH}/`));
+  app.useGlobalFilters(new HttpErrorFilter(`/${DOCS_PATH}/`));
   installSwagger(
     app,
     definition.title,
@@ -391,9 +393,9 @@ export async function runService<C extends BaseServiceConfig>(
   );
   await definition.configure?.(app, logger);
 
-  if (definition.kafka?.server) {
-    definition.kafka.server.reportLagOf(definition.kafka.topics);
-    app.connectMicroservice({ strategy: definition.kafka.server });
+  if (kafka) {
+    kafka.server.reportLagOf(kafka.topics);
+    app.connectMicroservice({ strategy: kafka.server });
     await app.startAllMicroservices();
   }
   await app.listen(config.PORT, config.HOST);

@@ -1,4 +1,4 @@
-import type { Role } from '@storage/service-kit';
+import type { Role } from '@storage/contracts';
 
 /** Who is calling, as proven by a verified token: the subject is the customer (or staff) id. */
 export interface Identity {

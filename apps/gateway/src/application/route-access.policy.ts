@@ -1,4 +1,4 @@
-import type { Role } from '@storage/service-kit';
+import type { Role } from '@storage/contracts';
 import type { Identity } from './identity';
 import type { Resource } from './upstream-routes';
 

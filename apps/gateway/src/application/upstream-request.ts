@@ -1,4 +1,4 @@
-import { IdentityHeaders } from '@storage/service-kit';
+import { IdentityHeaders } from '@storage/contracts';
 import type { Identity } from './identity';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;

@@ -2,6 +2,10 @@
 export const UPSTREAMS = ['booking', 'payment', 'storage-assign', 'mypage'] as const;
 export type UpstreamName = (typeof UPSTREAMS)[number];
 
+export function isUpstreamName(name: string): name is UpstreamName {
+  return (UPSTREAMS as readonly string[]).includes(name);
+}
+
 /** What a route is about; access rules are written per resource (see route-access.policy.ts). */
 export type Resource = 'bookings' | 'quotes' | 'payments' | 'storage-units' | 'availability' | 'mypage';
 

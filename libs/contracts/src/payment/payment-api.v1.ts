@@ -9,6 +9,9 @@
  */
 export const MAX_CHARGE_AMOUNT_KRW = 1_000_000_000;
 
+/** Where charges are made (POST) and listed (GET). */
+export const PAYMENTS_PATH = '/payments';
+
 export interface ChargeRequestV1 {
   /** Idempotency key: one payment per booking. */
   bookingId: string;

@@ -1,3 +1,4 @@
+/** What a charge needs; payment's HTTP contract (ChargeRequestV1) carries exactly this. */
 export interface ChargeRequest {
   bookingId: string;
   customerId: string;

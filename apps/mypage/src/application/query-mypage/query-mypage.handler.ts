@@ -1,19 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@storage/ddd';
-import type { BookingView } from '../../domain';
+import { BookingViewNotFoundError, type BookingView } from '../../domain';
 import {
   MypageRepository,
   type Notice,
   type Page,
   type TimelineEntry,
 } from '../ports/mypage.repository.port';
-
-export class BookingViewNotFoundError extends DomainError {
-  readonly code = 'BOOKING_NOT_FOUND';
-  constructor(bookingId: string) {
-    super(`No booking ${bookingId} on my page (it may appear within a moment of booking)`, { bookingId });
-  }
-}
 
 /** `customerId` scopes every read to one customer; undefined means a trusted (staff) reader. */
 @Injectable()

@@ -1,15 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
+import { AVAILABILITY_PATH, type AvailabilityQueryV1, type AvailabilityV1 } from '@storage/contracts';
 import type { RentalPeriod } from '@storage/ddd';
 import type { ResiliencePolicy } from '@storage/resilience';
 import { internalCallHeaders } from '@storage/service-kit';
 import type { UnitSize } from '../../../domain';
 import { Availability } from '../../../application/ports/availability.port';
-
-interface AvailabilityResponse {
-  sizes: { size: UnitSize; freeUnits: number }[];
-}
 
 export interface AvailabilityClientOptions {
   baseUrl: string;
@@ -37,8 +34,8 @@ export class AvailabilityHttpClient extends Availability {
     try {
       const response = await this.options.policy.execute((signal) =>
         firstValueFrom(
-          this.http.get<AvailabilityResponse>(`${this.options.baseUrl}/availability`, {
-            params: { size, from: period.startDate, to: period.endDate },
+          this.http.get<AvailabilityV1>(`${this.options.baseUrl}${AVAILABILITY_PATH}`, {
+            params: { size, from: period.startDate, to: period.endDate } satisfies AvailabilityQueryV1,
             signal,
             headers: internalCallHeaders(this.options.internalSecret),
           }),

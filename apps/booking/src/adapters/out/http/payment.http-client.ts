@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import type { PaymentV1 } from '@storage/contracts';
+import { PAYMENTS_PATH, type ChargeRequestV1, type PaymentV1 } from '@storage/contracts';
 import { DependencyUnavailableError, type Admission, type ResiliencePolicy } from '@storage/resilience';
 import { internalCallHeaders } from '@storage/service-kit';
 import { PaymentUnavailableError } from '../../../domain';
@@ -53,10 +53,14 @@ export class PaymentHttpClient extends PaymentGateway {
     try {
       const response = await admission.execute((signal) =>
         firstValueFrom(
-          this.http.post<PaymentV1>(`${this.options.baseUrl}/payments`, request, {
-            signal,
-            headers: internalCallHeaders(this.options.internalSecret),
-          }),
+          this.http.post<PaymentV1>(
+            `${this.options.baseUrl}${PAYMENTS_PATH}`,
+            request satisfies ChargeRequestV1,
+            {
+              signal,
+              headers: internalCallHeaders(this.options.internalSecret),
+            },
+          ),
         ),
       );
       payment = response.data;

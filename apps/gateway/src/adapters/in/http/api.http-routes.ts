@@ -10,13 +10,13 @@ import {
   UPSTREAM_ROUTES,
 } from '../../../application/upstream-routes';
 import { sendError } from '../../error-reply';
-import { BodyTooLargeError, declaredLengthExceeds, limitBody } from '../../out/proxy/body-limit';
-import type { UpstreamForwarder } from '../../out/proxy/upstream-forwarder';
+import type { ApiForwarder } from '../../../application/ports/api-forwarder.port';
+import { BodyTooLargeError, declaredLengthExceeds, limitBody } from '../../body-limit';
 import { trustedForwardedChain } from './client-address';
 import { authenticationOf } from './request-authentication';
 
 export interface ApiRoutesOptions {
-  readonly forwarder: UpstreamForwarder;
+  readonly forwarder: ApiForwarder;
   readonly bodyLimitBytes: number;
   readonly trustedProxyHops: number;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { IsCustomerId, IsOptionalNotNull, ROLES, type Role } from '@storage/service-kit';
+import { ROLES, type Role } from '@storage/contracts';
+import { IsCustomerId, IsOptionalNotNull } from '@storage/service-kit';
 
 export class IssueTokenRequest {
   @ApiProperty({

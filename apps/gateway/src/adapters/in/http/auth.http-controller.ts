@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DevTokenIssuer } from '../../out/auth/dev-token-issuer';
+import { TokenIssuer } from '../../../application/ports/token-issuer.port';
 import { IssuedTokenResponse, IssueTokenRequest, JsonWebKeySetResponse } from './auth.dto';
 
 /**
@@ -10,7 +10,7 @@ import { IssuedTokenResponse, IssueTokenRequest, JsonWebKeySetResponse } from '.
 @ApiTags('auth (dev issuer)')
 @Controller()
 export class AuthHttpController {
-  constructor(private readonly issuer: DevTokenIssuer) {}
+  constructor(private readonly issuer: TokenIssuer) {}
 
   @Post('auth/token')
   @HttpCode(HttpStatus.OK)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { UpstreamOpenApiCatalog } from '../../out/docs/upstream-openapi.catalog';
+import type { ServiceDocs } from '../../../application/ports/service-docs.port';
 import { apiDocLinks, type ApiDocLink } from './api-doc-links';
 
 /** Where the service kit mounts Swagger UI's page and its init script (see SwaggerModule.setup). */
@@ -64,7 +64,7 @@ export function initScript(links: readonly ApiDocLink[]): string {
  * options; this hook answers the page and its init script before that route does, and leaves the
  * static assets and /docs-json to the kit. A service that is down drops out of the selector.
  */
-export function installDocsPortal(fastify: FastifyInstance, catalog: UpstreamOpenApiCatalog): void {
+export function installDocsPortal(fastify: FastifyInstance, catalog: ServiceDocs): void {
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET') {
       return;

@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { OpenApiDocument } from '../../../application/gateway-openapi';
-import { UPSTREAMS } from '../../../application/upstream-routes';
-import { UpstreamOpenApiCatalog } from '../../out/docs/upstream-openapi.catalog';
+import { ServiceDocs } from '../../../application/ports/service-docs.port';
+import { isUpstreamName, UPSTREAMS } from '../../../application/upstream-routes';
 import { apiDocLinks } from './api-doc-links';
 
 class ApiDocLinkResponse {
@@ -25,7 +25,7 @@ class ApiDocsResponse {
 @ApiTags('docs')
 @Controller('docs/services')
 export class DocsHttpController {
-  constructor(private readonly catalog: UpstreamOpenApiCatalog) {}
+  constructor(private readonly catalog: ServiceDocs) {}
 
   @Get()
   @ApiOperation({ summary: 'The API specs the gateway can show now (a service that is down is left out)' })
@@ -42,7 +42,7 @@ export class DocsHttpController {
   @ApiResponse({ status: 404, description: 'No such service' })
   @ApiResponse({ status: 503, description: 'The service does not answer right now' })
   async spec(@Param('name') name: string): Promise<OpenApiDocument> {
-    if (!UpstreamOpenApiCatalog.isUpstream(name)) {
+    if (!isUpstreamName(name)) {
       throw new NotFoundException(`No service named "${name}"; one of ${UPSTREAMS.join(', ')}`);
     }
     const spec = await this.catalog.spec(name);

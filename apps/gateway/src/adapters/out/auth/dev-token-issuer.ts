@@ -9,7 +9,8 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
-import type { Role } from '@storage/service-kit';
+import type { Role } from '@storage/contracts';
+import { TokenIssuer, type IssuedToken } from '../../../application/ports/token-issuer.port';
 
 export interface DevTokenIssuerOptions {
   readonly issuer: string;
@@ -19,12 +20,6 @@ export interface DevTokenIssuerOptions {
   readonly roleClaim: string;
   /** PKCS#8 PEM for a key that survives restarts; a fresh ES256 key is generated when absent. */
   readonly privateKeyPem?: string;
-}
-
-export interface IssuedToken {
-  readonly accessToken: string;
-  readonly tokenType: 'Bearer';
-  readonly expiresIn: number;
 }
 
 /** The JWS algorithm a PKCS#8 key implies, so any common key type can be dropped in. */
@@ -65,13 +60,15 @@ export function roleClaims(path: string, role: Role): Record<string, unknown> {
  * A local stand-in for the identity provider (development and tests only): signs tokens for any
  * subject and role and publishes its public key as a JWKS, exactly like Keycloak would.
  */
-export class DevTokenIssuer {
+export class DevTokenIssuer extends TokenIssuer {
   private constructor(
     private readonly privateKey: CryptoKey,
     private readonly publicJwk: JWK,
     readonly algorithm: string,
     private readonly options: DevTokenIssuerOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   static async create(options: DevTokenIssuerOptions): Promise<DevTokenIssuer> {
     let privateKey: CryptoKey;

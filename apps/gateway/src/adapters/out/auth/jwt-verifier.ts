@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '@storage/contracts';
-import type { Role } from '@storage/service-kit';
+import type { Role } from '@storage/contracts';
 import type { AuthenticationFailure, Identity } from '../../../application/identity';
 import { TokenVerificationError, TokenVerifier } from '../../../application/ports/token-verifier.port';
 

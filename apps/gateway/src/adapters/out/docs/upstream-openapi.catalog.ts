@@ -4,6 +4,7 @@ import {
   rewriteForGateway,
   type OpenApiDocument,
 } from '../../../application/gateway-openapi';
+import { ServiceDocs } from '../../../application/ports/service-docs.port';
 import { UPSTREAMS, type UpstreamName } from '../../../application/upstream-routes';
 
 export interface UpstreamOpenApiCatalogOptions {
@@ -29,17 +30,14 @@ function reasonOf(error: unknown): string {
  * results are cached briefly so opening the doc does not fan out to every service each time, and
  * concurrent readers share one fetch.
  */
-export class UpstreamOpenApiCatalog {
+export class UpstreamOpenApiCatalog extends ServiceDocs {
   private readonly logger = new Logger(UpstreamOpenApiCatalog.name);
   private readonly cache = new Map<UpstreamName, CacheEntry>();
 
-  constructor(private readonly options: UpstreamOpenApiCatalogOptions) {}
-
-  static isUpstream(name: string): name is UpstreamName {
-    return (UPSTREAMS as readonly string[]).includes(name);
+  constructor(private readonly options: UpstreamOpenApiCatalogOptions) {
+    super();
   }
 
-  /** The gateway view of one service's API, or undefined while that service cannot be reached. */
   spec(name: UpstreamName): Promise<OpenApiDocument | undefined> {
     const now = Date.now();
     const cached = this.cache.get(name);

@@ -9,11 +9,11 @@ import {
   traceparentOf,
   tracingExported,
 } from '@storage/observability';
-import type { Identity } from '../../../application/identity';
+import type { ApiForwarder, ForwardPlan } from '../../../application/ports/api-forwarder.port';
 import { downstreamHeaders, upstreamHeaders } from '../../../application/upstream-request';
 import type { UpstreamName } from '../../../application/upstream-routes';
 import { sendError } from '../../error-reply';
-import { BodyLimiter } from './body-limit';
+import { BodyLimiter } from '../../body-limit';
 import { classifyUpstreamFailure, errorCodes } from './upstream-failure';
 
 export interface UpstreamForwarderOptions {
@@ -22,18 +22,6 @@ export interface UpstreamForwarderOptions {
   readonly responseTimeoutMs: number;
   readonly connectionsPerUpstream: number;
   readonly internalAuthSecret?: string;
-}
-
-/** One proxied call, fully decided by the inbound side: where to, with which query, for whom. */
-export interface ForwardPlan {
-  readonly upstream: UpstreamName;
-  /** The service's own path, still percent-encoded as the client sent it. */
-  readonly path: string;
-  /** Query string without "?", already scoped for customers. */
-  readonly query: string;
-  readonly identity?: Identity;
-  /** Addresses the gateway vouches for, client first (see trustedForwardedChain). */
-  readonly forwardedFor: readonly string[];
 }
 
 /** Stale keep-alive sockets (closed by the service between two requests) surface as these. */
@@ -62,7 +50,7 @@ function retryStaleRead(details: RetryDetails): number | null {
  * (undici, one pool per service origin). Bodies are never buffered; time limits are bounded
  * by the connect timeout (service down) and the response timeout (service slow).
  */
-export class UpstreamForwarder {
+export class UpstreamForwarder implements ApiForwarder {
   private readonly logger = new Logger(UpstreamForwarder.name);
 
   constructor(private readonly options: UpstreamForwarderOptions) {}

@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import type { PaymentSnapshot, PaymentStatus } from '../../../domain';
-import { MAX_CHARGE_AMOUNT_KRW } from '@storage/contracts';
+import {
+  MAX_CHARGE_AMOUNT_KRW,
+  PAYMENT_STATUSES,
+  type ChargeRequestV1,
+  type PaymentV1,
+} from '@storage/contracts';
 import { IsCustomerId, IsOptionalNotNull, PageQuery } from '@storage/service-kit';
 
-export class CreatePaymentRequest {
+export class CreatePaymentRequest implements ChargeRequestV1 {
   @ApiProperty({ format: 'uuid', description: 'Idempotency key: one payment per booking' })
   @IsUUID()
   bookingId!: string;
@@ -38,13 +43,13 @@ export class ListPaymentsQuery extends PageQuery {
   customerId?: string;
 }
 
-export class PaymentResponse {
+export class PaymentResponse implements PaymentV1 {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) bookingId!: string;
   @ApiProperty() customerId!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() method!: string;
-  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'] }) status!: PaymentStatus;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status!: PaymentStatus;
   @ApiProperty({ nullable: true, type: String }) declineReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) refundReason!: string | null;
   @ApiProperty() createdAt!: string;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { PAYMENTS_PATH } from '@storage/contracts';
 import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
 import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
 import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
@@ -8,7 +9,7 @@ import { GetPaymentsHandler } from '../../../application/get-payments/get-paymen
 import { CreatePaymentRequest, ListPaymentsQuery, PaymentResponse } from './payment.dto';
 
 @ApiTags('payments')
-@Controller('payments')
+@Controller(PAYMENTS_PATH)
 export class PaymentsHttpController {
   constructor(
     private readonly authorize: AuthorizePaymentHandler,

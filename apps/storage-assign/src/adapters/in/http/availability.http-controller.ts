@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AVAILABILITY_PATH } from '@storage/contracts';
 import { QueryUnitsHandler } from '../../../application/query-units/query-units.handler';
 import { AvailabilityQuery, AvailabilityResponse } from './storage-unit.dto';
 
 @ApiTags('availability')
-@Controller('availability')
+@Controller(AVAILABILITY_PATH)
 export class AvailabilityHttpController {
   constructor(private readonly queries: QueryUnitsHandler) {}
 

@@ -1,7 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { IsOptionalNotNull } from '@storage/service-kit';
-import { UNIT_SIZES } from '@storage/contracts';
+import {
+  UNIT_SIZES,
+  type AvailabilityQueryV1,
+  type AvailabilityV1,
+  type SizeAvailabilityV1,
+} from '@storage/contracts';
 import type { StorageUnitSnapshot, UnitSize, UnitStatus } from '../../../domain';
 import type { AvailabilityView } from '../../../application/query-units/query-units.handler';
 import type { RetirementOutcome } from '../../../application/retire-unit/retire-unit.handler';
@@ -60,7 +65,7 @@ export class ListUnitsQuery {
   status?: UnitStatus;
 }
 
-export class AvailabilityQuery {
+export class AvailabilityQuery implements AvailabilityQueryV1 {
   @ApiPropertyOptional({ enum: UNIT_SIZES, description: 'All sizes when omitted' })
   @IsOptionalNotNull()
   @IsIn(UNIT_SIZES)
@@ -97,7 +102,7 @@ export class StorageUnitResponse {
   }
 }
 
-class SizeAvailabilityResponse {
+class SizeAvailabilityResponse implements SizeAvailabilityV1 {
   @ApiProperty({ enum: UNIT_SIZES }) size!: UnitSize;
   @ApiProperty() totalUnits!: number;
   @ApiProperty() freeUnits!: number;
@@ -105,7 +110,7 @@ class SizeAvailabilityResponse {
   @ApiProperty({ nullable: true, type: Number, description: 'dailyRate x days, KRW' }) price!: number | null;
 }
 
-export class AvailabilityResponse implements AvailabilityView {
+export class AvailabilityResponse implements AvailabilityView, AvailabilityV1 {
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
   @ApiProperty() days!: number;

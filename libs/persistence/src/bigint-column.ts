@@ -1,5 +1,3 @@
-import type { FindOneOptions } from 'typeorm';
-
 /**
  * Postgres bigint arrives as a string (it may exceed 2^53); amounts in KRW never do, so they are
  * numbers in the domain. NULL stays NULL.
@@ -8,8 +6,3 @@ export const bigintAsNumber = {
   to: (value: number | null) => value,
   from: (value: string | null) => (value === null ? null : Number(value)),
 };
-
-/** The find option that locks the row for the rest of the open transaction, when asked to. */
-export function lockedIf(lock: boolean | undefined): Pick<FindOneOptions, 'lock'> {
-  return lock ? { lock: { mode: 'pessimistic_write' } } : {};
-}
