@@ -11,9 +11,15 @@ import { runInTransaction } from '@storage/persistence';
 import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
 import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
 import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.typeorm-repository';
+import { AvailabilityTypeormReader } from '../../apps/storage-assign/src/adapters/out/persistence/availability.typeorm-reader';
 import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
-import { Assignment, DuplicateUnitCodeError, StorageUnit } from '../../apps/storage-assign/src/domain';
+import {
+  Assignment,
+  AssignmentFailure,
+  DuplicateUnitCodeError,
+  StorageUnit,
+} from '../../apps/storage-assign/src/domain';
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshDatabase } from '../support/database';
 
@@ -22,6 +28,7 @@ describe('storage-assign persistence (real Postgres)', () => {
   let dataSource: DataSource;
   let units: StorageUnitTypeormRepository;
   let assignments: AssignmentTypeormRepository;
+  let inventory: AvailabilityTypeormReader;
   const period = RentalPeriod.of('2040-01-01', '2040-02-01');
 
   beforeAll(async () => {
@@ -38,6 +45,7 @@ describe('storage-assign persistence (real Postgres)', () => {
     dataSource = db.dataSource;
     units = new StorageUnitTypeormRepository(dataSource, new Outbox());
     assignments = new AssignmentTypeormRepository(dataSource, new Outbox());
+    inventory = new AvailabilityTypeormReader(dataSource);
     for (const code of ['L-1', 'L-2']) {
       await units.insert(StorageUnit.register({ code, size: 'L', dailyRate: 9000 }));
     }
@@ -118,9 +126,9 @@ describe('storage-assign persistence (real Postgres)', () => {
     await assignments.insert(
       Assignment.assign({ bookingId: randomUUID(), unitId: unit.id, unitCode: unit.code, size: 'L', period }),
     );
-    const [large] = await assignments.availability(period, 'L');
+    const [large] = await inventory.availability(period, 'L');
     expect(large).toEqual({ size: 'L', totalUnits: 2, freeUnits: 1, dailyRate: 9000 });
-    const all = await assignments.availability(RentalPeriod.of('2042-01-01', '2042-01-02'));
+    const all = await inventory.availability(RentalPeriod.of('2042-01-01', '2042-01-02'));
     expect(all.map((entry) => [entry.size, entry.freeUnits])).toEqual([
       ['S', 0],
       ['M', 0],
@@ -135,8 +143,8 @@ describe('storage-assign persistence (real Postgres)', () => {
     await units.save(unit);
     const during = RentalPeriod.of('2044-01-05', '2044-01-12');
     const after = RentalPeriod.of('2044-01-10', '2044-01-15');
-    expect((await assignments.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
-    expect((await assignments.availability(after, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 1 });
+    expect((await inventory.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
+    expect((await inventory.availability(after, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 1 });
     await expect(runInTransaction(dataSource, () => assignments.claimFreeUnit('M', during))).resolves.toEqual(
       {
         kind: 'none',
@@ -150,11 +158,11 @@ describe('storage-assign persistence (real Postgres)', () => {
     // Open-ended maintenance keeps it out for every period, as before windows existed.
     unit.putUnderMaintenance(null, '2044-01-01');
     await units.save(unit);
-    expect(
-      (await assignments.availability(RentalPeriod.of('2099-01-01', '2099-01-02'), 'M'))[0],
-    ).toMatchObject({
-      freeUnits: 0,
-    });
+    expect((await inventory.availability(RentalPeriod.of('2099-01-01', '2099-01-02'), 'M'))[0]).toMatchObject(
+      {
+        freeUnits: 0,
+      },
+    );
     const [{ maintenance_until: stored }] = await dataSource.query<{ maintenance_until: string | null }[]>(
       `SELECT maintenance_until FROM storage_unit WHERE code = 'M-WINDOW'`,
     );
@@ -165,14 +173,23 @@ describe('storage-assign persistence (real Postgres)', () => {
     await expect(assignments.claimFreeUnit('L', period)).rejects.toThrow('must run inside a unit of work');
   });
 
-  it('records a failure once however often it is reported', async () => {
+  it('keeps a failure once however often it is reported, and announces every report', async () => {
     const bookingId = randomUUID();
-    await assignments.recordFailure(bookingId, 'S', 'NO_UNIT_AVAILABLE');
-    await assignments.recordFailure(bookingId, 'S', 'NO_UNIT_AVAILABLE');
-    const [{ count }] = await dataSource.query<{ count: number }[]>(
-      `SELECT count(*)::int AS count FROM outbox_message WHERE message_key = $1`,
+    const report = () => AssignmentFailure.report({ bookingId, size: 'S', reason: 'NO_UNIT_AVAILABLE' });
+    await assignments.recordFailure(report());
+    await assignments.recordFailure(report());
+    const [{ kept }] = await dataSource.query<{ kept: number }[]>(
+      `SELECT count(*)::int AS kept FROM assignment_failure WHERE booking_id = $1`,
       [bookingId],
     );
-    expect(count).toBe(1);
+    expect(kept).toBe(1);
+    const announced = await dataSource.query<{ event_type: string }[]>(
+      `SELECT event_type FROM outbox_message WHERE message_key = $1`,
+      [bookingId],
+    );
+    expect(announced.map((row) => row.event_type)).toEqual([
+      'StorageAssignmentFailed',
+      'StorageAssignmentFailed',
+    ]);
   });
 });

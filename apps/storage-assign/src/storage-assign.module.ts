@@ -13,12 +13,14 @@ import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.k
 import { AssignmentFailureOrmEntity } from './adapters/out/persistence/assignment-failure.orm-entity';
 import { AssignmentOrmEntity } from './adapters/out/persistence/assignment.orm-entity';
 import { AssignmentTypeormRepository } from './adapters/out/persistence/assignment.typeorm-repository';
+import { AvailabilityTypeormReader } from './adapters/out/persistence/availability.typeorm-reader';
 import { StorageUnitOrmEntity } from './adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from './adapters/out/persistence/storage-unit.typeorm-repository';
 import { AssignStorageHandler } from './application/assign-storage/assign-storage.handler';
 import { ChangeUnitStatusHandler } from './application/change-unit-status/change-unit-status.handler';
 import { CompleteRentalHandler } from './application/complete-rental/complete-rental.handler';
 import { AssignmentRepository } from './application/ports/assignment.repository.port';
+import { AvailabilityReader } from './application/ports/availability-reader.port';
 import { StorageUnitRepository } from './application/ports/storage-unit.repository.port';
 import { QueryUnitsHandler } from './application/query-units/query-units.handler';
 import { RegisterUnitHandler } from './application/register-unit/register-unit.handler';
@@ -71,6 +73,7 @@ export class StorageAssignModule {
         SeedInventoryHandler,
         { provide: StorageUnitRepository, useClass: StorageUnitTypeormRepository },
         { provide: AssignmentRepository, useClass: AssignmentTypeormRepository },
+        { provide: AvailabilityReader, useClass: AvailabilityTypeormReader },
         {
           provide: InventorySeeder,
           useFactory: (seed: SeedInventoryHandler) =>

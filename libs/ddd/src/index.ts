@@ -1,3 +1,4 @@
+export * from './actor';
 export * from './aggregate-root';
 export * from './domain-error';
 export * from './rental-period';

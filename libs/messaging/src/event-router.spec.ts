@@ -23,10 +23,49 @@ const placed = {
   paymentId: '5a0e7c31-2b8e-4c55-8d0e-7a0c0b1a2b3c',
 };
 
+const BY_ITSELF = { idempotentByItself: 'a test handler' };
+
+/** The inbox's contract as the router uses it: the effect runs once per (consumer, event id). */
+class InMemoryInbox {
+  readonly applied = new Set<string>();
+
+  async processOnce(consumer: string, envelope: EventEnvelope<unknown>, effect: () => Promise<void>) {
+    const key = `${consumer}/${envelope.eventId}`;
+    if (this.applied.has(key)) {
+      return false;
+    }
+    await effect();
+    this.applied.add(key);
+    return true;
+  }
+}
+
 describe('EventRouter', () => {
+  it("applies each event once through the consumer's inbox, whatever the handler", async () => {
+    const inbox = new InMemoryInbox();
+    const seen: string[] = [];
+    const router = new EventRouter({ inbox, consumer: 'storage-assign.booking-events' })
+      .on(BookingPlaced, (payload) => Promise.resolve(seen.push(`placed ${payload.bookingId}`)))
+      .on(BookingCancelled, (payload) => Promise.resolve(seen.push(`cancelled ${payload.bookingId}`)));
+    const message = envelope('BookingPlaced', 1, placed);
+    await router.dispatch(message);
+    await router.dispatch(message);
+    expect(seen).toEqual([`placed ${placed.bookingId}`]);
+    expect([...inbox.applied]).toEqual([`storage-assign.booking-events/${message.eventId}`]);
+  });
+
+  it('lets a consumer without an inbox see every delivery (its effect is idempotent by itself)', async () => {
+    let deliveries = 0;
+    const router = new EventRouter(BY_ITSELF).on(BookingPlaced, () => Promise.resolve(deliveries++));
+    const message = envelope('BookingPlaced', 1, placed);
+    await router.dispatch(message);
+    await router.dispatch(message);
+    expect(deliveries).toBe(2);
+  });
+
   it('hands a valid event to its handler with a typed payload', async () => {
     const seen: string[] = [];
-    const router = new EventRouter().on(BookingPlaced, (payload) => {
+    const router = new EventRouter(BY_ITSELF).on(BookingPlaced, (payload) => {
       seen.push(payload.size);
       return Promise.resolve();
     });
@@ -35,7 +74,7 @@ describe('EventRouter', () => {
   });
 
   it('skips types it has no interest in', async () => {
-    const router = new EventRouter().on(BookingCancelled, () => Promise.resolve());
+    const router = new EventRouter(BY_ITSELF).on(BookingCancelled, () => Promise.resolve());
     await expect(router.dispatch(envelope('BookingPlaced', 1, placed))).resolves.toBe('ignored');
   });
 
@@ -46,12 +85,12 @@ describe('EventRouter', () => {
     ['an unreadable version', envelope('BookingPlaced', 2, placed)],
     ['a payload breaking the contract', envelope('BookingPlaced', 1, { ...placed, size: 'XL' })],
   ])('treats %s as poison', async (_what, message) => {
-    const router = new EventRouter().on(BookingPlaced, () => Promise.resolve());
+    const router = new EventRouter(BY_ITSELF).on(BookingPlaced, () => Promise.resolve());
     await expect(router.dispatch(message)).rejects.toBeInstanceOf(PoisonMessageError);
   });
 
   it('names the offending fields', async () => {
-    const router = new EventRouter().on(BookingPlaced, () => Promise.resolve());
+    const router = new EventRouter(BY_ITSELF).on(BookingPlaced, () => Promise.resolve());
     await expect(router.dispatch(envelope('BookingPlaced', 1, { ...placed, amount: -1 }))).rejects.toThrow(
       /amount: amount must not be less than 0/,
     );

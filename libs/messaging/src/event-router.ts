@@ -2,10 +2,22 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { EventEnvelopeDto, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { PoisonMessageError } from './event-errors';
+import type { Inbox } from './inbox';
 
-type Handler<T> = (payload: T, envelope: EventEnvelope<T>) => Promise<void>;
+type Handler<T> = (payload: T, envelope: EventEnvelope<T>) => Promise<unknown>;
+
+/** Validates one envelope's payload against the route's contract and applies it. */
+type Route = (envelope: EventEnvelope<unknown>) => Promise<void>;
 
 export type DispatchOutcome = 'handled' | 'ignored';
+
+/**
+ * How a consumer makes redelivery harmless, chosen once for all its routes: through the inbox (the
+ * effect and the inbox row commit together; a redelivered event changes nothing), or, for an
+ * effect that is idempotent by itself, no inbox and the reason written down.
+ */
+export type Delivery =
+  { inbox: Pick<Inbox, 'processOnce'>; consumer: string } | { idempotentByItself: string };
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
@@ -26,20 +38,25 @@ async function validated<T extends object>(type: new () => T, plain: unknown, wh
 
 /**
  * Validates what arrives on a topic against the publisher's contract and hands it to the use case
- * registered for its type. Types this consumer has no interest in are acknowledged and skipped;
- * anything malformed, or a known type in a version it cannot read, is poison.
+ * registered for its type, applied once per event as the consumer's delivery says. Types this
+ * consumer has no interest in are acknowledged and skipped; anything malformed, or a known type in
+ * a version it cannot read, is poison.
  */
 export class EventRouter {
-  private readonly routes = new Map<
-    string,
-    Map<number, { definition: EventDefinition; handler: Handler<never> }>
-  >();
+  private readonly routes = new Map<string, Map<number, Route>>();
+
+  constructor(private readonly delivery: Delivery) {}
 
   on<T extends object>(definition: EventDefinition<T>, handler: Handler<T>): this {
-    const versions =
-      this.routes.get(definition.type) ??
-      new Map<number, { definition: EventDefinition; handler: Handler<never> }>();
-    versions.set(definition.version, { definition, handler: handler });
+    const route: Route = async (envelope) => {
+      const payload = await validated(definition.payload, envelope.payload, `${envelope.type} payload`);
+      const typed: EventEnvelope<T> = { ...envelope, payload };
+      await this.applyOnce(typed, async () => {
+        await handler(payload, typed);
+      });
+    };
+    const versions = this.routes.get(definition.type) ?? new Map<number, Route>();
+    versions.set(definition.version, route);
     this.routes.set(definition.type, versions);
     return this;
   }
@@ -59,8 +76,15 @@ export class EventRouter {
         `Unsupported version ${envelope.version} of ${envelope.type} (readable: ${[...versions.keys()].join(', ')})`,
       );
     }
-    const payload = await validated(route.definition.payload, envelope.payload, `${envelope.type} payload`);
-    await route.handler(payload as never, { ...envelope, payload } as never);
+    await route(envelope);
     return 'handled';
+  }
+
+  private async applyOnce(envelope: EventEnvelope<unknown>, effect: () => Promise<void>): Promise<void> {
+    if ('inbox' in this.delivery) {
+      await this.delivery.inbox.processOnce(this.delivery.consumer, envelope, effect);
+    } else {
+      await effect();
+    }
   }
 }

@@ -32,16 +32,4 @@ export class Inbox {
       return true;
     });
   }
-
-  /** Wraps a use case as an EventRouter handler that applies each event at most once. */
-  idempotent<T>(
-    consumer: string,
-    effect: (payload: T, envelope: EventEnvelope<T>) => Promise<unknown>,
-  ): (payload: T, envelope: EventEnvelope<T>) => Promise<void> {
-    return async (payload, envelope) => {
-      await this.processOnce(consumer, envelope, async () => {
-        await effect(payload, envelope);
-      });
-    };
-  }
 }

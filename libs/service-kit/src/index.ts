@@ -1,4 +1,4 @@
-export * from './caller';
+export * from './current-actor';
 export * from './data-service.module';
 export * from './http-error.filter';
 export * from './internal-auth';

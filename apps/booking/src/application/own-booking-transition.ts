@@ -1,6 +1,5 @@
-import type { UnitOfWork } from '@storage/ddd';
+import { canSee, type Actor, type UnitOfWork } from '@storage/ddd';
 import { BookingNotFoundError, type Booking, type BookingSnapshot } from '../domain';
-import { canSee, type Actor } from './ports/actor';
 import type { BookingRepository } from './ports/booking.repository.port';
 
 /**

@@ -1,5 +1,4 @@
 import { Payment } from './payment.aggregate';
-import { declineReasonFor } from './payment-decision.policy';
 
 const charge = { bookingId: 'b-1', customerId: 'c-1', amount: 30_000, method: 'card' };
 
@@ -56,13 +55,5 @@ describe('Payment', () => {
     );
     expect(voided.refund('X')).toBe(false);
     expect(voided.pullEvents()).toEqual([]);
-  });
-});
-
-describe('declineReasonFor', () => {
-  it('declines the test method and amounts over the limit, deterministically', () => {
-    expect(declineReasonFor(100, 'card-declined', 1000)).toBe('CARD_DECLINED');
-    expect(declineReasonFor(1001, 'card', 1000)).toBe('LIMIT_EXCEEDED');
-    expect(declineReasonFor(1000, 'card', 1000)).toBeNull();
   });
 });

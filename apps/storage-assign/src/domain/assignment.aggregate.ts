@@ -21,8 +21,7 @@ export interface AssignmentSnapshot {
 export type AssignmentEvent =
   | { type: 'StorageAssigned'; assignment: AssignmentSnapshot; reassigned: boolean }
   | { type: 'StorageReleased'; assignment: AssignmentSnapshot }
-  | { type: 'StorageAssignmentRevoked'; assignment: AssignmentSnapshot }
-  | { type: 'StorageAssignmentFailed'; bookingId: string; size: UnitSize; reason: string };
+  | { type: 'StorageAssignmentRevoked'; assignment: AssignmentSnapshot };
 
 /**
  * One unit held for one booking's period. While ACTIVE, no other active assignment of the same

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { todayUtc, UnitOfWork } from '@storage/ddd';
+import { todayUtc, UnitOfWork, type Actor } from '@storage/ddd';
 import type { BookingSnapshot } from '../../domain';
 import { transitionOwnBooking } from '../own-booking-transition';
-import type { Actor } from '../ports/actor';
 import { BookingRepository } from '../ports/booking.repository.port';
 
 /** The rental ended: COMPLETED, and storage-assign sends the unit to inspection. */

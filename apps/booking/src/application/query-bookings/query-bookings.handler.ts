@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { canSee, customerScope, type Actor } from '@storage/ddd';
 import { BookingNotFoundError, type BookingSnapshot } from '../../domain';
-import { canSee, type Actor } from '../ports/actor';
 import { BookingRepository, type BookingFilter } from '../ports/booking.repository.port';
 
 @Injectable()
@@ -17,7 +17,8 @@ export class QueryBookingsHandler {
   }
 
   async list(filter: BookingFilter, actor: Actor): Promise<BookingSnapshot[]> {
-    const scoped = actor.kind === 'customer' ? { ...filter, customerId: actor.customerId } : filter;
-    return (await this.bookings.list(scoped)).map((booking) => booking.snapshot());
+    return (await this.bookings.list({ ...filter, customerId: customerScope(actor, filter.customerId) })).map(
+      (booking) => booking.snapshot(),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canSee, customerScope, type Actor } from '@storage/ddd';
 import { BookingViewNotFoundError, type BookingView } from '../../domain';
 import {
   MypageRepository,
@@ -7,27 +8,25 @@ import {
   type TimelineEntry,
 } from '../ports/mypage.repository.port';
 
-/** `customerId` scopes every read to one customer; undefined means a trusted (staff) reader. */
+/** Every read is scoped by the actor: a customer sees only their own bookings and notices. */
 @Injectable()
 export class QueryMypageHandler {
   constructor(private readonly repository: MypageRepository) {}
 
-  async booking(
-    bookingId: string,
-    customerId: string | undefined,
-  ): Promise<BookingView & { timeline: TimelineEntry[] }> {
+  async booking(bookingId: string, actor: Actor): Promise<BookingView & { timeline: TimelineEntry[] }> {
     const view = await this.repository.findView(bookingId);
-    if (!view || (customerId !== undefined && view.customerId !== customerId)) {
+    if (!view || !canSee(actor, view.customerId)) {
       throw new BookingViewNotFoundError(bookingId);
     }
     return view;
   }
 
-  bookings(customerId: string | undefined, page: Page): Promise<BookingView[]> {
-    return this.repository.listViews(customerId, page);
+  /** A trusted reader may ask for one customer's (`customerId`) or everyone's. */
+  bookings(query: Page & { customerId?: string }, actor: Actor): Promise<BookingView[]> {
+    return this.repository.listViews(customerScope(actor, query.customerId), query);
   }
 
-  notices(customerId: string | undefined, page: Page): Promise<Notice[]> {
-    return this.repository.listNotices(customerId, page);
+  notices(query: Page & { customerId?: string }, actor: Actor): Promise<Notice[]> {
+    return this.repository.listNotices(customerScope(actor, query.customerId), query);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canSee, customerScope, type Actor } from '@storage/ddd';
 import { PaymentNotFoundError, type PaymentSnapshot } from '../../domain';
 import { PaymentRepository, type PaymentFilter } from '../ports/payment.repository.port';
 
@@ -6,16 +7,18 @@ import { PaymentRepository, type PaymentFilter } from '../ports/payment.reposito
 export class GetPaymentsHandler {
   constructor(private readonly payments: PaymentRepository) {}
 
-  /** `customerId` set: only that customer's payment is visible (another's is "not found"). */
-  async byId(paymentId: string, customerId?: string): Promise<PaymentSnapshot> {
+  async byId(paymentId: string, actor: Actor): Promise<PaymentSnapshot> {
     const payment = await this.payments.findById(paymentId);
-    if (!payment || (customerId !== undefined && payment.snapshot().customerId !== customerId)) {
+    // Another customer's payment is indistinguishable from a missing one.
+    if (!payment || !canSee(actor, payment.snapshot().customerId)) {
       throw new PaymentNotFoundError(paymentId);
     }
     return payment.snapshot();
   }
 
-  async list(filter: PaymentFilter): Promise<PaymentSnapshot[]> {
-    return (await this.payments.list(filter)).map((payment) => payment.snapshot());
+  async list(filter: PaymentFilter, actor: Actor): Promise<PaymentSnapshot[]> {
+    return (await this.payments.list({ ...filter, customerId: customerScope(actor, filter.customerId) })).map(
+      (payment) => payment.snapshot(),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RentalPeriod, UnitOfWork } from '@storage/ddd';
-import { Assignment } from '../../domain';
+import { Assignment, AssignmentFailure } from '../../domain';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import type { AssignStorageCommand } from './assign-storage.command';
 import { UnitContentionError } from './unit-contention.error';
@@ -32,9 +32,13 @@ export class AssignStorageHandler {
         throw new UnitContentionError(command.size);
       }
       if (search.kind === 'none') {
-        await this.assignments.recordFailure(command.bookingId, command.size, NO_UNIT_AVAILABLE, {
-          announceAgain: true,
-        });
+        await this.assignments.recordFailure(
+          AssignmentFailure.report({
+            bookingId: command.bookingId,
+            size: command.size,
+            reason: NO_UNIT_AVAILABLE,
+          }),
+        );
         return 'failed';
       }
       await this.assignments.insert(

@@ -1,19 +1,11 @@
 import type { RentalPeriod } from '@storage/ddd';
-import type { Assignment, UnitSize } from '../../domain';
+import type { Assignment, AssignmentFailure, UnitSize } from '../../domain';
 
 export type FreeUnitSearch =
   | { kind: 'found'; unitId: string; unitCode: string }
   | { kind: 'none' }
   /** Candidates exist but other transactions hold them right now: try again shortly. */
   | { kind: 'contended' };
-
-export interface SizeAvailability {
-  size: UnitSize;
-  totalUnits: number;
-  freeUnits: number;
-  /** The size's rate: the highest daily rate among its units in service (never undercharges). */
-  dailyRate: number | null;
-}
 
 /**
  * Lock order, the same in every use case so none can deadlock another: a storage unit's row
@@ -37,16 +29,8 @@ export abstract class AssignmentRepository {
   abstract claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch>;
   abstract insert(assignment: Assignment): Promise<void>;
   abstract save(assignment: Assignment): Promise<void>;
-  /**
-   * Records that no unit could be found and publishes StorageAssignmentFailed, once per booking;
-   * with `announceAgain` a repeat publishes the failure again (a re-driven booking).
-   */
-  abstract recordFailure(
-    bookingId: string,
-    size: UnitSize,
-    reason: string,
-    options?: { announceAgain: boolean },
-  ): Promise<void>;
+  /** Keeps the failure (once per booking) and publishes what it raised (every time). */
+  abstract recordFailure(failure: AssignmentFailure): Promise<void>;
   /**
    * ACTIVE assignments created before `before` whose booking was not yet seen kept and that were
    * not asked about since `before`; the least recently asked first.
@@ -54,5 +38,4 @@ export abstract class AssignmentRepository {
   abstract findUnreconciledActiveBefore(before: Date, limit: number): Promise<Assignment[]>;
   /** `kept`: booking keeps it, never ask again; `open`: asked now, ask again later. */
   abstract markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void>;
-  abstract availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]>;
 }

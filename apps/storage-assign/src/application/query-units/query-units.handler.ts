@@ -6,7 +6,7 @@ import {
   type UnitSize,
   type UnitStatus,
 } from '../../domain';
-import { AssignmentRepository, type SizeAvailability } from '../ports/assignment.repository.port';
+import { AvailabilityReader, type SizeAvailability } from '../ports/availability-reader.port';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
 
 export interface AvailabilityView {
@@ -20,7 +20,7 @@ export interface AvailabilityView {
 export class QueryUnitsHandler {
   constructor(
     private readonly units: StorageUnitRepository,
-    private readonly assignments: AssignmentRepository,
+    private readonly availabilityReader: AvailabilityReader,
   ) {}
 
   async list(filter: { size?: UnitSize; status?: UnitStatus }): Promise<StorageUnitSnapshot[]> {
@@ -38,7 +38,7 @@ export class QueryUnitsHandler {
   /** Free units and price per size for a period: what a customer sees before booking. */
   async availability(from: string, to: string, size?: UnitSize): Promise<AvailabilityView> {
     const period = RentalPeriod.of(from, to);
-    const sizes = await this.assignments.availability(period, size);
+    const sizes = await this.availabilityReader.availability(period, size);
     return {
       from,
       to,

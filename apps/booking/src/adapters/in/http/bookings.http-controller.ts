@@ -14,8 +14,8 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
-import type { Actor } from '../../../application/ports/actor';
+import { customerScope, type Actor } from '@storage/ddd';
+import { CurrentActor } from '@storage/service-kit';
 import { CancelBookingHandler } from '../../../application/cancel-booking/cancel-booking.handler';
 import { CheckOutBookingHandler } from '../../../application/check-out-booking/check-out-booking.handler';
 import { PlaceBookingCommand } from '../../../application/place-booking/place-booking.command';
@@ -24,10 +24,6 @@ import { QueryBookingsHandler } from '../../../application/query-bookings/query-
 import { BookingResponse, ListBookingsQuery, PlaceBookingRequest } from './booking.dto';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
-
-function actorOf(caller: Caller): Actor {
-  return isCustomer(caller) ? { kind: 'customer', customerId: caller.userId } : { kind: 'trusted' };
-}
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -63,12 +59,12 @@ export class BookingsHttpController {
   @ApiResponse({ status: 503, description: 'Payment busy; nothing charged. Retry-After says when to retry' })
   async create(
     @Body() body: PlaceBookingRequest,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BookingResponse> {
     // Through the gateway the customer is the token's subject, whatever the body says.
-    const customerId = isCustomer(caller) ? caller.userId : body.customerId;
+    const customerId = customerScope(actor, body.customerId);
     if (!customerId) {
       throw new BadRequestException({ error: 'VALIDATION_FAILED', message: 'customerId: required' });
     }
@@ -97,16 +93,16 @@ export class BookingsHttpController {
   @ApiResponse({ status: 404, description: 'Unknown, or another customer’s' })
   async byId(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<BookingResponse> {
-    return BookingResponse.from(await this.queries.byId(id, actorOf(caller)));
+    return BookingResponse.from(await this.queries.byId(id, actor));
   }
 
   @Get()
   @ApiOperation({ summary: 'Bookings, newest first (a customer sees only their own)' })
   @ApiResponse({ status: 200, type: [BookingResponse] })
-  async list(@Query() query: ListBookingsQuery, @CurrentCaller() caller: Caller): Promise<BookingResponse[]> {
-    const bookings = await this.queries.list(query, actorOf(caller));
+  async list(@Query() query: ListBookingsQuery, @CurrentActor() actor: Actor): Promise<BookingResponse[]> {
+    const bookings = await this.queries.list(query, actor);
     return bookings.map((booking) => BookingResponse.from(booking));
   }
 
@@ -117,9 +113,9 @@ export class BookingsHttpController {
   @ApiResponse({ status: 409, description: 'Not cancellable now (the message says why)' })
   async cancelBooking(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<BookingResponse> {
-    return BookingResponse.from(await this.cancel.execute(id, actorOf(caller)));
+    return BookingResponse.from(await this.cancel.execute(id, actor));
   }
 
   @Post(':id/check-out')
@@ -129,8 +125,8 @@ export class BookingsHttpController {
   @ApiResponse({ status: 409, description: 'Not confirmed, or the rental has not started' })
   async checkOutBooking(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<BookingResponse> {
-    return BookingResponse.from(await this.checkOut.execute(id, actorOf(caller)));
+    return BookingResponse.from(await this.checkOut.execute(id, actor));
   }
 }

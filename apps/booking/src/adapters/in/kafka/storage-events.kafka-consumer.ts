@@ -19,42 +19,25 @@ export class StorageEventsKafkaConsumer {
   private readonly router: EventRouter;
 
   constructor(inbox: Inbox, outcome: ApplyStorageOutcomeHandler, catalogue: UpdateCatalogueHandler) {
-    this.router = new EventRouter()
-      .on(
-        StorageAssigned,
-        inbox.idempotent(CONSUMER, (event) =>
-          outcome.assigned(event.bookingId, event.unitId, event.unitCode),
-        ),
+    this.router = new EventRouter({ inbox, consumer: CONSUMER })
+      .on(StorageAssigned, (event) => outcome.assigned(event.bookingId, event.unitId, event.unitCode))
+      .on(StorageAssignmentFailed, (event) => outcome.failed(event.bookingId))
+      .on(StorageAssignmentRevoked, (event) => outcome.revoked(event.bookingId))
+      .on(StorageUnitRegistered, (event) =>
+        catalogue.execute({
+          unitId: event.unitId,
+          size: event.size,
+          dailyRate: event.dailyRate,
+          status: 'AVAILABLE',
+        }),
       )
-      .on(
-        StorageAssignmentFailed,
-        inbox.idempotent(CONSUMER, (event) => outcome.failed(event.bookingId)),
-      )
-      .on(
-        StorageAssignmentRevoked,
-        inbox.idempotent(CONSUMER, (event) => outcome.revoked(event.bookingId)),
-      )
-      .on(
-        StorageUnitRegistered,
-        inbox.idempotent(CONSUMER, (event) =>
-          catalogue.execute({
-            unitId: event.unitId,
-            size: event.size,
-            dailyRate: event.dailyRate,
-            status: 'AVAILABLE',
-          }),
-        ),
-      )
-      .on(
-        StorageUnitChanged,
-        inbox.idempotent(CONSUMER, (event) =>
-          catalogue.execute({
-            unitId: event.unitId,
-            size: event.size,
-            dailyRate: event.dailyRate,
-            status: event.status,
-          }),
-        ),
+      .on(StorageUnitChanged, (event) =>
+        catalogue.execute({
+          unitId: event.unitId,
+          size: event.size,
+          dailyRate: event.dailyRate,
+          status: event.status,
+        }),
       );
   }
 

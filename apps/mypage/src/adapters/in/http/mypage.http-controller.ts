@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
+import type { Actor } from '@storage/ddd';
+import { CurrentActor } from '@storage/service-kit';
 import type { BookingView } from '../../../domain';
 import { QueryMypageHandler } from '../../../application/query-mypage/query-mypage.handler';
 import { BookingDetailResponse, BookingViewResponse, MypageListQuery, NoticeResponse } from './mypage.dto';
@@ -16,18 +17,14 @@ function present<T extends BookingView>(view: T): Omit<T, 'unitChangedAt'> {
 export class MypageHttpController {
   constructor(private readonly queries: QueryMypageHandler) {}
 
-  private scope(caller: Caller, requested?: string): string | undefined {
-    return isCustomer(caller) ? caller.userId : requested;
-  }
-
   @Get('bookings')
   @ApiOperation({ summary: 'My bookings with status, payment and unit, most recent activity first' })
   @ApiResponse({ status: 200, type: [BookingViewResponse] })
   async bookings(
     @Query() query: MypageListQuery,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<BookingViewResponse[]> {
-    const views = await this.queries.bookings(this.scope(caller, query.customerId), query);
+    const views = await this.queries.bookings(query, actor);
     return views.map(present);
   }
 
@@ -36,15 +33,15 @@ export class MypageHttpController {
   @ApiResponse({ status: 200, type: BookingDetailResponse })
   async booking(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<BookingDetailResponse> {
-    return present(await this.queries.booking(id, this.scope(caller)));
+    return present(await this.queries.booking(id, actor));
   }
 
   @Get('notices')
   @ApiOperation({ summary: 'Notices, one per status change, newest first' })
   @ApiResponse({ status: 200, type: [NoticeResponse] })
-  notices(@Query() query: MypageListQuery, @CurrentCaller() caller: Caller): Promise<NoticeResponse[]> {
-    return this.queries.notices(this.scope(caller, query.customerId), query);
+  notices(@Query() query: MypageListQuery, @CurrentActor() actor: Actor): Promise<NoticeResponse[]> {
+    return this.queries.notices(query, actor);
   }
 }

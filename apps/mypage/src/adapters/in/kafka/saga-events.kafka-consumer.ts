@@ -23,13 +23,16 @@ import { ProjectEventHandler } from '../../../application/project-event/project-
 /**
  * Every event of the saga, from all three topics, folded into the customer's read model. No inbox
  * here: the view is idempotent by itself (FTGO's idempotent views). The projection appends the
- * event to the timeline under its event id, under the view's row lock, and a redelivered event
- * finds it there and changes nothing; an inbox row would only repeat that fact, at one more
- * statement and row per event.
+ * event to the timeline under its event id, in the same statement that moves the view on from the
+ * version it was read at, and a redelivered event finds it there and changes nothing; an inbox
+ * row would only repeat that fact, at one more statement and row per event.
  */
 @KafkaConsumer()
 export class SagaEventsKafkaConsumer {
-  private readonly router = new EventRouter();
+  private readonly router = new EventRouter({
+    idempotentByItself:
+      'the timeline is keyed by event id, written only when the view is at the version it was read',
+  });
 
   constructor(projection: ProjectEventHandler) {
     const track = <P extends object>(

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, R
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PAYMENTS_PATH } from '@storage/contracts';
-import { CurrentCaller, isCustomer, type Caller } from '@storage/service-kit';
+import type { Actor } from '@storage/ddd';
+import { CurrentActor } from '@storage/service-kit';
 import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
 import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
 import { GetPaymentsHandler } from '../../../application/get-payments/get-payments.handler';
@@ -39,9 +40,9 @@ export class PaymentsHttpController {
   @ApiResponse({ status: 404, description: 'Unknown, or another customer’s' })
   async byId(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
   ): Promise<PaymentResponse> {
-    return PaymentResponse.from(await this.queries.byId(id, isCustomer(caller) ? caller.userId : undefined));
+    return PaymentResponse.from(await this.queries.byId(id, actor));
   }
 
   @Get()
@@ -49,8 +50,7 @@ export class PaymentsHttpController {
     summary: 'Payments, newest first, by booking or customer (a customer sees only their own)',
   })
   @ApiResponse({ status: 200, type: [PaymentResponse] })
-  async list(@Query() query: ListPaymentsQuery, @CurrentCaller() caller: Caller): Promise<PaymentResponse[]> {
-    const scoped = isCustomer(caller) ? { ...query, customerId: caller.userId } : query;
-    return (await this.queries.list(scoped)).map((payment) => PaymentResponse.from(payment));
+  async list(@Query() query: ListPaymentsQuery, @CurrentActor() actor: Actor): Promise<PaymentResponse[]> {
+    return (await this.queries.list(query, actor)).map((payment) => PaymentResponse.from(payment));
   }
 }

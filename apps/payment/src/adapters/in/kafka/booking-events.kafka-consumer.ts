@@ -1,5 +1,11 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { BookingCancelled, BookingRejected, Topics } from '@storage/contracts';
+import {
+  BookingCancelled,
+  BookingRejected,
+  Topics,
+  type BookingCancelledV1,
+  type BookingRejectedV1,
+} from '@storage/contracts';
 import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
 import { RefundPaymentCommand } from '../../../application/refund-payment/refund-payment.command';
 import { RefundPaymentHandler } from '../../../application/refund-payment/refund-payment.handler';
@@ -12,15 +18,11 @@ export class BookingEventsKafkaConsumer {
   private readonly router: EventRouter;
 
   constructor(inbox: Inbox, refund: RefundPaymentHandler) {
-    const refundFor = inbox.idempotent<{
-      bookingId: string;
-      customerId: string;
-      amount: number;
-      reason: string;
-    }>(CONSUMER, (event) =>
-      refund.execute(new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason)),
-    );
-    this.router = new EventRouter().on(BookingRejected, refundFor).on(BookingCancelled, refundFor);
+    const refundFor = (event: BookingRejectedV1 | BookingCancelledV1) =>
+      refund.execute(new RefundPaymentCommand(event.bookingId, event.customerId, event.amount, event.reason));
+    this.router = new EventRouter({ inbox, consumer: CONSUMER })
+      .on(BookingRejected, refundFor)
+      .on(BookingCancelled, refundFor);
   }
 
   @EventPattern(Topics.bookingEvents)

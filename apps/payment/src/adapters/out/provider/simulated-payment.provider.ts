@@ -1,9 +1,10 @@
-import { declineReasonFor, PaymentProviderUnavailableError } from '../../../domain';
+import { PaymentProviderUnavailableError } from '../../../domain';
 import {
   PaymentProvider,
   type ChargeDecision,
   type ChargeRequest,
 } from '../../../application/ports/payment-provider.port';
+import { declineReasonFor } from './simulated-decline.policy';
 
 /** The provider's own record of what it charged per idempotency key. */
 export interface ChargeLedger {

@@ -25,28 +25,14 @@ export class BookingEventsKafkaConsumer {
     release: ReleaseStorageHandler,
     complete: CompleteRentalHandler,
   ) {
-    this.router = new EventRouter()
-      .on(
-        BookingPlaced,
-        inbox.idempotent(CONSUMER, (event) =>
-          assign.execute(
-            new AssignStorageCommand(event.bookingId, event.size, event.startDate, event.endDate),
-          ),
-        ),
+    this.router = new EventRouter({ inbox, consumer: CONSUMER })
+      .on(BookingPlaced, (event) =>
+        assign.execute(new AssignStorageCommand(event.bookingId, event.size, event.startDate, event.endDate)),
       )
-      .on(
-        BookingCancelled,
-        inbox.idempotent(CONSUMER, (event) => release.execute(event.bookingId, event.reason)),
-      )
+      .on(BookingCancelled, (event) => release.execute(event.bookingId, event.reason))
       // A booking rejected after payment (no unit in time) gives back a unit assigned too late.
-      .on(
-        BookingRejected,
-        inbox.idempotent(CONSUMER, (event) => release.execute(event.bookingId, event.reason)),
-      )
-      .on(
-        BookingCompleted,
-        inbox.idempotent(CONSUMER, (event) => complete.execute(event.bookingId)),
-      );
+      .on(BookingRejected, (event) => release.execute(event.bookingId, event.reason))
+      .on(BookingCompleted, (event) => complete.execute(event.bookingId));
   }
 
   @EventPattern(Topics.bookingEvents)

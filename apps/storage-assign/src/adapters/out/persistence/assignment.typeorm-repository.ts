@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MoreThan, type DataSource } from 'typeorm';
-import { UNIT_SIZES } from '@storage/contracts';
 import type { RentalPeriod } from '@storage/ddd';
 import { Outbox } from '@storage/messaging';
 import {
@@ -12,27 +11,16 @@ import {
   runInTransaction,
   updateRow,
 } from '@storage/persistence';
-import type { Assignment, UnitSize } from '../../../domain';
+import type { Assignment, AssignmentFailure, UnitSize } from '../../../domain';
 import {
   AssignmentRepository,
   type FreeUnitSearch,
-  type SizeAvailability,
 } from '../../../application/ports/assignment.repository.port';
 import { AssignmentFailureOrmEntity } from './assignment-failure.orm-entity';
 import { AssignmentOrmEntity } from './assignment.orm-entity';
+import { freeFor } from './free-unit.sql';
 import { toIntegrationEvent } from './storage-events.mapper';
 import { AssignmentMapper } from './storage.mappers';
-
-/**
- * A unit free for [start, end): in service from the start day (AVAILABLE, or its maintenance
- * window over by then: StorageUnit.inServiceFrom) and no active assignment overlapping the period.
- */
-const freeFor = (start: string, end: string) => `
-  (u.status = 'AVAILABLE' OR (u.status = 'MAINTENANCE' AND u.maintenance_until <= ${start}::date))
-  AND NOT EXISTS (
-    SELECT 1 FROM assignment a
-    WHERE a.unit_id = u.id AND a.status = 'ACTIVE' AND a.period && daterange(${start}::date, ${end}::date, '[)')
-  )`;
 
 /** Units of the size $1 free for [$2, $3). */
 const FREE_UNITS = `
@@ -113,27 +101,18 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     });
   }
 
-  async recordFailure(
-    bookingId: string,
-    size: UnitSize,
-    reason: string,
-    options?: { announceAgain: boolean },
-  ): Promise<void> {
+  async recordFailure(failure: AssignmentFailure): Promise<void> {
+    const { bookingId, size, reason, failedAt } = failure;
     await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager
+      // The first failure of a booking is the one kept; a repeat only announces itself again.
+      await manager
         .createQueryBuilder()
         .insert()
         .into(AssignmentFailureOrmEntity)
-        .values({ bookingId, size, reason, failedAt: new Date() })
+        .values({ bookingId, size, reason, failedAt })
         .orIgnore()
-        .returning('booking_id')
         .execute();
-      if ((result.raw as unknown[]).length > 0 || options?.announceAgain) {
-        await this.outbox.append(
-          manager,
-          toIntegrationEvent({ type: 'StorageAssignmentFailed', bookingId, size, reason }),
-        );
-      }
+      await this.outbox.appendAll(manager, failure.pullEvents().map(toIntegrationEvent));
     });
   }
 
@@ -155,31 +134,6 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
       { bookingId, status: 'ACTIVE' },
       outcome,
     );
-  }
-
-  async availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]> {
-    const rows = await currentManager(this.dataSource).query<
-      { size: UnitSize; total_units: number; free_units: number; daily_rate: number | null }[]
-    >(
-      `SELECT u.size,
-              count(*) FILTER (WHERE u.status <> 'RETIRED')::int AS total_units,
-              count(*) FILTER (WHERE ${freeFor('$1', '$2')})::int AS free_units,
-              max(u.daily_rate) FILTER (WHERE u.status <> 'RETIRED') AS daily_rate
-       FROM storage_unit u
-       WHERE $3::varchar IS NULL OR u.size = $3
-       GROUP BY u.size`,
-      [period.startDate, period.endDate, size ?? null],
-    );
-    const bySize = new Map(rows.map((row) => [row.size, row]));
-    return (size ? [size] : [...UNIT_SIZES]).map((wanted) => {
-      const row = bySize.get(wanted);
-      return {
-        size: wanted,
-        totalUnits: row?.total_units ?? 0,
-        freeUnits: row?.free_units ?? 0,
-        dailyRate: row?.daily_rate ?? null,
-      };
-    });
   }
 
   private async appendEvents(assignment: Assignment): Promise<void> {

@@ -7,10 +7,12 @@ import {
   StorageUnitRegistered,
 } from '@storage/contracts';
 import type { OutgoingEvent } from '@storage/messaging';
-import type { AssignmentEvent, StorageUnitEvent } from '../../../domain';
+import type { AssignmentEvent, AssignmentFailureEvent, StorageUnitEvent } from '../../../domain';
 
 /** Domain events -> storage.events.v1 (booking events keyed by booking, inventory by unit). */
-export function toIntegrationEvent(event: AssignmentEvent | StorageUnitEvent): OutgoingEvent<object> {
+export function toIntegrationEvent(
+  event: AssignmentEvent | AssignmentFailureEvent | StorageUnitEvent,
+): OutgoingEvent<object> {
   switch (event.type) {
     case 'StorageUnitRegistered': {
       const { unit } = event;

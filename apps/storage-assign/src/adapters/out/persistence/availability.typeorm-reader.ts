@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { UNIT_SIZES } from '@storage/contracts';
+import type { RentalPeriod } from '@storage/ddd';
+import type { UnitSize } from '../../../domain';
+import {
+  AvailabilityReader,
+  type SizeAvailability,
+} from '../../../application/ports/availability-reader.port';
+import { freeFor } from './free-unit.sql';
+
+@Injectable()
+export class AvailabilityTypeormReader extends AvailabilityReader {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async availability(period: RentalPeriod, size?: UnitSize): Promise<SizeAvailability[]> {
+    const rows = await this.dataSource.query<
+      { size: UnitSize; total_units: number; free_units: number; daily_rate: number | null }[]
+    >(
+      `SELECT u.size,
+              count(*) FILTER (WHERE u.status <> 'RETIRED')::int AS total_units,
+              count(*) FILTER (WHERE ${freeFor('$1', '$2')})::int AS free_units,
+              max(u.daily_rate) FILTER (WHERE u.status <> 'RETIRED') AS daily_rate
+       FROM storage_unit u
+       WHERE $3::varchar IS NULL OR u.size = $3
+       GROUP BY u.size`,
+      [period.startDate, period.endDate, size ?? null],
+    );
+    const bySize = new Map(rows.map((row) => [row.size, row]));
+    return (size ? [size] : [...UNIT_SIZES]).map((wanted) => {
+      const row = bySize.get(wanted);
+      return {
+        size: wanted,
+        totalUnits: row?.total_units ?? 0,
+        freeUnits: row?.free_units ?? 0,
+        dailyRate: row?.daily_rate ?? null,
+      };
+    });
+  }
+}
