@@ -22,7 +22,7 @@ const PAYMENT_RECONCILE_JOB = Symbol('PaymentReconcileJob');
 const PAYMENT_INTENT_RECOVERY_JOB = Symbol('PaymentIntentRecoveryJob');
 import { PaymentIntents1764600000100 } from './migrations/1764600000100-payment-intents';
 import { AuthorizePaymentHandler } from './application/authorize-payment/authorize-payment.handler';
-import { GetPaymentsHandler } from './application/get-payments/get-payments.handler';
+import { QueryPaymentsHandler } from './application/query-payments/query-payments.handler';
 import { PaymentProvider } from './application/ports/payment-provider.port';
 import { PaymentRepository } from './application/ports/payment.repository.port';
 import { RefundPaymentHandler } from './application/refund-payment/refund-payment.handler';
@@ -49,7 +49,7 @@ export class PaymentModule {
       providers: [
         AuthorizePaymentHandler,
         RefundPaymentHandler,
-        GetPaymentsHandler,
+        QueryPaymentsHandler,
         RecoverPaymentIntentsHandler,
         ReconcilePaymentsHandler,
         bookingStatusesProvider(BookingStatuses, {

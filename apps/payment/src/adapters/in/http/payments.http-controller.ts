@@ -6,7 +6,7 @@ import type { Actor } from '@storage/ddd';
 import { CurrentActor } from '@storage/service-kit';
 import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
 import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
-import { GetPaymentsHandler } from '../../../application/get-payments/get-payments.handler';
+import { QueryPaymentsHandler } from '../../../application/query-payments/query-payments.handler';
 import { CreatePaymentRequest, ListPaymentsQuery, PaymentResponse } from './payment.dto';
 
 @ApiTags('payments')
@@ -14,7 +14,7 @@ import { CreatePaymentRequest, ListPaymentsQuery, PaymentResponse } from './paym
 export class PaymentsHttpController {
   constructor(
     private readonly authorize: AuthorizePaymentHandler,
-    private readonly queries: GetPaymentsHandler,
+    private readonly queries: QueryPaymentsHandler,
   ) {}
 
   @Post()

@@ -4,7 +4,7 @@ import { PaymentNotFoundError, type PaymentSnapshot } from '../../domain';
 import { PaymentRepository, type PaymentFilter } from '../ports/payment.repository.port';
 
 @Injectable()
-export class GetPaymentsHandler {
+export class QueryPaymentsHandler {
   constructor(private readonly payments: PaymentRepository) {}
 
   async byId(paymentId: string, actor: Actor): Promise<PaymentSnapshot> {
