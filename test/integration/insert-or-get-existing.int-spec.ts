@@ -53,7 +53,7 @@ describe('insertOrGetExisting (real Postgres)', () => {
       method: row.method,
     },
   });
-  const insert = (row: PaymentOrmEntity, withEvent = false) =>
+  const insertOnly = (row: PaymentOrmEntity, withEvent: boolean) =>
     insertOrGetExisting({
       dataSource,
       target: PaymentOrmEntity,
@@ -63,6 +63,9 @@ describe('insertOrGetExisting (real Postgres)', () => {
         ? { count: 1, append: (manager) => outbox.appendAll(manager, [approved(row)]) }
         : { count: 0, append: () => Promise.resolve() },
     });
+  /** A row alone is one statement; with its events it is written in a unit of work, as use cases do. */
+  const insert = (row: PaymentOrmEntity, withEvent = false) =>
+    withEvent ? runInTransaction(dataSource, () => insertOnly(row, true)) : insertOnly(row, false);
   const outboxRows = async (bookingId: string) =>
     (
       await dataSource.query<{ count: number }[]>(
@@ -87,6 +90,12 @@ describe('insertOrGetExisting (real Postgres)', () => {
     expect(await outboxRows(bookingId)).toBe(1);
     await expect(insert(paymentRow(bookingId), true)).resolves.toMatchObject({ inserted: false });
     expect(await outboxRows(bookingId)).toBe(1);
+  });
+
+  it('refuses to write a row with events outside a unit of work', async () => {
+    const bookingId = randomUUID();
+    await expect(insertOnly(paymentRow(bookingId), true)).rejects.toThrow('must run inside a unit of work');
+    await expect(dataSource.getRepository(PaymentOrmEntity).countBy({ bookingId })).resolves.toBe(0);
   });
 
   it('gives racing inserts of one key one row, and each of them that row', async () => {

@@ -47,15 +47,25 @@ describe('storage-assign persistence (real Postgres)', () => {
     assignments = new AssignmentTypeormRepository(dataSource, new Outbox());
     inventory = new AvailabilityTypeormReader(dataSource);
     for (const code of ['L-1', 'L-2']) {
-      await units.insert(StorageUnit.register({ code, size: 'L', dailyRate: 9000 }));
+      await inUnitOfWork(() => units.insert(StorageUnit.register({ code, size: 'L', dailyRate: 9000 })));
     }
   });
 
   afterAll(() => db.drop());
 
+  /** Writes of several statements run in a unit of work, as the use cases run them. */
+  const inUnitOfWork = <T>(work: () => Promise<T>) => runInTransaction(dataSource, work);
+
+  it('writes nothing of several statements outside a unit of work', async () => {
+    await expect(
+      units.insert(StorageUnit.register({ code: 'L-LOOSE', size: 'L', dailyRate: 1 })),
+    ).rejects.toThrow('must run inside a unit of work');
+    expect(await units.list({ size: 'L' })).toHaveLength(2);
+  });
+
   it('refuses a duplicate unit code and writes the registration to the outbox', async () => {
     await expect(
-      units.insert(StorageUnit.register({ code: 'L-1', size: 'L', dailyRate: 1 })),
+      inUnitOfWork(() => units.insert(StorageUnit.register({ code: 'L-1', size: 'L', dailyRate: 1 }))),
     ).rejects.toThrow(DuplicateUnitCodeError);
     const [{ count }] = await dataSource.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM outbox_message WHERE event_type = 'StorageUnitRegistered'`,
@@ -66,14 +76,16 @@ describe('storage-assign persistence (real Postgres)', () => {
   it('lets the database itself refuse overlapping assignments of one unit', async () => {
     const [unit] = await units.list({ size: 'L' });
     const assign = (start: string, end: string) =>
-      assignments.insert(
-        Assignment.assign({
-          bookingId: randomUUID(),
-          unitId: unit.id,
-          unitCode: unit.code,
-          size: 'L',
-          period: RentalPeriod.of(start, end),
-        }),
+      inUnitOfWork(() =>
+        assignments.insert(
+          Assignment.assign({
+            bookingId: randomUUID(),
+            unitId: unit.id,
+            unitCode: unit.code,
+            size: 'L',
+            period: RentalPeriod.of(start, end),
+          }),
+        ),
       );
     await assign('2041-01-01', '2041-01-10');
     await expect(assign('2041-01-09', '2041-01-20')).rejects.toMatchObject({ code: '23P01' });
@@ -123,8 +135,16 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('counts free units per size for a period and prices at the highest rate in service', async () => {
     const [unit] = await units.list({ size: 'L' });
-    await assignments.insert(
-      Assignment.assign({ bookingId: randomUUID(), unitId: unit.id, unitCode: unit.code, size: 'L', period }),
+    await inUnitOfWork(() =>
+      assignments.insert(
+        Assignment.assign({
+          bookingId: randomUUID(),
+          unitId: unit.id,
+          unitCode: unit.code,
+          size: 'L',
+          period,
+        }),
+      ),
     );
     const [large] = await inventory.availability(period, 'L');
     expect(large).toEqual({ size: 'L', totalUnits: 2, freeUnits: 1, dailyRate: 9000 });
@@ -138,9 +158,9 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('keeps a unit under maintenance for rentals starting inside its window, and offers it from its end', async () => {
     const unit = StorageUnit.register({ code: 'M-WINDOW', size: 'M', dailyRate: 5000 });
-    await units.insert(unit);
+    await inUnitOfWork(() => units.insert(unit));
     unit.putUnderMaintenance('2044-01-10', '2044-01-01');
-    await units.save(unit);
+    await inUnitOfWork(() => units.save(unit));
     const during = RentalPeriod.of('2044-01-05', '2044-01-12');
     const after = RentalPeriod.of('2044-01-10', '2044-01-15');
     expect((await inventory.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
@@ -157,7 +177,7 @@ describe('storage-assign persistence (real Postgres)', () => {
     });
     // Open-ended maintenance keeps it out for every period, as before windows existed.
     unit.putUnderMaintenance(null, '2044-01-01');
-    await units.save(unit);
+    await inUnitOfWork(() => units.save(unit));
     expect((await inventory.availability(RentalPeriod.of('2099-01-01', '2099-01-02'), 'M'))[0]).toMatchObject(
       {
         freeUnits: 0,
@@ -176,8 +196,8 @@ describe('storage-assign persistence (real Postgres)', () => {
   it('keeps a failure once however often it is reported, and announces every report', async () => {
     const bookingId = randomUUID();
     const report = () => AssignmentFailure.report({ bookingId, size: 'S', reason: 'NO_UNIT_AVAILABLE' });
-    await assignments.recordFailure(report());
-    await assignments.recordFailure(report());
+    await inUnitOfWork(() => assignments.recordFailure(report()));
+    await inUnitOfWork(() => assignments.recordFailure(report()));
     const [{ kept }] = await dataSource.query<{ kept: number }[]>(
       `SELECT count(*)::int AS kept FROM assignment_failure WHERE booking_id = $1`,
       [bookingId],

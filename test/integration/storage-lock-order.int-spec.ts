@@ -113,12 +113,14 @@ describe('storage-assign lock order (real Postgres)', () => {
   async function bookedUnit(size: UnitSize): Promise<{ bookingId: string; unitId: string; spareId: string }> {
     const held = StorageUnit.register({ code: `${size}-HELD`, size, dailyRate: 1000 });
     const spare = StorageUnit.register({ code: `${size}-SPARE`, size, dailyRate: 1000 });
-    await units.insert(held);
-    await units.insert(spare);
     const bookingId = randomUUID();
-    await assignments.insert(
-      Assignment.assign({ bookingId, unitId: held.id, unitCode: `${size}-HELD`, size, period }),
-    );
+    await new TypeOrmUnitOfWork(dataSource).run(async () => {
+      await units.insert(held);
+      await units.insert(spare);
+      await assignments.insert(
+        Assignment.assign({ bookingId, unitId: held.id, unitCode: `${size}-HELD`, size, period }),
+      );
+    });
     return { bookingId, unitId: held.id, spareId: spare.id };
   }
 

@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import { currentManager, runInTransaction } from './typeorm-unit-of-work';
+import { currentManager, transactionManager } from './typeorm-unit-of-work';
 
 /**
  * Inserts a new aggregate's row unless a row with the same unique key exists (a repeated request,
  * a racing one), and with it the events it raised. Returns the row that holds: the new one, or
- * the one already there. A row without events is a single statement, atomic by itself, so no
- * transaction is opened for it (two round trips fewer on the hot path of a booking or a charge).
+ * the one already there. A row without events is a single statement, atomic by itself, so it needs
+ * no transaction (two round trips fewer on the hot path of a booking or a charge); a row with
+ * events is written in the caller's unit of work.
  */
 export async function insertOrGetExisting<T extends ObjectLiteral>(options: {
   dataSource: DataSource;
@@ -33,7 +34,9 @@ export async function insertOrGetExisting<T extends ObjectLiteral>(options: {
     await options.events.append(manager);
     return { row: options.row, inserted: true };
   };
-  return options.events.count === 0
-    ? write(currentManager(options.dataSource))
-    : runInTransaction(options.dataSource, write);
+  return write(
+    options.events.count === 0
+      ? currentManager(options.dataSource)
+      : transactionManager('Inserting a row with its events'),
+  );
 }

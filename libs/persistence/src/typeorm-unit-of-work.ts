@@ -18,9 +18,24 @@ export async function runInTransaction<T>(
   return dataSource.transaction((manager) => transactions.run(manager, () => work(manager)));
 }
 
-/** The open transaction's manager, or the data source's own (autocommit) one. */
+/** The open transaction's manager, or the data source's own (autocommit) one: for reads. */
 export function currentManager(dataSource: DataSource): EntityManager {
   return transactions.getStore() ?? dataSource.manager;
+}
+
+/**
+ * The open unit of work's manager. A write of more than one statement (a row and its events, a
+ * lock that must outlive its query) runs inside the use case's unit of work, whose handler shows
+ * where it commits; it never opens a transaction of its own. Outside one it is a bug: thrown.
+ */
+export function transactionManager(what: string): EntityManager {
+  const open = transactions.getStore();
+  if (!open) {
+    throw new Error(
+      `${what} must run inside a unit of work (UnitOfWork.run): it writes more than one statement`,
+    );
+  }
+  return open;
 }
 
 @Injectable()

@@ -6,7 +6,7 @@ import {
   currentManager,
   insertOrGetExisting,
   lockedIf,
-  runInTransaction,
+  transactionManager,
   updateRow,
 } from '@storage/persistence';
 import type { Booking } from '../../../domain';
@@ -69,14 +69,13 @@ export class BookingTypeormRepository extends BookingRepository {
   }
 
   async save(booking: Booking): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await updateRow(manager, BookingOrmEntity, BookingMapper.toOrm(booking));
-      await this.appendEvents(booking);
-    });
+    const manager = transactionManager('Saving a booking');
+    await updateRow(manager, BookingOrmEntity, BookingMapper.toOrm(booking));
+    await this.outbox.appendAll(manager, booking.pullEvents().map(toIntegrationEvent));
   }
 
   async lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]> {
-    const rows = await currentManager(this.dataSource).find(BookingOrmEntity, {
+    const rows = await transactionManager('Locking stale bookings').find(BookingOrmEntity, {
       where: { status: 'PAYMENT_PENDING', createdAt: LessThan(before) },
       order: { createdAt: 'ASC' },
       take: limit,
@@ -86,19 +85,12 @@ export class BookingTypeormRepository extends BookingRepository {
   }
 
   async lockStalledPaid(before: Date, limit: number): Promise<Booking[]> {
-    const rows = await currentManager(this.dataSource).find(BookingOrmEntity, {
+    const rows = await transactionManager('Locking stalled bookings').find(BookingOrmEntity, {
       where: { status: 'PAID', updatedAt: LessThan(before) },
       order: { updatedAt: 'ASC' },
       take: limit,
       lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
     });
     return rows.map((row) => BookingMapper.toDomain(row));
-  }
-
-  private async appendEvents(booking: Booking): Promise<void> {
-    await this.outbox.appendAll(
-      currentManager(this.dataSource),
-      booking.pullEvents().map(toIntegrationEvent),
-    );
   }
 }

@@ -8,7 +8,7 @@ import {
   insertOrGetExisting,
   lockedIf,
   markReconcileOutcome,
-  runInTransaction,
+  transactionManager,
   updateRow,
 } from '@storage/persistence';
 import type { Payment } from '../../../domain';
@@ -65,10 +65,9 @@ export class PaymentTypeormRepository extends PaymentRepository {
   }
 
   async save(payment: Payment): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await updateRow(manager, PaymentOrmEntity, PaymentMapper.toOrm(payment));
-      await this.appendEvents(payment);
-    });
+    const manager = transactionManager('Saving a payment');
+    await updateRow(manager, PaymentOrmEntity, PaymentMapper.toOrm(payment));
+    await this.outbox.appendAll(manager, payment.pullEvents().map(toIntegrationEvent));
   }
 
   async findPendingCreatedBefore(before: Date, limit: number): Promise<Payment[]> {
@@ -93,12 +92,5 @@ export class PaymentTypeormRepository extends PaymentRepository {
 
   async markReconciled(bookingId: string, outcome: 'kept' | 'open'): Promise<void> {
     await markReconcileOutcome(currentManager(this.dataSource), PaymentOrmEntity, { bookingId }, outcome);
-  }
-
-  private async appendEvents(payment: Payment): Promise<void> {
-    await this.outbox.appendAll(
-      currentManager(this.dataSource),
-      payment.pullEvents().map(toIntegrationEvent),
-    );
   }
 }

@@ -8,7 +8,7 @@ import {
   findUnreconciled,
   lockedIf,
   markReconcileOutcome,
-  runInTransaction,
+  transactionManager,
   updateRow,
 } from '@storage/persistence';
 import type { Assignment, AssignmentFailure, UnitSize } from '../../../domain';
@@ -48,11 +48,11 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   async lockBooking(bookingId: string): Promise<void> {
-    const manager = currentManager(this.dataSource);
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('lockBooking must run inside a unit of work: the lock lasts until it commits');
-    }
-    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BOOKING_LOCK_CLASS, bookingId]);
+    // The lock lasts until the unit of work commits.
+    await transactionManager('Locking a booking').query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      BOOKING_LOCK_CLASS,
+      bookingId,
+    ]);
   }
 
   async findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]> {
@@ -65,10 +65,8 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   async claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch> {
-    const manager = currentManager(this.dataSource);
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('claimFreeUnit must run inside a unit of work: its row lock must outlive the query');
-    }
+    // Its row lock must outlive the query: until the unit of work commits.
+    const manager = transactionManager('Claiming a free unit');
     const params = [size, period.startDate, period.endDate];
     // SKIP LOCKED: concurrent assignments each take a different unit instead of queueing on one.
     const [claimed] = await manager.query<{ id: string; code: string }[]>(
@@ -86,34 +84,31 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   async insert(assignment: Assignment): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      // The exclusion constraint is the last word: an overlapping insert fails here, whatever
-      // the application believed; the consumer then retries against fresh data.
-      await manager.insert(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
-      await this.appendEvents(assignment);
-    });
+    const manager = transactionManager('Inserting an assignment');
+    // The exclusion constraint is the last word: an overlapping insert fails here, whatever the
+    // application believed; the consumer then retries against fresh data.
+    await manager.insert(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
+    await this.outbox.appendAll(manager, assignment.pullEvents().map(toIntegrationEvent));
   }
 
   async save(assignment: Assignment): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await updateRow(manager, AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
-      await this.appendEvents(assignment);
-    });
+    const manager = transactionManager('Saving an assignment');
+    await updateRow(manager, AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
+    await this.outbox.appendAll(manager, assignment.pullEvents().map(toIntegrationEvent));
   }
 
   async recordFailure(failure: AssignmentFailure): Promise<void> {
     const { bookingId, size, reason, failedAt } = failure;
-    await runInTransaction(this.dataSource, async (manager) => {
-      // The first failure of a booking is the one kept; a repeat only announces itself again.
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(AssignmentFailureOrmEntity)
-        .values({ bookingId, size, reason, failedAt })
-        .orIgnore()
-        .execute();
-      await this.outbox.appendAll(manager, failure.pullEvents().map(toIntegrationEvent));
-    });
+    const manager = transactionManager('Recording an assignment failure');
+    // The first failure of a booking is the one kept; a repeat only announces itself again.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AssignmentFailureOrmEntity)
+      .values({ bookingId, size, reason, failedAt })
+      .orIgnore()
+      .execute();
+    await this.outbox.appendAll(manager, failure.pullEvents().map(toIntegrationEvent));
   }
 
   async findUnreconciledActiveBefore(before: Date, limit: number): Promise<Assignment[]> {
@@ -133,13 +128,6 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
       AssignmentOrmEntity,
       { bookingId, status: 'ACTIVE' },
       outcome,
-    );
-  }
-
-  private async appendEvents(assignment: Assignment): Promise<void> {
-    await this.outbox.appendAll(
-      currentManager(this.dataSource),
-      assignment.pullEvents().map(toIntegrationEvent),
     );
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, runInTransaction, updateRow } from '@storage/persistence';
+import { currentManager, lockedIf, transactionManager, updateRow } from '@storage/persistence';
 import { DuplicateUnitCodeError, type StorageUnit, type UnitSize, type UnitStatus } from '../../../domain';
 import { StorageUnitRepository } from '../../../application/ports/storage-unit.repository.port';
 import { toIntegrationEvent } from './storage-events.mapper';
@@ -42,30 +42,24 @@ export class StorageUnitTypeormRepository extends StorageUnitRepository {
   }
 
   async insert(unit: StorageUnit): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(StorageUnitOrmEntity)
-        .values(StorageUnitMapper.toOrm(unit))
-        .orIgnore()
-        .returning('id')
-        .execute();
-      if ((result.raw as unknown[]).length === 0) {
-        throw new DuplicateUnitCodeError(unit.code);
-      }
-      await this.appendEvents(unit);
-    });
+    const manager = transactionManager('Registering a storage unit');
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(StorageUnitOrmEntity)
+      .values(StorageUnitMapper.toOrm(unit))
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if ((result.raw as unknown[]).length === 0) {
+      throw new DuplicateUnitCodeError(unit.code);
+    }
+    await this.outbox.appendAll(manager, unit.pullEvents().map(toIntegrationEvent));
   }
 
   async save(unit: StorageUnit): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await updateRow(manager, StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
-      await this.appendEvents(unit);
-    });
-  }
-
-  private async appendEvents(unit: StorageUnit): Promise<void> {
-    await this.outbox.appendAll(currentManager(this.dataSource), unit.pullEvents().map(toIntegrationEvent));
+    const manager = transactionManager('Saving a storage unit');
+    await updateRow(manager, StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
+    await this.outbox.appendAll(manager, unit.pullEvents().map(toIntegrationEvent));
   }
 }
