@@ -56,6 +56,20 @@ describe('storage-assign persistence (real Postgres)', () => {
   /** Writes of several statements run in a unit of work, as the use cases run them. */
   const inUnitOfWork = <T>(work: () => Promise<T>) => runInTransaction(dataSource, work);
 
+  /** A new booking's assignment of a large unit for `rental`. */
+  const assignLarge = (unit: StorageUnit, rental: RentalPeriod) =>
+    inUnitOfWork(() =>
+      assignments.insert(
+        Assignment.assign({
+          bookingId: randomUUID(),
+          unitId: unit.id,
+          unitCode: unit.code,
+          size: 'L',
+          period: rental,
+        }),
+      ),
+    );
+
   it('writes nothing of several statements outside a unit of work', async () => {
     await expect(
       units.insert(StorageUnit.register({ code: 'L-LOOSE', size: 'L', dailyRate: 1 })),
@@ -75,18 +89,7 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('lets the database itself refuse overlapping assignments of one unit', async () => {
     const [unit] = await units.list({ size: 'L' });
-    const assign = (start: string, end: string) =>
-      inUnitOfWork(() =>
-        assignments.insert(
-          Assignment.assign({
-            bookingId: randomUUID(),
-            unitId: unit.id,
-            unitCode: unit.code,
-            size: 'L',
-            period: RentalPeriod.of(start, end),
-          }),
-        ),
-      );
+    const assign = (start: string, end: string) => assignLarge(unit, RentalPeriod.of(start, end));
     await assign('2041-01-01', '2041-01-10');
     await expect(assign('2041-01-09', '2041-01-20')).rejects.toMatchObject({ code: '23P01' });
     await expect(assign('2041-01-10', '2041-01-20')).resolves.toBeUndefined();
@@ -135,17 +138,7 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('counts free units per size for a period and prices at the highest rate in service', async () => {
     const [unit] = await units.list({ size: 'L' });
-    await inUnitOfWork(() =>
-      assignments.insert(
-        Assignment.assign({
-          bookingId: randomUUID(),
-          unitId: unit.id,
-          unitCode: unit.code,
-          size: 'L',
-          period,
-        }),
-      ),
-    );
+    await assignLarge(unit, period);
     const [large] = await inventory.availability(period, 'L');
     expect(large).toEqual({ size: 'L', totalUnits: 2, freeUnits: 1, dailyRate: 9000 });
     const all = await inventory.availability(RentalPeriod.of('2042-01-01', '2042-01-02'));
