@@ -97,6 +97,21 @@ describe('AuthorizePaymentHandler (intent, charge, outcome)', () => {
     expect(payment.status).toBe('APPROVED');
   });
 
+  it('gives the money straight back when the booking voided the intent while the charge was in flight', async () => {
+    const charge = provider.charge.bind(provider);
+    provider.charge = async (request) => {
+      const decision = await charge(request);
+      // The booking gave up meanwhile (its refund handler voids a PENDING intent).
+      const voided = Payment.restore(payments.rows.get(request.bookingId)!.snapshot());
+      voided.voidPending('BOOKING_CANCELLED');
+      payments.rows.set(request.bookingId, voided);
+      return decision;
+    };
+    const { payment } = await handler.execute(command);
+    expect(payment.status).toBe('REFUNDED');
+    expect(payments.rows.get('b-1')?.status).toBe('REFUNDED');
+  });
+
   it('loses no charge when the process dies between charge and outcome: a retry resumes under the same key', async () => {
     provider.crashAfterCharge = true;
     await expect(handler.execute(command)).rejects.toThrow('process died');
