@@ -2,6 +2,13 @@
 export const UNIT_SIZES = ['S', 'M', 'L'] as const;
 export type UnitSize = (typeof UNIT_SIZES)[number];
 
+/**
+ * `true` only when A and B are the same set of values: a publisher's domain keeps its own words
+ * (it imports no wire contract) and states, where it maps them, that they are the contract's, so
+ * the build fails the day either gains or loses one.
+ */
+export type SameValues<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+
 /** All amounts are integer Korean won (no minor unit), so no floating point ever touches money. */
 export const CURRENCY = 'KRW';
 

@@ -5,9 +5,18 @@ import {
   BookingPlaced,
   BookingRejected,
   CURRENCY,
+  type BookingStatusName,
+  type SameValues,
+  type UnitSize as ContractUnitSize,
 } from '@storage/contracts';
 import type { OutgoingEvent } from '@storage/messaging';
-import type { BookingEvent } from '../../../domain';
+import type { BookingEvent, BookingStatus, UnitSize } from '../../../domain';
+
+/** The domain's sizes and statuses are the contract's (the build fails otherwise). */
+export const BOOKING_WORDS_ARE_THE_CONTRACTS: [
+  SameValues<UnitSize, ContractUnitSize>,
+  SameValues<BookingStatus, BookingStatusName>,
+] = [true, true];
 
 /** Domain events -> booking.events.v1, keyed and correlated by the booking id. */
 export function toIntegrationEvent(event: BookingEvent): OutgoingEvent<object> {

@@ -5,9 +5,24 @@ import {
   StorageReleased,
   StorageUnitChanged,
   StorageUnitRegistered,
+  type SameValues,
+  type StorageUnitStatus,
+  type UnitSize as ContractUnitSize,
 } from '@storage/contracts';
 import type { OutgoingEvent } from '@storage/messaging';
-import type { AssignmentEvent, AssignmentFailureEvent, StorageUnitEvent } from '../../../domain';
+import type {
+  AssignmentEvent,
+  AssignmentFailureEvent,
+  StorageUnitEvent,
+  UnitSize,
+  UnitStatus,
+} from '../../../domain';
+
+/** The domain's sizes and unit statuses are the contract's (the build fails otherwise). */
+export const STORAGE_WORDS_ARE_THE_CONTRACTS: [
+  SameValues<UnitSize, ContractUnitSize>,
+  SameValues<UnitStatus, StorageUnitStatus>,
+] = [true, true];
 
 /** Domain events -> storage.events.v1 (booking events keyed by booking, inventory by unit). */
 export function toIntegrationEvent(
