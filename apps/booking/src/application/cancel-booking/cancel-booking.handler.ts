@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { todayUtc, UnitOfWork, type Actor } from '@storage/ddd';
 import type { BookingSnapshot } from '../../domain';
-import { transitionOwnBooking } from '../own-booking-transition';
+import { transitionBooking } from '../booking-transition';
 import { BookingRepository } from '../ports/booking.repository.port';
 
 /** Customer cancels before the start date: unit released and money refunded by the saga. */
@@ -13,7 +13,7 @@ export class CancelBookingHandler {
   ) {}
 
   execute(bookingId: string, actor: Actor): Promise<BookingSnapshot> {
-    return transitionOwnBooking(this.bookings, this.unitOfWork, bookingId, actor, (booking) =>
+    return transitionBooking(this.bookings, this.unitOfWork, bookingId, actor, (booking) =>
       booking.cancel(todayUtc()),
     );
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { todayUtc, UnitOfWork, type Actor } from '@storage/ddd';
 import type { BookingSnapshot } from '../../domain';
-import { transitionOwnBooking } from '../own-booking-transition';
+import { transitionBooking } from '../booking-transition';
 import { BookingRepository } from '../ports/booking.repository.port';
 
 /** The rental ended: COMPLETED, and storage-assign sends the unit to inspection. */
@@ -13,7 +13,7 @@ export class CheckOutBookingHandler {
   ) {}
 
   execute(bookingId: string, actor: Actor): Promise<BookingSnapshot> {
-    return transitionOwnBooking(this.bookings, this.unitOfWork, bookingId, actor, (booking) =>
+    return transitionBooking(this.bookings, this.unitOfWork, bookingId, actor, (booking) =>
       booking.checkOut(todayUtc()),
     );
   }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { TRUSTED, UnitOfWork } from '@storage/ddd';
 import {
   Booking,
   BookingInProgressError,
-  BookingNotFoundError,
   IdempotencyKeyReusedError,
   bookablePeriod,
   priceOf,
@@ -13,6 +12,7 @@ import {
   SizeNotOfferedError,
   type BookingSnapshot,
 } from '../../domain';
+import { transitionBooking } from '../booking-transition';
 import { Availability } from '../ports/availability.port';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { Catalogue } from '../ports/catalogue.port';
@@ -111,7 +111,7 @@ export class PlaceBookingHandler {
       throw new PaymentDeclinedError(id, reason);
     }
     const { paymentId } = result;
-    return (await this.transition(id, (fresh) => fresh.markPaid(paymentId))).snapshot();
+    return this.transition(id, (fresh) => fresh.markPaid(paymentId));
   }
 
   /**
@@ -119,16 +119,8 @@ export class PlaceBookingHandler {
    * the call: the stale-payment sweeper may have moved it meanwhile, and then the transition
    * refuses instead of overwriting.
    */
-  private transition(id: string, apply: (booking: Booking) => unknown): Promise<Booking> {
-    return this.unitOfWork.run(async () => {
-      const fresh = await this.bookings.findById(id, { lock: true });
-      if (!fresh) {
-        throw new BookingNotFoundError(id);
-      }
-      apply(fresh);
-      await this.bookings.save(fresh);
-      return fresh;
-    });
+  private transition(id: string, apply: (booking: Booking) => unknown): Promise<BookingSnapshot> {
+    return transitionBooking(this.bookings, this.unitOfWork, id, TRUSTED, apply);
   }
 
   /**

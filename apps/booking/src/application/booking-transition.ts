@@ -3,15 +3,16 @@ import { BookingNotFoundError, type Booking, type BookingSnapshot } from '../dom
 import type { BookingRepository } from './ports/booking.repository.port';
 
 /**
- * A caller's action on one booking: locked, visible only to its customer (another's is "not
- * found"), changed by the aggregate's own rule, saved with its events in one transaction.
+ * A change to one booking on someone's request: the row locked, visible only to its customer when
+ * a customer acts (another's is "not found"), changed by the aggregate's own rule (which throws
+ * when the state forbids it), saved with its events in one transaction.
  */
-export function transitionOwnBooking(
+export function transitionBooking(
   bookings: BookingRepository,
   unitOfWork: UnitOfWork,
   bookingId: string,
   actor: Actor,
-  apply: (booking: Booking) => void,
+  apply: (booking: Booking) => unknown,
 ): Promise<BookingSnapshot> {
   return unitOfWork.run(async () => {
     const booking = await bookings.findById(bookingId, { lock: true });
