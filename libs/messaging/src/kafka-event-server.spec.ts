@@ -103,6 +103,29 @@ describe('KafkaEventServer failure handling', () => {
     Logger.overrideLogger(false);
   });
 
+  it("finds a topic's handler without parsing the topic name as JSON (no exception per message)", () => {
+    const server = new KafkaEventServer({
+      brokers: ['localhost:9092'],
+      clientId: 'test',
+      groupId: 'test',
+      maxAttempts: 3,
+      retryBackoffMs: 2,
+    });
+    const onTopic = () => Promise.resolve();
+    const onCommand = () => Promise.resolve();
+    server.addHandler(TOPIC, onTopic, true);
+    server.addHandler({ cmd: 'ping' }, onCommand, true);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      expect(server.getHandlerByPattern(TOPIC)).toBe(onTopic);
+      expect(parse).not.toHaveBeenCalled();
+      // A JSON pattern still resolves the way Nest resolves it.
+      expect(server.getHandlerByPattern('{"cmd":"ping"}')).toBe(onCommand);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   it('retries transient failures in place until applied, heartbeating, and never dead-letters them', async () => {
     const flaky = failing(...Array.from({ length: 12 }, deadlock));
     const h = harness(flaky.handler);
