@@ -104,16 +104,9 @@ describe('KafkaEventServer failure handling', () => {
   });
 
   it("finds a topic's handler without parsing the topic name as JSON (no exception per message)", () => {
-    const server = new KafkaEventServer({
-      brokers: ['localhost:9092'],
-      clientId: 'test',
-      groupId: 'test',
-      maxAttempts: 3,
-      retryBackoffMs: 2,
-    });
     const onTopic = () => Promise.resolve();
     const onCommand = () => Promise.resolve();
-    server.addHandler(TOPIC, onTopic, true);
+    const { server } = harness(onTopic);
     server.addHandler({ cmd: 'ping' }, onCommand, true);
     const parse = jest.spyOn(JSON, 'parse');
     try {

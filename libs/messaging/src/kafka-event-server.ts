@@ -154,8 +154,9 @@ export class KafkaEventServer extends ServerKafka {
 
   /**
    * Nest's own version tries JSON.parse on every message's pattern and catches the SyntaxError a
-   * topic name always raises: an exception built per message, about 1 % of a consumer's CPU under
-   * load (profiled). Our patterns are topic names; a JSON pattern still goes Nest's way.
+   * topic name always raises: an exception built and thrown per message (6 us of CPU each with
+   * source maps on; 0.05 us this way). Our patterns are topic names; a JSON pattern still goes
+   * Nest's way.
    */
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
