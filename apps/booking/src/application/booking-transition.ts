@@ -1,4 +1,4 @@
-import { canSee, type Actor, type UnitOfWork } from '@storage/ddd';
+import { canSee, changeLocked, type Actor, type UnitOfWork } from '@storage/ddd';
 import { BookingNotFoundError, type Booking, type BookingSnapshot } from '../domain';
 import type { BookingRepository } from './ports/booking.repository.port';
 
@@ -7,20 +7,26 @@ import type { BookingRepository } from './ports/booking.repository.port';
  * a customer acts (another's is "not found"), changed by the aggregate's own rule (which throws
  * when the state forbids it), saved with its events in one transaction.
  */
-export function transitionBooking(
+export async function transitionBooking(
   bookings: BookingRepository,
   unitOfWork: UnitOfWork,
   bookingId: string,
   actor: Actor,
-  apply: (booking: Booking) => unknown,
+  request: (booking: Booking) => void,
 ): Promise<BookingSnapshot> {
-  return unitOfWork.run(async () => {
-    const booking = await bookings.findById(bookingId, { lock: true });
-    if (!booking || !canSee(actor, booking.customerId)) {
-      throw new BookingNotFoundError(bookingId);
-    }
-    apply(booking);
-    await bookings.save(booking);
-    return booking.snapshot();
+  const { aggregate } = await changeLocked(unitOfWork, {
+    lock: async () => {
+      const booking = await bookings.findById(bookingId, { lock: true });
+      return booking && canSee(actor, booking.customerId) ? booking : null;
+    },
+    apply: (booking) => {
+      request(booking);
+      return true;
+    },
+    save: (booking) => bookings.save(booking),
   });
+  if (!aggregate) {
+    throw new BookingNotFoundError(bookingId);
+  }
+  return aggregate.snapshot();
 }

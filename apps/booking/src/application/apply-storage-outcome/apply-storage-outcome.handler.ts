@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { changeLocked, UnitOfWork } from '@storage/ddd';
 import type { Booking } from '../../domain';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { SagaMetrics } from '../ports/saga-metrics.port';
@@ -48,22 +48,21 @@ export class ApplyStorageOutcomeHandler {
     settles?: 'confirmed' | 'rejected',
   ): Promise<boolean> {
     let placedAt: Date | undefined;
-    const changed = await this.unitOfWork.run(async () => {
-      const booking = await this.bookings.findById(bookingId, { lock: true });
-      if (!booking) {
-        // Not ours (e.g. another environment's event): nothing to change, nothing to retry.
-        this.logger.warn({ msg: `${cause} for an unknown booking`, bookingId });
-        return false;
-      }
-      // A PAID booking's last change is its placement (the payment's approval).
-      placedAt = booking.status === 'PAID' ? booking.snapshot().updatedAt : undefined;
-      if (!transition(booking)) {
-        this.logger.log({ msg: `${cause} changes nothing`, bookingId, status: booking.status });
-        return false;
-      }
-      await this.bookings.save(booking);
-      return true;
+    const { aggregate, changed } = await changeLocked(this.unitOfWork, {
+      lock: () => this.bookings.findById(bookingId, { lock: true }),
+      apply: (booking) => {
+        // A PAID booking's last change is its placement (the payment's approval).
+        placedAt = booking.status === 'PAID' ? booking.snapshot().updatedAt : undefined;
+        return transition(booking);
+      },
+      save: (booking) => this.bookings.save(booking),
     });
+    if (!aggregate) {
+      // Not ours (e.g. another environment's event): nothing to change, nothing to retry.
+      this.logger.warn({ msg: `${cause} for an unknown booking`, bookingId });
+    } else if (!changed) {
+      this.logger.log({ msg: `${cause} changes nothing`, bookingId, status: aggregate.status });
+    }
     if (changed && settles && placedAt) {
       this.metrics.settled(settles, placedAt);
     }

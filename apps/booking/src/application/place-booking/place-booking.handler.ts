@@ -119,7 +119,7 @@ export class PlaceBookingHandler {
    * the call: the stale-payment sweeper may have moved it meanwhile, and then the transition
    * refuses instead of overwriting.
    */
-  private transition(id: string, apply: (booking: Booking) => unknown): Promise<BookingSnapshot> {
+  private transition(id: string, apply: (booking: Booking) => void): Promise<BookingSnapshot> {
     return transitionBooking(this.bookings, this.unitOfWork, id, TRUSTED, apply);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { Payment, PaymentConflictError, type PaymentSnapshot } from '../../domain';
 import { PaymentProvider } from '../ports/payment-provider.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
@@ -44,16 +44,15 @@ export class AuthorizePaymentHandler {
       method: snapshot.method,
       idempotencyKey: snapshot.bookingId,
     });
-    return this.unitOfWork.run(async () => {
-      const current = await this.payments.findByBookingId(snapshot.bookingId, { lock: true });
-      if (!current) {
-        throw new Error(`Payment intent of booking ${snapshot.bookingId} disappeared`);
-      }
-      if (current.settle(outcome)) {
-        await this.payments.save(current);
-      }
-      return current.snapshot();
+    const { aggregate } = await changeLocked(this.unitOfWork, {
+      lock: () => this.payments.findByBookingId(snapshot.bookingId, { lock: true }),
+      apply: (current) => current.settle(outcome),
+      save: (current) => this.payments.save(current),
     });
+    if (!aggregate) {
+      throw new Error(`Payment intent of booking ${snapshot.bookingId} disappeared`);
+    }
+    return aggregate.snapshot();
   }
 
   private sameTermsOrThrow(existing: Payment, command: AuthorizePaymentCommand): PaymentSnapshot {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
 
@@ -33,15 +33,12 @@ export class ReconcilePaymentsHandler {
         // In flight, or unknown to booking: ask again after another `afterMs`.
         await this.payments.markReconciled(candidate.bookingId, 'open');
       } else {
-        const done = await this.unitOfWork.run(async () => {
-          const payment = await this.payments.findByBookingId(candidate.bookingId, { lock: true });
-          if (!payment?.refund(`BOOKING_${status}`, now)) {
-            return false;
-          }
-          await this.payments.save(payment);
-          return true;
+        const { changed } = await changeLocked(this.unitOfWork, {
+          lock: () => this.payments.findByBookingId(candidate.bookingId, { lock: true }),
+          apply: (payment) => payment.refund(`BOOKING_${status}`, now),
+          save: (payment) => this.payments.save(payment),
         });
-        if (done) {
+        if (changed) {
           refunded += 1;
           this.logger.warn({
             msg: 'Refunded an approved payment whose booking is not kept',

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork } from '@storage/ddd';
+import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { PaymentProvider } from '../ports/payment-provider.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
 
@@ -26,14 +26,10 @@ export class RecoverPaymentIntentsHandler {
     let repaired = 0;
     for (const intent of stale) {
       const outcome = await this.provider.lookup(intent.bookingId);
-      const changed = await this.unitOfWork.run(async () => {
-        const current = await this.payments.findByBookingId(intent.bookingId, { lock: true });
-        const settled =
-          current && (outcome ? current.settle(outcome) : current.voidPending(NO_CHARGE_RECORDED));
-        if (current && settled) {
-          await this.payments.save(current);
-        }
-        return settled === true;
+      const { changed } = await changeLocked(this.unitOfWork, {
+        lock: () => this.payments.findByBookingId(intent.bookingId, { lock: true }),
+        apply: (current) => (outcome ? current.settle(outcome) : current.voidPending(NO_CHARGE_RECORDED)),
+        save: (current) => this.payments.save(current),
       });
       if (changed) {
         repaired += 1;

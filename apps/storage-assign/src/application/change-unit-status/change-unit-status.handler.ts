@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { todayUtc, UnitOfWork } from '@storage/ddd';
+import { changeLocked, todayUtc, UnitOfWork } from '@storage/ddd';
 import { StorageUnitNotFoundError, type StorageUnitSnapshot, type UnitStatus } from '../../domain';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
 
@@ -19,19 +19,17 @@ export class ChangeUnitStatusHandler {
     status: Extract<UnitStatus, 'AVAILABLE' | 'MAINTENANCE'>,
     maintenanceUntil: string | null = null,
   ): Promise<StorageUnitSnapshot> {
-    return this.unitOfWork.run(async () => {
-      const unit = await this.units.findById(unitId, { lock: true });
-      if (!unit) {
-        throw new StorageUnitNotFoundError(unitId);
-      }
-      const changed =
+    const { aggregate } = await changeLocked(this.unitOfWork, {
+      lock: () => this.units.findById(unitId, { lock: true }),
+      apply: (unit) =>
         status === 'MAINTENANCE'
           ? unit.putUnderMaintenance(maintenanceUntil, todayUtc())
-          : unit.changeStatus(status);
-      if (changed) {
-        await this.units.save(unit);
-      }
-      return unit.snapshot();
+          : unit.changeStatus(status),
+      save: (unit) => this.units.save(unit),
     });
+    if (!aggregate) {
+      throw new StorageUnitNotFoundError(unitId);
+    }
+    return aggregate.snapshot();
   }
 }

@@ -1,0 +1,87 @@
+import { changeLocked } from './change-locked';
+import type { UnitOfWork } from './unit-of-work.port';
+
+class Counter {
+  constructor(public value: number) {}
+  /** A fact: absorbs a value, reports whether it moved. */
+  raiseTo(value: number): boolean {
+    if (value <= this.value) {
+      return false;
+    }
+    this.value = value;
+    return true;
+  }
+}
+
+/** Records what ran inside the transaction. */
+function recordingUnitOfWork(log: string[]): UnitOfWork {
+  return {
+    run: async <T>(work: () => Promise<T>) => {
+      log.push('begin');
+      const result = await work().catch((error: unknown) => {
+        log.push('rollback');
+        throw error;
+      });
+      log.push('commit');
+      return result;
+    },
+  };
+}
+
+describe('changeLocked', () => {
+  function steps(log: string[], stored: Counter | null) {
+    return {
+      lock: () => {
+        log.push('lock');
+        return Promise.resolve(stored);
+      },
+      save: (counter: Counter) => {
+        log.push(`save ${counter.value}`);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  it('locks, applies and saves inside one unit of work when the aggregate changed', async () => {
+    const log: string[] = [];
+    const result = await changeLocked(recordingUnitOfWork(log), {
+      ...steps(log, new Counter(1)),
+      apply: (counter) => counter.raiseTo(5),
+    });
+    expect(log).toEqual(['begin', 'lock', 'save 5', 'commit']);
+    expect(result).toEqual({ aggregate: new Counter(5), changed: true });
+  });
+
+  it('does not save what did not change, and says so', async () => {
+    const log: string[] = [];
+    const result = await changeLocked(recordingUnitOfWork(log), {
+      ...steps(log, new Counter(7)),
+      apply: (counter) => counter.raiseTo(5),
+    });
+    expect(log).toEqual(['begin', 'lock', 'commit']);
+    expect(result).toEqual({ aggregate: new Counter(7), changed: false });
+  });
+
+  it('reports a missing aggregate without applying anything', async () => {
+    const log: string[] = [];
+    const apply = jest.fn(() => true);
+    const result = await changeLocked(recordingUnitOfWork(log), { ...steps(log, null), apply });
+    expect(apply).not.toHaveBeenCalled();
+    expect(log).toEqual(['begin', 'lock', 'commit']);
+    expect(result).toEqual({ aggregate: null, changed: false });
+  });
+
+  it('saves nothing and rolls back when a request is refused', async () => {
+    const log: string[] = [];
+    const refusal = new Error('not in this state');
+    await expect(
+      changeLocked(recordingUnitOfWork(log), {
+        ...steps(log, new Counter(1)),
+        apply: () => {
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    expect(log).toEqual(['begin', 'lock', 'rollback']);
+  });
+});
