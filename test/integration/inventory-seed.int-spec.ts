@@ -1,30 +1,14 @@
-import {
-  Outbox,
-  InboxMessageOrmEntity,
-  MESSAGING_MIGRATIONS,
-  OutboxMessageOrmEntity,
-} from '@storage/messaging';
+import { Outbox } from '@storage/messaging';
 import { TypeOrmUnitOfWork } from '@storage/persistence';
-import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
-import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
-import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
 import { SeedInventoryHandler } from '../../apps/storage-assign/src/application/seed-inventory/seed-inventory.handler';
+import { STORAGE_ASSIGN_ENTITIES } from '../../apps/storage-assign/src/adapters/out/persistence/storage-assign.entities';
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
-import { freshDatabase } from '../support/database';
+import { freshServiceDatabase } from '../support/database';
 
 describe('default inventory seeding (real Postgres)', () => {
   it('seeds 20 units once, even when replicas start together, and announces each', async () => {
-    const db = await freshDatabase({
-      entities: [
-        StorageUnitOrmEntity,
-        AssignmentOrmEntity,
-        AssignmentFailureOrmEntity,
-        OutboxMessageOrmEntity,
-        InboxMessageOrmEntity,
-      ],
-      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
-    });
+    const db = await freshServiceDatabase(STORAGE_ASSIGN_ENTITIES, STORAGE_ASSIGN_MIGRATIONS);
     try {
       const replica = () =>
         new SeedInventoryHandler(

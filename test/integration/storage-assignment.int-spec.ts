@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RentalPeriod } from '@storage/ddd';
-import {
-  InboxMessageOrmEntity,
-  MESSAGING_MIGRATIONS,
-  Outbox,
-  OutboxMessageOrmEntity,
-} from '@storage/messaging';
+import { Outbox } from '@storage/messaging';
 import { runInTransaction } from '@storage/persistence';
-import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
-import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
 import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.typeorm-repository';
 import { AvailabilityTypeormReader } from '../../apps/storage-assign/src/adapters/out/persistence/availability.typeorm-reader';
-import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
 import {
   Assignment,
@@ -20,11 +12,12 @@ import {
   DuplicateUnitCodeError,
   StorageUnit,
 } from '../../apps/storage-assign/src/domain';
+import { STORAGE_ASSIGN_ENTITIES } from '../../apps/storage-assign/src/adapters/out/persistence/storage-assign.entities';
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
-import { freshDatabase } from '../support/database';
+import { freshServiceDatabase } from '../support/database';
 
 describe('storage-assign persistence (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Awaited<ReturnType<typeof freshServiceDatabase>>;
   let dataSource: DataSource;
   let units: StorageUnitTypeormRepository;
   let assignments: AssignmentTypeormRepository;
@@ -32,16 +25,7 @@ describe('storage-assign persistence (real Postgres)', () => {
   const period = RentalPeriod.of('2040-01-01', '2040-02-01');
 
   beforeAll(async () => {
-    db = await freshDatabase({
-      entities: [
-        StorageUnitOrmEntity,
-        AssignmentOrmEntity,
-        AssignmentFailureOrmEntity,
-        OutboxMessageOrmEntity,
-        InboxMessageOrmEntity,
-      ],
-      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
-    });
+    db = await freshServiceDatabase(STORAGE_ASSIGN_ENTITIES, STORAGE_ASSIGN_MIGRATIONS);
     dataSource = db.dataSource;
     units = new StorageUnitTypeormRepository(dataSource, new Outbox());
     assignments = new AssignmentTypeormRepository(dataSource, new Outbox());

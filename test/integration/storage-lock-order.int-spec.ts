@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RentalPeriod } from '@storage/ddd';
-import {
-  InboxMessageOrmEntity,
-  MESSAGING_MIGRATIONS,
-  Outbox,
-  OutboxMessageOrmEntity,
-} from '@storage/messaging';
+import { Outbox } from '@storage/messaging';
 import { TypeOrmUnitOfWork } from '@storage/persistence';
-import { AssignmentFailureOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment-failure.orm-entity';
-import { AssignmentOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.orm-entity';
 import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.typeorm-repository';
-import { StorageUnitOrmEntity } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.orm-entity';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
 import {
   AssignmentMovedError,
@@ -20,8 +12,9 @@ import {
 import { ReleaseStorageHandler } from '../../apps/storage-assign/src/application/release-storage/release-storage.handler';
 import { RetireUnitHandler } from '../../apps/storage-assign/src/application/retire-unit/retire-unit.handler';
 import { Assignment, StorageUnit, type UnitSize } from '../../apps/storage-assign/src/domain';
+import { STORAGE_ASSIGN_ENTITIES } from '../../apps/storage-assign/src/adapters/out/persistence/storage-assign.entities';
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
-import { freshDatabase } from '../support/database';
+import { freshServiceDatabase } from '../support/database';
 import { waitFor } from '../support/wait-for';
 
 /** A point where a transaction stops until the test lets it go on. */
@@ -78,7 +71,7 @@ class GatedAssignmentRepository extends AssignmentTypeormRepository {
  * point and the other is started against it.
  */
 describe('storage-assign lock order (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Awaited<ReturnType<typeof freshServiceDatabase>>;
   let dataSource: DataSource;
   let units: GatedUnitRepository;
   let assignments: GatedAssignmentRepository;
@@ -88,16 +81,7 @@ describe('storage-assign lock order (real Postgres)', () => {
   const period = RentalPeriod.of('2045-03-01', '2045-04-01');
 
   beforeAll(async () => {
-    db = await freshDatabase({
-      entities: [
-        StorageUnitOrmEntity,
-        AssignmentOrmEntity,
-        AssignmentFailureOrmEntity,
-        OutboxMessageOrmEntity,
-        InboxMessageOrmEntity,
-      ],
-      migrations: [...MESSAGING_MIGRATIONS, ...STORAGE_ASSIGN_MIGRATIONS],
-    });
+    db = await freshServiceDatabase(STORAGE_ASSIGN_ENTITIES, STORAGE_ASSIGN_MIGRATIONS);
     dataSource = db.dataSource;
     units = new GatedUnitRepository(dataSource, new Outbox());
     assignments = new GatedAssignmentRepository(dataSource, new Outbox());

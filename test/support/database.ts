@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { InboxMessageOrmEntity, MESSAGING_MIGRATIONS, OutboxMessageOrmEntity } from '@storage/messaging';
 import { buildDataSourceOptions, ensureDatabase, type PersistenceOptions } from '@storage/persistence';
 import { stackInfo } from './stack-file';
 
@@ -31,4 +32,18 @@ export async function freshDatabase(
       await admin.end();
     },
   };
+}
+
+/** An ORM entity or a migration. */
+type Constructor = new () => unknown;
+
+/** A fresh database with a data service's own tables and, as the service has them, its outbox and inbox. */
+export function freshServiceDatabase(
+  entities: Constructor[],
+  migrations: Constructor[],
+): ReturnType<typeof freshDatabase> {
+  return freshDatabase({
+    entities: [...entities, OutboxMessageOrmEntity, InboxMessageOrmEntity],
+    migrations: [...MESSAGING_MIGRATIONS, ...migrations],
+  });
 }

@@ -2,9 +2,8 @@
  * `npm run infra`: only Postgres and Kafka (same data dir and ports as `npm start`), for running
  * one service from your editor or with `node --watch`. Prints the variables to export.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startInfra } from './infra';
+import { ROOT, startInfra, writeStackFile } from './infra';
 import { DATABASES } from './services';
 import { databaseUrl } from './database-url';
 
@@ -13,16 +12,7 @@ const log = (line: string) => process.stdout.write(`[infra] ${line}\n`);
 async function main(): Promise<void> {
   const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, '.data', 'dev');
   const infra = await startInfra({ dataDir, preferDefaultPorts: true, durable: true, log });
-  // Lets the e2e suites run against this infrastructure: STACK_FILE=<this file> npx jest ...
-  const stackFile = join(dataDir, 'stack.json');
-  writeFileSync(
-    stackFile,
-    JSON.stringify(
-      { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl, dataDir },
-      null,
-      2,
-    ),
-  );
+  const stackFile = writeStackFile(infra, dataDir);
   log(`Stack file for tests: ${stackFile}`);
   log(`export KAFKA_BROKERS=${infra.kafka.brokers}`);
   for (const [service, database] of Object.entries(DATABASES)) {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startKafka, type KafkaHandle } from './kafka';
 import { startPostgres, type PostgresHandle } from './postgres';
@@ -62,4 +63,15 @@ export async function startInfra(options: {
       await Promise.allSettled([kafka.value.stop(), postgres.value.stop()]);
     },
   };
+}
+
+/**
+ * Writes where the suites find this infrastructure (test/support/stack-file.ts reads it:
+ * STACK_FILE=<the returned path> npx jest ...).
+ */
+export function writeStackFile(infra: Infra, dataDir: string): string {
+  const stackFile = join(dataDir, 'stack.json');
+  const info = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl, dataDir };
+  writeFileSync(stackFile, JSON.stringify(info, null, 2));
+  return stackFile;
 }

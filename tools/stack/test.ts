@@ -4,9 +4,9 @@
  * with the suites' verdict. Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ROOT, startInfra, type Infra } from './infra';
+import { build, ROOT, startInfra, writeStackFile, type Infra } from './infra';
 
 const log = (line: string) => process.stdout.write(`[test-stack] ${line}\n`);
 
@@ -27,15 +27,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupt);
   try {
     infra = await startInfra({ dataDir, preferDefaultPorts: false, durable: false, log });
-    const stackFile = join(dataDir, 'stack.json');
-    writeFileSync(
-      stackFile,
-      JSON.stringify(
-        { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl, dataDir },
-        null,
-        2,
-      ),
-    );
+    const stackFile = writeStackFile(infra, dataDir);
     const resultsFile = join(dataDir, 'jest-results.json');
     code = await runJest(stackFile, [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`]);
     printTotals(resultsFile);

@@ -10,11 +10,9 @@ import { AvailabilityHttpController } from './adapters/in/http/availability.http
 import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
 import { InventorySeeder } from './adapters/in/inventory-seeder';
 import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.kafka-consumer';
-import { AssignmentFailureOrmEntity } from './adapters/out/persistence/assignment-failure.orm-entity';
-import { AssignmentOrmEntity } from './adapters/out/persistence/assignment.orm-entity';
 import { AssignmentTypeormRepository } from './adapters/out/persistence/assignment.typeorm-repository';
 import { AvailabilityTypeormReader } from './adapters/out/persistence/availability.typeorm-reader';
-import { StorageUnitOrmEntity } from './adapters/out/persistence/storage-unit.orm-entity';
+import { STORAGE_ASSIGN_ENTITIES } from './adapters/out/persistence/storage-assign.entities';
 import { StorageUnitTypeormRepository } from './adapters/out/persistence/storage-unit.typeorm-repository';
 import { AssignStorageHandler } from './application/assign-storage/assign-storage.handler';
 import { ChangeUnitStatusHandler } from './application/change-unit-status/change-unit-status.handler';
@@ -45,7 +43,7 @@ export class StorageAssignModule {
           name: 'storage-assign',
           config,
           server,
-          entities: [StorageUnitOrmEntity, AssignmentOrmEntity, AssignmentFailureOrmEntity],
+          entities: STORAGE_ASSIGN_ENTITIES,
           migrations: STORAGE_ASSIGN_MIGRATIONS,
         }),
       ],

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { bookingFate } from '@storage/contracts';
 import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
@@ -27,11 +28,10 @@ export class ReconcilePaymentsHandler {
     let refunded = 0;
     for (const candidate of candidates) {
       const status = await this.bookings.statusOf(candidate.bookingId);
-      if (status === 'CONFIRMED' || status === 'COMPLETED') {
-        await this.payments.markReconciled(candidate.bookingId, 'kept');
-      } else if (status !== 'REJECTED' && status !== 'CANCELLED') {
-        // In flight, or unknown to booking: ask again after another `afterMs`.
-        await this.payments.markReconciled(candidate.bookingId, 'open');
+      const fate = bookingFate(status);
+      if (fate !== 'given-up') {
+        // Undecided: asked again after another `afterMs`.
+        await this.payments.markReconciled(candidate.bookingId, fate === 'kept' ? 'kept' : 'open');
       } else {
         const { changed } = await changeLocked(this.unitOfWork, {
           lock: () => this.payments.findByBookingId(candidate.bookingId, { lock: true }),

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { bookingFate } from '@storage/contracts';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
@@ -27,11 +28,10 @@ export class ReconcileAssignmentsHandler {
     let released = 0;
     for (const candidate of candidates) {
       const status = await this.bookings.statusOf(candidate.bookingId);
-      if (status === 'CONFIRMED' || status === 'COMPLETED') {
-        await this.assignments.markReconciled(candidate.bookingId, 'kept');
-      } else if (status !== 'REJECTED' && status !== 'CANCELLED') {
-        // In flight, or unknown to booking: ask again after another `afterMs`.
-        await this.assignments.markReconciled(candidate.bookingId, 'open');
+      const fate = bookingFate(status);
+      if (fate !== 'given-up') {
+        // Undecided: asked again after another `afterMs`.
+        await this.assignments.markReconciled(candidate.bookingId, fate === 'kept' ? 'kept' : 'open');
       } else {
         if (await this.release.execute(candidate.bookingId, `BOOKING_${status}`)) {
           released += 1;

@@ -9,7 +9,7 @@ import {
   transactionManager,
   updateRow,
 } from '@storage/persistence';
-import type { Booking } from '../../../domain';
+import type { Booking, BookingStatus } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
 import { BookingMapper } from './booking.mapper';
@@ -74,20 +74,24 @@ export class BookingTypeormRepository extends BookingRepository {
     await this.outbox.appendAll(manager, booking.pullEvents().map(toIntegrationEvent));
   }
 
-  async lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]> {
-    const rows = await transactionManager('Locking stale bookings').find(BookingOrmEntity, {
-      where: { status: 'PAYMENT_PENDING', createdAt: LessThan(before) },
-      order: { createdAt: 'ASC' },
-      take: limit,
-      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
-    });
-    return rows.map((row) => BookingMapper.toDomain(row));
+  lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]> {
+    return this.lockOldest('PAYMENT_PENDING', 'createdAt', before, limit);
   }
 
-  async lockStalledPaid(before: Date, limit: number): Promise<Booking[]> {
-    const rows = await transactionManager('Locking stalled bookings').find(BookingOrmEntity, {
-      where: { status: 'PAID', updatedAt: LessThan(before) },
-      order: { updatedAt: 'ASC' },
+  lockStalledPaid(before: Date, limit: number): Promise<Booking[]> {
+    return this.lockOldest('PAID', 'updatedAt', before, limit);
+  }
+
+  /** The oldest bookings in `status` by `since`, locked; rows another replica holds are skipped. */
+  private async lockOldest(
+    status: BookingStatus,
+    since: 'createdAt' | 'updatedAt',
+    before: Date,
+    limit: number,
+  ): Promise<Booking[]> {
+    const rows = await transactionManager(`Locking ${status} bookings`).find(BookingOrmEntity, {
+      where: { status, [since]: LessThan(before) },
+      order: { [since]: 'ASC' },
       take: limit,
       lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
     });
