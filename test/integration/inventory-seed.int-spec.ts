@@ -5,6 +5,7 @@ import { SeedInventoryHandler } from '../../apps/storage-assign/src/application/
 import { STORAGE_ASSIGN_ENTITIES } from '../../apps/storage-assign/src/adapters/out/persistence/storage-assign.entities';
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshServiceDatabase } from '../support/database';
+import { SeedInventoryCommand } from '../../apps/storage-assign/src/application/seed-inventory/seed-inventory.command';
 
 describe('default inventory seeding (real Postgres)', () => {
   it('seeds 20 units once, even when replicas start together, and announces each', async () => {
@@ -15,9 +16,12 @@ describe('default inventory seeding (real Postgres)', () => {
           new StorageUnitTypeormRepository(db.dataSource, new Outbox()),
           new TypeOrmUnitOfWork(db.dataSource),
         );
-      const seeded = await Promise.all([replica().execute(), replica().execute()]);
+      const seeded = await Promise.all([
+        replica().execute(new SeedInventoryCommand()),
+        replica().execute(new SeedInventoryCommand()),
+      ]);
       expect([...seeded].sort()).toEqual([0, 20]);
-      await expect(replica().execute()).resolves.toBe(0);
+      await expect(replica().execute(new SeedInventoryCommand())).resolves.toBe(0);
       const [{ units }] = await db.dataSource.query<{ units: number }[]>(
         'SELECT count(*)::int AS units FROM storage_unit',
       );

@@ -11,6 +11,7 @@ import { describe as summary, project, type TrackedEvent } from '../../apps/mypa
 import { CreateMypage1763700000400 } from '../../apps/mypage/src/migrations/1763700000400-create-mypage';
 import { BookingViewVersion1765100000400 } from '../../apps/mypage/src/migrations/1765100000400-booking-view-version';
 import { freshDatabase } from '../support/database';
+import { ProjectEventCommand } from '../../apps/mypage/src/application/project-event/project-event.command';
 
 /** A booking's whole story, one event per step, an hour apart. */
 function story(bookingId: string): TrackedEvent[] {
@@ -69,7 +70,7 @@ describe('my page projection (real Postgres)', () => {
     const bookingId = randomUUID();
     const events = story(bookingId);
     for (const event of events.slice(0, 4)) {
-      await expect(handler.execute(event)).resolves.toBe(true);
+      await expect(handler.execute(new ProjectEventCommand(event))).resolves.toBe(true);
     }
     const view = await repository.findView(bookingId);
     expect(view).toMatchObject({
@@ -94,12 +95,12 @@ describe('my page projection (real Postgres)', () => {
   it('changes nothing for a redelivered event', async () => {
     const bookingId = randomUUID();
     const [placed, approved] = story(bookingId);
-    await handler.execute(placed);
-    await handler.execute(approved);
+    await handler.execute(new ProjectEventCommand(placed));
+    await handler.execute(new ProjectEventCommand(approved));
     const before = await repository.findView(bookingId);
 
-    await expect(handler.execute(placed)).resolves.toBe(false);
-    await expect(handler.execute(approved)).resolves.toBe(false);
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(false);
+    await expect(handler.execute(new ProjectEventCommand(approved))).resolves.toBe(false);
     expect(await repository.findView(bookingId)).toEqual(before);
     expect(await noticeKinds(bookingId)).toEqual(['PAID']);
   });
@@ -107,10 +108,10 @@ describe('my page projection (real Postgres)', () => {
   it('records nothing at a version that moved on, and the handler projects again from the newer view', async () => {
     const bookingId = randomUUID();
     const [placed, approved, assigned] = story(bookingId);
-    await handler.execute(placed);
+    await handler.execute(new ProjectEventCommand(placed));
     const read = await repository.viewForEvent(bookingId, assigned.eventId);
     expect(read).toMatchObject({ version: 1, recorded: false });
-    await handler.execute(approved);
+    await handler.execute(new ProjectEventCommand(approved));
 
     const stale = project(read.view, assigned);
     const entry = {
@@ -126,7 +127,7 @@ describe('my page projection (real Postgres)', () => {
     expect((await repository.viewForEvent(bookingId, assigned.eventId)).recorded).toBe(false);
     expect(await repository.findView(bookingId)).toMatchObject({ unitCode: null, paymentStatus: 'APPROVED' });
 
-    await expect(handler.execute(assigned)).resolves.toBe(true);
+    await expect(handler.execute(new ProjectEventCommand(assigned))).resolves.toBe(true);
     expect(await repository.findView(bookingId)).toMatchObject({
       unitCode: 'M-07',
       paymentStatus: 'APPROVED',
@@ -138,12 +139,12 @@ describe('my page projection (real Postgres)', () => {
     const [placed, approved] = story(bookingId);
     const first = await repository.viewForEvent(bookingId, placed.eventId);
     expect(first.version).toBeNull();
-    await handler.execute(approved);
+    await handler.execute(new ProjectEventCommand(approved));
     const entry = { eventId: placed.eventId, type: placed.type, occurredAt: placed.occurredAt, summary: 'x' };
     await expect(
       repository.record({ view: project(first.view, placed).view, version: null, entry, notice: null }),
     ).resolves.toBe(false);
-    await expect(handler.execute(placed)).resolves.toBe(true);
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
     expect(await repository.findView(bookingId)).toMatchObject({ status: 'PAID', amount: 123_000 });
   });
 
@@ -151,13 +152,15 @@ describe('my page projection (real Postgres)', () => {
     const bookingId = randomUUID();
     const events = story(bookingId);
     const deliveries = [...events, ...events, ...events].sort(() => Math.random() - 0.5);
-    const results = await Promise.all(deliveries.map((event) => handler.execute(event)));
+    const results = await Promise.all(
+      deliveries.map((event) => handler.execute(new ProjectEventCommand(event))),
+    );
     expect(results.filter(Boolean)).toHaveLength(events.length);
 
     // The same story applied one by one to another booking gives the same view.
     const reference = randomUUID();
     for (const event of story(reference)) {
-      await handler.execute({ ...event, bookingId: reference });
+      await handler.execute(new ProjectEventCommand({ ...event, bookingId: reference }));
     }
     const raced = await repository.findView(bookingId);
     const sequential = await repository.findView(reference);

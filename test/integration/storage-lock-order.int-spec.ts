@@ -16,6 +16,9 @@ import { STORAGE_ASSIGN_ENTITIES } from '../../apps/storage-assign/src/adapters/
 import { STORAGE_ASSIGN_MIGRATIONS } from '../../apps/storage-assign/src/migrations';
 import { freshServiceDatabase } from '../support/database';
 import { waitFor } from '../support/wait-for';
+import { CompleteRentalCommand } from '../../apps/storage-assign/src/application/complete-rental/complete-rental.command';
+import { ReleaseStorageCommand } from '../../apps/storage-assign/src/application/release-storage/release-storage.command';
+import { RetireUnitCommand } from '../../apps/storage-assign/src/application/retire-unit/retire-unit.command';
 
 /** A point where a transaction stops until the test lets it go on. */
 class Gate {
@@ -129,10 +132,10 @@ describe('storage-assign lock order (real Postgres)', () => {
   it('a cancellation that arrives while retirement moves the booking releases the replacement unit', async () => {
     const { bookingId, unitId, spareId } = await bookedUnit('S');
     const gate = assignments.afterInsert.arm();
-    const retiring = retire.execute(unitId);
+    const retiring = retire.execute(new RetireUnitCommand(unitId));
     await gate.reached;
     // Retirement has moved the booking and not committed yet; the release must wait, then see it.
-    const releasing = release.execute(bookingId, 'CUSTOMER_CANCELLED');
+    const releasing = release.execute(new ReleaseStorageCommand(bookingId, 'CUSTOMER_CANCELLED'));
     await waitingOnLocks();
     gate.open();
     const [retired, released] = await Promise.all([retiring, releasing]);
@@ -146,9 +149,9 @@ describe('storage-assign lock order (real Postgres)', () => {
   it('a retirement that arrives while the booking is being released leaves it released', async () => {
     const { bookingId, unitId, spareId } = await bookedUnit('M');
     const gate = assignments.afterSave.arm();
-    const releasing = release.execute(bookingId, 'CUSTOMER_CANCELLED');
+    const releasing = release.execute(new ReleaseStorageCommand(bookingId, 'CUSTOMER_CANCELLED'));
     await gate.reached;
-    const retiring = retire.execute(unitId);
+    const retiring = retire.execute(new RetireUnitCommand(unitId));
     await waitingOnLocks();
     gate.open();
     const [released, retired] = await Promise.all([releasing, retiring]);
@@ -162,10 +165,10 @@ describe('storage-assign lock order (real Postgres)', () => {
   it('completion and retirement of the same unit never deadlock; completion follows the move', async () => {
     const { bookingId, unitId, spareId } = await bookedUnit('L');
     const gate = units.afterSave.arm();
-    const retiring = retire.execute(unitId);
+    const retiring = retire.execute(new RetireUnitCommand(unitId));
     await gate.reached;
     // Retirement holds the unit and is about to take the booking's assignment.
-    const completing = complete.execute(bookingId).then(
+    const completing = complete.execute(new CompleteRentalCommand(bookingId)).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
@@ -176,7 +179,7 @@ describe('storage-assign lock order (real Postgres)', () => {
     const first = await completing;
     // The booking moved under it: a transient failure the consumer retries, never a deadlock.
     expect('error' in first ? first.error : undefined).toBeInstanceOf(AssignmentMovedError);
-    await expect(complete.execute(bookingId)).resolves.toBe(true);
+    await expect(complete.execute(new CompleteRentalCommand(bookingId))).resolves.toBe(true);
     const rows = await assignmentsOf(bookingId);
     expect(rows.find((row) => row.unit_id === spareId)?.status).toBe('COMPLETED');
   });

@@ -26,11 +26,13 @@ import { PaymentGateway } from './application/ports/payment-gateway.port';
 import { SagaMetrics } from './application/ports/saga-metrics.port';
 import { PrometheusSagaMetrics } from './adapters/out/metrics/prometheus-saga.metrics';
 import { QueryBookingsHandler } from './application/query-bookings/query-bookings.handler';
-import { QuoteBookingHandler } from './application/quote-booking/quote-booking.handler';
+import { QueryQuotesHandler } from './application/query-quotes/query-quotes.handler';
 import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
 import type { BookingConfig } from './booking.config';
 import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
 import { BookingStalledIndex1764600000300 } from './migrations/1764600000300-booking-stalled-index';
+import { ExpireStalePaymentsCommand } from './application/expire-stale-payments/expire-stale-payments.command';
+import { RedriveStalledBookingsCommand } from './application/redrive-stalled-bookings/redrive-stalled-bookings.command';
 
 /** Provider tokens of the reconciliations (PeriodicJobs, see periodicJobProvider). */
 const SAGA_REDRIVE_JOB = Symbol('SagaRedriveJob');
@@ -87,10 +89,10 @@ export class BookingModule {
           'SagaRedrive',
           config.SAGA_REDRIVE_INTERVAL_MS,
           RedriveStalledBookingsHandler,
-          (handler) => handler.execute(config.SAGA_REDRIVE_AFTER_MS),
+          (handler) => handler.execute(new RedriveStalledBookingsCommand(config.SAGA_REDRIVE_AFTER_MS)),
         ),
         QueryBookingsHandler,
-        QuoteBookingHandler,
+        QueryQuotesHandler,
         {
           provide: BOOKING_RULES,
           useValue: { maxRentalDays: config.MAX_RENTAL_DAYS, maxAmount: MAX_CHARGE_AMOUNT_KRW },
@@ -123,7 +125,7 @@ export class BookingModule {
           'StalePaymentSweeper',
           config.STALE_PAYMENT_SWEEP_INTERVAL_MS,
           ExpireStalePaymentsHandler,
-          (handler) => handler.execute(config.STALE_PAYMENT_GRACE_MS),
+          (handler) => handler.execute(new ExpireStalePaymentsCommand(config.STALE_PAYMENT_GRACE_MS)),
         ),
       ],
     };

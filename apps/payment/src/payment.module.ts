@@ -28,6 +28,8 @@ import { PaymentRepository } from './application/ports/payment.repository.port';
 import { RefundPaymentHandler } from './application/refund-payment/refund-payment.handler';
 import { CreatePayment1763700000100 } from './migrations/1763700000100-create-payment';
 import type { PaymentConfig } from './payment.config';
+import { ReconcilePaymentsCommand } from './application/reconcile-payments/reconcile-payments.command';
+import { RecoverPaymentIntentsCommand } from './application/recover-payment-intents/recover-payment-intents.command';
 
 @Module({})
 export class PaymentModule {
@@ -61,14 +63,15 @@ export class PaymentModule {
           'PaymentReconciliation',
           config.PAYMENT_RECONCILE_INTERVAL_MS,
           ReconcilePaymentsHandler,
-          (handler) => handler.execute(config.PAYMENT_RECONCILE_AFTER_MS),
+          (handler) => handler.execute(new ReconcilePaymentsCommand(config.PAYMENT_RECONCILE_AFTER_MS)),
         ),
         periodicJobProvider(
           PAYMENT_INTENT_RECOVERY_JOB,
           'PaymentIntentRecovery',
           config.PAYMENT_INTENT_RECOVERY_INTERVAL_MS,
           RecoverPaymentIntentsHandler,
-          (handler) => handler.execute(config.PAYMENT_INTENT_RECOVERY_AFTER_MS),
+          (handler) =>
+            handler.execute(new RecoverPaymentIntentsCommand(config.PAYMENT_INTENT_RECOVERY_AFTER_MS)),
         ),
         { provide: PaymentRepository, useClass: PaymentTypeormRepository },
         {

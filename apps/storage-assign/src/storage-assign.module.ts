@@ -31,6 +31,7 @@ import { ReconcileAssignmentsHandler } from './application/reconcile-assignments
 
 const ASSIGNMENT_RECONCILE_JOB = Symbol('AssignmentReconcileJob');
 import type { StorageAssignConfig } from './storage-assign.config';
+import { ReconcileAssignmentsCommand } from './application/reconcile-assignments/reconcile-assignments.command';
 
 @Module({})
 export class StorageAssignModule {
@@ -59,7 +60,7 @@ export class StorageAssignModule {
           'AssignmentReconciliation',
           config.ASSIGNMENT_RECONCILE_INTERVAL_MS,
           ReconcileAssignmentsHandler,
-          (handler) => handler.execute(config.ASSIGNMENT_RECONCILE_AFTER_MS),
+          (handler) => handler.execute(new ReconcileAssignmentsCommand(config.ASSIGNMENT_RECONCILE_AFTER_MS)),
         ),
         AssignStorageHandler,
         ReleaseStorageHandler,

@@ -3,6 +3,7 @@ import { changeLocked, UnitOfWork } from '@storage/ddd';
 import type { Booking } from '../../domain';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { SagaMetrics } from '../ports/saga-metrics.port';
+import type { ApplyStorageOutcomeCommand } from './apply-storage-outcome.command';
 
 /** Policies of the saga: what storage-assign's outcome means for the booking. */
 @Injectable()
@@ -15,29 +16,28 @@ export class ApplyStorageOutcomeHandler {
     private readonly metrics: SagaMetrics,
   ) {}
 
-  /** StorageAssigned -> CONFIRMED (or moved to the replacement unit). */
-  assigned(bookingId: string, unitId: string, unitCode: string): Promise<boolean> {
-    return this.apply(
-      bookingId,
-      'StorageAssigned',
-      (booking) => booking.assignUnit(unitId, unitCode),
-      'confirmed',
-    );
-  }
-
-  /** StorageAssignmentFailed -> REJECTED(NO_UNIT_AVAILABLE); payment refunds on the rejection. */
-  failed(bookingId: string): Promise<boolean> {
-    return this.apply(
-      bookingId,
-      'StorageAssignmentFailed',
-      (booking) => booking.rejectForNoUnit(),
-      'rejected',
-    );
-  }
-
-  /** StorageAssignmentRevoked -> CANCELLED(UNIT_RETIRED); payment refunds on the cancellation. */
-  revoked(bookingId: string): Promise<boolean> {
-    return this.apply(bookingId, 'StorageAssignmentRevoked', (booking) => booking.cancelForRetiredUnit());
+  execute({ bookingId, outcome }: ApplyStorageOutcomeCommand): Promise<boolean> {
+    switch (outcome.kind) {
+      // StorageAssigned -> CONFIRMED (or moved to the replacement unit).
+      case 'assigned':
+        return this.apply(
+          bookingId,
+          'StorageAssigned',
+          (booking) => booking.assignUnit(outcome.unitId, outcome.unitCode),
+          'confirmed',
+        );
+      // StorageAssignmentFailed -> REJECTED(NO_UNIT_AVAILABLE); payment refunds on the rejection.
+      case 'failed':
+        return this.apply(
+          bookingId,
+          'StorageAssignmentFailed',
+          (booking) => booking.rejectForNoUnit(),
+          'rejected',
+        );
+      // StorageAssignmentRevoked -> CANCELLED(UNIT_RETIRED); payment refunds on the cancellation.
+      case 'revoked':
+        return this.apply(bookingId, 'StorageAssignmentRevoked', (booking) => booking.cancelForRetiredUnit());
+    }
   }
 
   /** `settles`: the saga outcome this transition is, when it moves a PAID booking on. */

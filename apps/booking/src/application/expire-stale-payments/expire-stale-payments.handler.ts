@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
 import { BookingRepository } from '../ports/booking.repository.port';
+import type { ExpireStalePaymentsCommand } from './expire-stale-payments.command';
 
 /**
  * Reconciliation for the one gap a synchronous call leaves: the process died between recording
@@ -16,7 +17,7 @@ export class ExpireStalePaymentsHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute(graceMs: number, now = new Date()): Promise<number> {
+  execute({ graceMs, now }: ExpireStalePaymentsCommand): Promise<number> {
     return this.unitOfWork.run(async () => {
       const stale = await this.bookings.lockStalePaymentPending(new Date(now.getTime() - graceMs), 100);
       for (const booking of stale) {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { todayUtc, UnitOfWork } from '@storage/ddd';
 import { BookingRepository } from '../ports/booking.repository.port';
+import type { RedriveStalledBookingsCommand } from './redrive-stalled-bookings.command';
 
 /**
  * Self-healing of the saga's asynchronous half: a PAID booking that heard nothing from
@@ -17,7 +18,7 @@ export class RedriveStalledBookingsHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute(afterMs: number, now = new Date()): Promise<number> {
+  execute({ afterMs, now }: RedriveStalledBookingsCommand): Promise<number> {
     return this.unitOfWork.run(async () => {
       const stalled = await this.bookings.lockStalledPaid(new Date(now.getTime() - afterMs), 100);
       let repaired = 0;

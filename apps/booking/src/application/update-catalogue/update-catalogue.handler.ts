@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Catalogue, type CatalogueUnit } from '../ports/catalogue.port';
+import { Catalogue } from '../ports/catalogue.port';
+import type { UpdateCatalogueCommand } from './update-catalogue.command';
 
 /** StorageUnitRegistered / StorageUnitChanged -> booking's price catalogue. */
 @Injectable()
 export class UpdateCatalogueHandler {
   constructor(private readonly catalogue: Catalogue) {}
 
-  execute(unit: CatalogueUnit): Promise<void> {
+  execute({ unit }: UpdateCatalogueCommand): Promise<void> {
     return this.catalogue.upsert(unit);
   }
 }

@@ -6,6 +6,7 @@ import {
   type ViewForEvent,
 } from '../ports/mypage.repository.port';
 import { ProjectEventHandler } from './project-event.handler';
+import { ProjectEventCommand } from './project-event.command';
 
 /** The repository's contract in memory: a record lands only at the version it was read at. */
 class InMemoryMypage extends MypageRepository {
@@ -85,7 +86,7 @@ describe('ProjectEventHandler', () => {
   });
 
   it('records an event with its timeline entry and notice', async () => {
-    await expect(handler.execute(placed)).resolves.toBe(true);
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
     expect(repository.views.get(bookingId)).toMatchObject({
       version: 1,
       view: { status: 'PAID', amount: 50_000, customerId: 'customer-1' },
@@ -97,17 +98,17 @@ describe('ProjectEventHandler', () => {
   });
 
   it('changes nothing for an event already on the timeline', async () => {
-    await handler.execute(placed);
-    await expect(handler.execute(placed)).resolves.toBe(false);
+    await handler.execute(new ProjectEventCommand(placed));
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(false);
     expect(repository.records).toBe(1);
     expect(repository.views.get(bookingId)?.version).toBe(1);
   });
 
   it('projects again from the newer view when another event landed between its read and its write', async () => {
     repository.beforeRecord = async () => {
-      await handler.execute(assigned);
+      await handler.execute(new ProjectEventCommand(assigned));
     };
-    await expect(handler.execute(placed)).resolves.toBe(true);
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
     // The first try was refused; the second started from the view with the unit on it.
     expect(repository.records).toBe(3);
     expect(repository.views.get(bookingId)).toMatchObject({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { describe, project, type TrackedEvent } from '../../domain';
+import { describe, project } from '../../domain';
 import { MypageRepository } from '../ports/mypage.repository.port';
+import type { ProjectEventCommand } from './project-event.command';
 
 /**
  * Folds one event into the customer's view. The transaction is the repository's single
@@ -17,7 +18,7 @@ import { MypageRepository } from '../ports/mypage.repository.port';
 export class ProjectEventHandler {
   constructor(private readonly repository: MypageRepository) {}
 
-  async execute(event: TrackedEvent): Promise<boolean> {
+  async execute({ event }: ProjectEventCommand): Promise<boolean> {
     for (;;) {
       const {
         view: current,

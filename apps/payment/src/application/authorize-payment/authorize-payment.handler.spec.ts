@@ -4,6 +4,7 @@ import { PaymentRepository, type PaymentFilter } from '../ports/payment.reposito
 import { RecoverPaymentIntentsHandler } from '../recover-payment-intents/recover-payment-intents.handler';
 import { AuthorizePaymentCommand } from './authorize-payment.command';
 import { AuthorizePaymentHandler } from './authorize-payment.handler';
+import { RecoverPaymentIntentsCommand } from '../recover-payment-intents/recover-payment-intents.command';
 
 class InMemoryPayments extends PaymentRepository {
   readonly rows = new Map<string, Payment>();
@@ -125,16 +126,16 @@ describe('AuthorizePaymentHandler (intent, charge, outcome)', () => {
     provider.crashAfterCharge = true;
     await expect(handler.execute(command)).rejects.toThrow('process died');
     const recover = new RecoverPaymentIntentsHandler(payments, provider, unitOfWork);
-    expect(await recover.execute(0, new Date(Date.now() + 1000))).toBe(1);
+    expect(await recover.execute(new RecoverPaymentIntentsCommand(0, new Date(Date.now() + 1000)))).toBe(1);
     expect(payments.rows.get('b-1')?.status).toBe('APPROVED');
-    expect(await recover.execute(0, new Date(Date.now() + 1000))).toBe(0);
+    expect(await recover.execute(new RecoverPaymentIntentsCommand(0, new Date(Date.now() + 1000)))).toBe(0);
   });
 
   it('voids an intent the provider never charged', async () => {
     provider.unavailable = true;
     await expect(handler.execute(command)).rejects.toBeInstanceOf(PaymentProviderUnavailableError);
     const recover = new RecoverPaymentIntentsHandler(payments, provider, unitOfWork);
-    expect(await recover.execute(0, new Date(Date.now() + 1000))).toBe(1);
+    expect(await recover.execute(new RecoverPaymentIntentsCommand(0, new Date(Date.now() + 1000)))).toBe(1);
     expect(payments.rows.get('b-1')?.status).toBe('VOIDED');
   });
 

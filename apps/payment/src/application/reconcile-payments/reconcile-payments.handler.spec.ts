@@ -3,6 +3,7 @@ import { Payment } from '../../domain';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
 import { ReconcilePaymentsHandler } from './reconcile-payments.handler';
+import { ReconcilePaymentsCommand } from './reconcile-payments.command';
 
 class Payments extends PaymentRepository {
   readonly rows = new Map<string, Payment>();
@@ -69,7 +70,7 @@ describe('ReconcilePaymentsHandler', () => {
       new Statuses({ rejected: 'REJECTED', cancelled: 'CANCELLED', confirmed: 'CONFIRMED', paid: 'PAID' }),
       unitOfWork,
     );
-    expect(await handler.execute(0)).toBe(2);
+    expect(await handler.execute(new ReconcilePaymentsCommand(0))).toBe(2);
     expect(payments.rows.get('rejected')?.snapshot()).toMatchObject({
       status: 'REFUNDED',
       refundReason: 'BOOKING_REJECTED',
@@ -81,6 +82,6 @@ describe('ReconcilePaymentsHandler', () => {
     expect(payments.rows.get('paid')?.status).toBe('APPROVED');
     expect(payments.rows.get('unknown')?.status).toBe('APPROVED');
     expect(payments.askedAgainLater).toEqual(new Set(['paid', 'unknown']));
-    expect(await handler.execute(0)).toBe(0);
+    expect(await handler.execute(new ReconcilePaymentsCommand(0))).toBe(0);
   });
 });

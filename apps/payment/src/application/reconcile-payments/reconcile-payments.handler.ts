@@ -3,6 +3,7 @@ import { bookingFate } from '@storage/contracts';
 import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
+import type { ReconcilePaymentsCommand } from './reconcile-payments.command';
 
 /**
  * Money kept only for kept bookings, whatever happened to the events: an APPROVED payment older
@@ -20,7 +21,7 @@ export class ReconcilePaymentsHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(afterMs: number, now = new Date()): Promise<number> {
+  async execute({ afterMs, now }: ReconcilePaymentsCommand): Promise<number> {
     const candidates = await this.payments.findUnreconciledApprovedBefore(
       new Date(now.getTime() - afterMs),
       50,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { changeLocked, UnitOfWork } from '@storage/ddd';
 import { PaymentProvider } from '../ports/payment-provider.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
+import type { RecoverPaymentIntentsCommand } from './recover-payment-intents.command';
 
 export const NO_CHARGE_RECORDED = 'NO_CHARGE_RECORDED';
 
@@ -21,7 +22,7 @@ export class RecoverPaymentIntentsHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(olderThanMs: number, now = new Date()): Promise<number> {
+  async execute({ olderThanMs, now }: RecoverPaymentIntentsCommand): Promise<number> {
     const stale = await this.payments.findPendingCreatedBefore(new Date(now.getTime() - olderThanMs), 50);
     let repaired = 0;
     for (const intent of stale) {

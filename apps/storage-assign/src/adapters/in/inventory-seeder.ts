@@ -1,5 +1,6 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import type { SeedInventoryHandler } from '../../application/seed-inventory/seed-inventory.handler';
+import { SeedInventoryCommand } from '../../application/seed-inventory/seed-inventory.command';
 
 /** Seeds the default inventory once the database is migrated, when configured to. */
 export class InventorySeeder implements OnApplicationBootstrap {
@@ -10,7 +11,7 @@ export class InventorySeeder implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.enabled) {
-      await this.seed.execute();
+      await this.seed.execute(new SeedInventoryCommand());
     }
   }
 }

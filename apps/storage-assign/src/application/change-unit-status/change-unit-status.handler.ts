@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { changeLocked, todayUtc, UnitOfWork } from '@storage/ddd';
-import { StorageUnitNotFoundError, type StorageUnitSnapshot, type UnitStatus } from '../../domain';
+import { StorageUnitNotFoundError, type StorageUnitSnapshot } from '../../domain';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+import type { ChangeUnitStatusCommand } from './change-unit-status.command';
 
 /**
  * Staff take a unit out of rotation (MAINTENANCE, open-ended or until a date) or put it back
@@ -14,11 +15,7 @@ export class ChangeUnitStatusHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(
-    unitId: string,
-    status: Extract<UnitStatus, 'AVAILABLE' | 'MAINTENANCE'>,
-    maintenanceUntil: string | null = null,
-  ): Promise<StorageUnitSnapshot> {
+  async execute({ unitId, status, maintenanceUntil }: ChangeUnitStatusCommand): Promise<StorageUnitSnapshot> {
     const { aggregate } = await changeLocked(this.unitOfWork, {
       lock: () => this.units.findById(unitId, { lock: true }),
       apply: (unit) =>

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+import type { CompleteRentalCommand } from './complete-rental.command';
 
 /** Transient: the booking moved to another unit while its completion was being prepared. */
 export class AssignmentMovedError extends Error {
@@ -21,7 +22,7 @@ export class CompleteRentalHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(bookingId: string): Promise<boolean> {
+  async execute({ bookingId }: CompleteRentalCommand): Promise<boolean> {
     return this.unitOfWork.run(async () => {
       // The unit is locked before the booking, as retirement does: the opposite order deadlocks.
       const seen = await this.assignments.findActiveByBooking(bookingId);

@@ -5,6 +5,8 @@ import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import type { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
 import { ReconcileAssignmentsHandler } from './reconcile-assignments.handler';
+import { ReconcileAssignmentsCommand } from './reconcile-assignments.command';
+import type { ReleaseStorageCommand } from '../release-storage/release-storage.command';
 
 function active(bookingId: string): Assignment {
   return Assignment.assign({
@@ -43,17 +45,17 @@ describe('ReconcileAssignmentsHandler', () => {
     };
     const bookings = { statusOf: (id: string) => Promise.resolve(statuses[id]) } as BookingStatuses;
     const release = {
-      execute: (bookingId: string, reason: string) => {
+      execute: ({ bookingId, reason }: ReleaseStorageCommand) => {
         released.push(bookingId);
         expect(reason).toBe(`BOOKING_${statuses[bookingId]}`);
         return Promise.resolve(true);
       },
-    } as unknown as ReleaseStorageHandler;
+    } as Pick<ReleaseStorageHandler, 'execute'> as ReleaseStorageHandler;
     const handler = new ReconcileAssignmentsHandler(assignments, bookings, release);
-    expect(await handler.execute(0)).toBe(2);
+    expect(await handler.execute(new ReconcileAssignmentsCommand(0))).toBe(2);
     expect(released).toEqual(['rejected', 'cancelled']);
     expect(reconciled).toEqual(new Set(['confirmed']));
     expect(askedAgainLater).toEqual(new Set(['paid']));
-    expect(await handler.execute(0)).toBe(0);
+    expect(await handler.execute(new ReconcileAssignmentsCommand(0))).toBe(0);
   });
 });

@@ -3,6 +3,8 @@ import { bookingFate } from '@storage/contracts';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
+import { ReleaseStorageCommand } from '../release-storage/release-storage.command';
+import type { ReconcileAssignmentsCommand } from './reconcile-assignments.command';
 
 /**
  * No unit held for a booking that is not kept, whatever happened to the events: an ACTIVE
@@ -20,7 +22,7 @@ export class ReconcileAssignmentsHandler {
     private readonly release: ReleaseStorageHandler,
   ) {}
 
-  async execute(afterMs: number, now = new Date()): Promise<number> {
+  async execute({ afterMs, now }: ReconcileAssignmentsCommand): Promise<number> {
     const candidates = await this.assignments.findUnreconciledActiveBefore(
       new Date(now.getTime() - afterMs),
       50,
@@ -33,7 +35,7 @@ export class ReconcileAssignmentsHandler {
         // Undecided: asked again after another `afterMs`.
         await this.assignments.markReconciled(candidate.bookingId, fate === 'kept' ? 'kept' : 'open');
       } else {
-        if (await this.release.execute(candidate.bookingId, `BOOKING_${status}`)) {
+        if (await this.release.execute(new ReleaseStorageCommand(candidate.bookingId, `BOOKING_${status}`))) {
           released += 1;
           this.logger.warn({
             msg: 'Released a unit held for a booking that is not kept',

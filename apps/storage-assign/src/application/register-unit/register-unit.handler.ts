@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
-import { StorageUnit, type StorageUnitSnapshot, type UnitSize } from '../../domain';
+import { StorageUnit, type StorageUnitSnapshot } from '../../domain';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+import type { RegisterUnitCommand } from './register-unit.command';
 
 @Injectable()
 export class RegisterUnitHandler {
@@ -10,10 +11,10 @@ export class RegisterUnitHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute(input: { code: string; size: UnitSize; dailyRate: number }): Promise<StorageUnitSnapshot> {
+  execute({ code, size, dailyRate }: RegisterUnitCommand): Promise<StorageUnitSnapshot> {
     // The unit and its StorageUnitRegistered commit together.
     return this.unitOfWork.run(async () => {
-      const unit = StorageUnit.register(input);
+      const unit = StorageUnit.register({ code, size, dailyRate });
       await this.units.insert(unit);
       return unit.snapshot();
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
+import type { ReleaseStorageCommand } from './release-storage.command';
 
 /** BookingCancelled -> the unit is free for that period again (nothing to do if none was held). */
 @Injectable()
@@ -10,7 +11,7 @@ export class ReleaseStorageHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(bookingId: string, reason: string): Promise<boolean> {
+  async execute({ bookingId, reason }: ReleaseStorageCommand): Promise<boolean> {
     return this.unitOfWork.run(async () => {
       // Waits for a retirement moving this booking, then sees the replacement it created.
       await this.assignments.lockBooking(bookingId);

@@ -3,6 +3,7 @@ import { RentalPeriod, todayUtc, UnitOfWork } from '@storage/ddd';
 import { Assignment, StorageBusyError, StorageUnitNotFoundError } from '../../domain';
 import { AssignmentRepository } from '../ports/assignment.repository.port';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+import type { RetireUnitCommand } from './retire-unit.command';
 
 export interface RetirementOutcome {
   unitId: string;
@@ -26,7 +27,7 @@ export class RetireUnitHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(unitId: string): Promise<RetirementOutcome> {
+  async execute({ unitId }: RetireUnitCommand): Promise<RetirementOutcome> {
     return this.unitOfWork.run(async () => {
       const unit = await this.units.findById(unitId, { lock: true });
       if (!unit) {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '@storage/ddd';
-import { defaultInventory, DuplicateUnitCodeError, StorageUnit } from '../../domain';
+import { DuplicateUnitCodeError, StorageUnit } from '../../domain';
 import { StorageUnitRepository } from '../ports/storage-unit.repository.port';
+import type { SeedInventoryCommand } from './seed-inventory.command';
 
 /** Registers the default inventory when the service starts with no units at all. */
 @Injectable()
@@ -13,9 +14,9 @@ export class SeedInventoryHandler {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(): Promise<number> {
+  async execute({ units }: SeedInventoryCommand): Promise<number> {
     try {
-      return await this.seedIfEmpty();
+      return await this.seedIfEmpty(units);
     } catch (error) {
       // Another replica seeded at the same moment; its inventory stands.
       if (error instanceof DuplicateUnitCodeError) {
@@ -25,12 +26,11 @@ export class SeedInventoryHandler {
     }
   }
 
-  private seedIfEmpty(): Promise<number> {
+  private seedIfEmpty(inventory: SeedInventoryCommand['units']): Promise<number> {
     return this.unitOfWork.run(async () => {
       if ((await this.units.count()) > 0) {
         return 0;
       }
-      const inventory = defaultInventory();
       for (const input of inventory) {
         await this.units.insert(StorageUnit.register(input));
       }

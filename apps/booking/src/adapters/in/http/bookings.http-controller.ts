@@ -22,6 +22,8 @@ import { PlaceBookingCommand } from '../../../application/place-booking/place-bo
 import { PlaceBookingHandler } from '../../../application/place-booking/place-booking.handler';
 import { QueryBookingsHandler } from '../../../application/query-bookings/query-bookings.handler';
 import { BookingResponse, ListBookingsQuery, PlaceBookingRequest } from './booking.dto';
+import { CancelBookingCommand } from '../../../application/cancel-booking/cancel-booking.command';
+import { CheckOutBookingCommand } from '../../../application/check-out-booking/check-out-booking.command';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 
@@ -115,7 +117,7 @@ export class BookingsHttpController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<BookingResponse> {
-    return BookingResponse.from(await this.cancel.execute(id, actor));
+    return BookingResponse.from(await this.cancel.execute(new CancelBookingCommand(id, actor)));
   }
 
   @Post(':id/check-out')
@@ -127,6 +129,6 @@ export class BookingsHttpController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<BookingResponse> {
-    return BookingResponse.from(await this.checkOut.execute(id, actor));
+    return BookingResponse.from(await this.checkOut.execute(new CheckOutBookingCommand(id, actor)));
   }
 }

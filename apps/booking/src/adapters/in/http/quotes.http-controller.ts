@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger
 import { IsIn, Matches } from 'class-validator';
 import { CURRENCY, UNIT_SIZES } from '@storage/contracts';
 import type { UnitSize } from '../../../domain';
-import { QuoteBookingHandler } from '../../../application/quote-booking/quote-booking.handler';
+import { QueryQuotesHandler } from '../../../application/query-quotes/query-quotes.handler';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,13 +34,13 @@ export class QuoteResponse {
 @ApiTags('bookings')
 @Controller('quotes')
 export class QuotesHttpController {
-  constructor(private readonly quote: QuoteBookingHandler) {}
+  constructor(private readonly quotes: QueryQuotesHandler) {}
 
   @Get()
   @ApiOperation({ summary: 'Price of a booking before placing it (same rules, nothing reserved)' })
   @ApiResponse({ status: 200, type: QuoteResponse })
   @ApiResponse({ status: 422, description: 'Start in the past, too long, or size not offered' })
   async get(@Query() query: QuoteQuery): Promise<QuoteResponse> {
-    return { ...(await this.quote.execute(query.size, query.startDate, query.endDate)), currency: CURRENCY };
+    return { ...(await this.quotes.quote(query.size, query.startDate, query.endDate)), currency: CURRENCY };
   }
 }

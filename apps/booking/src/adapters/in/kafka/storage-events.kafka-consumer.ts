@@ -10,6 +10,8 @@ import {
 import { EventRouter, Inbox, KafkaConsumer } from '@storage/messaging';
 import { ApplyStorageOutcomeHandler } from '../../../application/apply-storage-outcome/apply-storage-outcome.handler';
 import { UpdateCatalogueHandler } from '../../../application/update-catalogue/update-catalogue.handler';
+import { ApplyStorageOutcomeCommand } from '../../../application/apply-storage-outcome/apply-storage-outcome.command';
+import { UpdateCatalogueCommand } from '../../../application/update-catalogue/update-catalogue.command';
 
 const CONSUMER = 'booking.storage-events';
 
@@ -20,24 +22,26 @@ export class StorageEventsKafkaConsumer {
 
   constructor(inbox: Inbox, outcome: ApplyStorageOutcomeHandler, catalogue: UpdateCatalogueHandler) {
     this.router = new EventRouter({ inbox, consumer: CONSUMER })
-      .on(StorageAssigned, (event) => outcome.assigned(event.bookingId, event.unitId, event.unitCode))
-      .on(StorageAssignmentFailed, (event) => outcome.failed(event.bookingId))
-      .on(StorageAssignmentRevoked, (event) => outcome.revoked(event.bookingId))
-      .on(StorageUnitRegistered, (event) =>
-        catalogue.execute({
-          unitId: event.unitId,
-          size: event.size,
-          dailyRate: event.dailyRate,
-          status: 'AVAILABLE',
-        }),
+      .on(StorageAssigned, (event) =>
+        outcome.execute(
+          new ApplyStorageOutcomeCommand(event.bookingId, {
+            kind: 'assigned',
+            unitId: event.unitId,
+            unitCode: event.unitCode,
+          }),
+        ),
       )
-      .on(StorageUnitChanged, (event) =>
-        catalogue.execute({
-          unitId: event.unitId,
-          size: event.size,
-          dailyRate: event.dailyRate,
-          status: event.status,
-        }),
+      .on(StorageAssignmentFailed, (event) =>
+        outcome.execute(new ApplyStorageOutcomeCommand(event.bookingId, { kind: 'failed' })),
+      )
+      .on(StorageAssignmentRevoked, (event) =>
+        outcome.execute(new ApplyStorageOutcomeCommand(event.bookingId, { kind: 'revoked' })),
+      )
+      .on(StorageUnitRegistered, ({ unitId, size, dailyRate }) =>
+        catalogue.execute(new UpdateCatalogueCommand({ unitId, size, dailyRate, status: 'AVAILABLE' })),
+      )
+      .on(StorageUnitChanged, ({ unitId, size, dailyRate, status }) =>
+        catalogue.execute(new UpdateCatalogueCommand({ unitId, size, dailyRate, status })),
       );
   }
 

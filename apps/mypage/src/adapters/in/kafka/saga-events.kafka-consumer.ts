@@ -19,6 +19,7 @@ import {
 import { EventRouter, KafkaConsumer } from '@storage/messaging';
 import type { TrackedEvent } from '../../../domain';
 import { ProjectEventHandler } from '../../../application/project-event/project-event.handler';
+import { ProjectEventCommand } from '../../../application/project-event/project-event.command';
 
 /**
  * Every event of the saga, from all three topics, folded into the customer's read model. No inbox
@@ -40,11 +41,13 @@ export class SagaEventsKafkaConsumer {
       toTracked: (payload: P) => Omit<TrackedEvent, 'eventId' | 'occurredAt'>,
     ) => {
       this.router.on(definition, async (payload: P, envelope: EventEnvelope<P>) => {
-        await projection.execute({
-          ...toTracked(payload),
-          eventId: envelope.eventId,
-          occurredAt: envelope.occurredAt,
-        } as TrackedEvent);
+        await projection.execute(
+          new ProjectEventCommand({
+            ...toTracked(payload),
+            eventId: envelope.eventId,
+            occurredAt: envelope.occurredAt,
+          } as TrackedEvent),
+        );
       });
     };
     track(BookingPlaced, (event) => ({ type: 'BookingPlaced', ...event }));

@@ -11,6 +11,9 @@ import {
   RetirementResponse,
   StorageUnitResponse,
 } from './storage-unit.dto';
+import { ChangeUnitStatusCommand } from '../../../application/change-unit-status/change-unit-status.command';
+import { RegisterUnitCommand } from '../../../application/register-unit/register-unit.command';
+import { RetireUnitCommand } from '../../../application/retire-unit/retire-unit.command';
 
 /** Staff inventory management (the gateway allows writes to the staff role only). */
 @ApiTags('storage-units')
@@ -28,7 +31,9 @@ export class StorageUnitsHttpController {
   @ApiResponse({ status: 201, type: StorageUnitResponse })
   @ApiResponse({ status: 409, description: 'Code already taken' })
   async create(@Body() body: RegisterUnitRequest): Promise<StorageUnitResponse> {
-    return StorageUnitResponse.from(await this.register.execute(body));
+    return StorageUnitResponse.from(
+      await this.register.execute(new RegisterUnitCommand(body.code, body.size, body.dailyRate)),
+    );
   }
 
   @Get()
@@ -56,7 +61,9 @@ export class StorageUnitsHttpController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: ChangeUnitStatusRequest,
   ): Promise<StorageUnitResponse> {
-    return StorageUnitResponse.from(await this.changeStatus.execute(id, body.status, body.until ?? null));
+    return StorageUnitResponse.from(
+      await this.changeStatus.execute(new ChangeUnitStatusCommand(id, body.status, body.until ?? null)),
+    );
   }
 
   @Delete(':id')
@@ -65,6 +72,6 @@ export class StorageUnitsHttpController {
   })
   @ApiResponse({ status: 200, type: RetirementResponse })
   async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<RetirementResponse> {
-    return this.retire.execute(id);
+    return this.retire.execute(new RetireUnitCommand(id));
   }
 }

@@ -11,6 +11,8 @@ import { AssignStorageCommand } from '../../../application/assign-storage/assign
 import { AssignStorageHandler } from '../../../application/assign-storage/assign-storage.handler';
 import { CompleteRentalHandler } from '../../../application/complete-rental/complete-rental.handler';
 import { ReleaseStorageHandler } from '../../../application/release-storage/release-storage.handler';
+import { CompleteRentalCommand } from '../../../application/complete-rental/complete-rental.command';
+import { ReleaseStorageCommand } from '../../../application/release-storage/release-storage.command';
 
 const CONSUMER = 'storage-assign.booking-events';
 
@@ -29,10 +31,14 @@ export class BookingEventsKafkaConsumer {
       .on(BookingPlaced, (event) =>
         assign.execute(new AssignStorageCommand(event.bookingId, event.size, event.startDate, event.endDate)),
       )
-      .on(BookingCancelled, (event) => release.execute(event.bookingId, event.reason))
+      .on(BookingCancelled, (event) =>
+        release.execute(new ReleaseStorageCommand(event.bookingId, event.reason)),
+      )
       // A booking rejected after payment (no unit in time) gives back a unit assigned too late.
-      .on(BookingRejected, (event) => release.execute(event.bookingId, event.reason))
-      .on(BookingCompleted, (event) => complete.execute(event.bookingId));
+      .on(BookingRejected, (event) =>
+        release.execute(new ReleaseStorageCommand(event.bookingId, event.reason)),
+      )
+      .on(BookingCompleted, (event) => complete.execute(new CompleteRentalCommand(event.bookingId)));
   }
 
   @EventPattern(Topics.bookingEvents)

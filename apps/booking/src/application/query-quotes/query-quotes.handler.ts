@@ -14,13 +14,13 @@ export interface Quote {
 
 /** What a booking would cost, by the same rules and price list as placing it (nothing reserved). */
 @Injectable()
-export class QuoteBookingHandler {
+export class QueryQuotesHandler {
   constructor(
     private readonly catalogue: Catalogue,
     @Inject(BOOKING_RULES) private readonly rules: BookingRules,
   ) {}
 
-  async execute(size: UnitSize, startDate: string, endDate: string): Promise<Quote> {
+  async quote(size: UnitSize, startDate: string, endDate: string): Promise<Quote> {
     const period = bookablePeriod(startDate, endDate, this.rules.maxRentalDays);
     const dailyRate = await this.catalogue.dailyRate(size);
     if (dailyRate === null) {

@@ -1,0 +1,4 @@
+/** The booking's rental is over (checked out or expired): its unit is free again. */
+export class CompleteRentalCommand {
+  constructor(readonly bookingId: string) {}
+}
