@@ -81,4 +81,4 @@ EXPOSE 8080-8084 9464
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Exec form cannot expand ${APP}, so a shell resolves the path and `exec`s node in its own place:
 # node, not sh, is the process tini signals.
-CMD ["/bin/sh", "-c", "exec node --enable-source-maps dist/apps/${APP}/src/main.js"]
+CMD ["/bin/sh", "-c", "exec node dist/apps/${APP}/src/main.js"]

@@ -31,7 +31,7 @@ export class NodeProcess {
     }
     // Only PATH is inherited: the test states the whole configuration, so a variable set in the
     // developer's shell cannot change what is being tested.
-    this.child = spawn(process.execPath, ['--enable-source-maps', entryPoint], {
+    this.child = spawn(process.execPath, [entryPoint], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -106,8 +106,12 @@ export class ServiceProcess {
   private child?: ChildProcess;
   private logStream?: WriteStream;
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
-  /** Node's own flags for the next start (the bench adds --cpu-prof). */
-  nodeArgs: string[] = ['--enable-source-maps', ...SERVICE_HEAP_FLAGS];
+  /**
+   * Node's own flags for the next start (the bench adds --cpu-prof). No --enable-source-maps:
+   * the service maps its own frames itself (mapOwnStackTraces), without parsing every map in
+   * node_modules at load time.
+   */
+  nodeArgs: string[] = [...SERVICE_HEAP_FLAGS];
   /**
    * Watch mode (`npm run dev -- <service>`): the Nest CLI rebuilds the service on every change and
    * restarts it, instead of one plain start of its build.

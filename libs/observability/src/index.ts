@@ -3,3 +3,4 @@ export * from './request-context';
 export type { Logger } from 'pino';
 export * from './metrics';
 export * from './tracing';
+export * from './own-source-maps';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,6 +25,7 @@ import {
   tracingExported,
   type Span,
   JsonLogger,
+  mapOwnStackTraces,
   runWithRequestContext,
   type Logger,
 } from '@storage/observability';
@@ -314,6 +316,8 @@ export async function runService<C extends BaseServiceConfig>(
   definition: ServiceDefinition<C>,
 ): Promise<NestFastifyApplication> {
   const { config } = definition;
+  // The build's root (dist/, three levels above this file's dist/libs/service-kit/src/).
+  mapOwnStackTraces(resolve(__dirname, '..', '..', '..'));
   const logger = createRootLogger(definition.name, config.LOG_LEVEL);
   startProcessMetrics(definition.name);
   startTracing(definition.name);
