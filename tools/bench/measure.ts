@@ -142,6 +142,11 @@ export interface DatabaseWork {
   transactions: number;
   rowsWritten: number;
   /**
+   * WAL flushes to disk (pg_stat_wal.wal_sync, the whole server): with durable commits each
+   * writing transaction waits for one unless a concurrent commit's flush covered it.
+   */
+  walFlushes: number;
+  /**
    * Statements the services sent, by database then statement text (pg_stat_statements, normalised
    * texts; BEGIN and COMMIT included): each is a round trip some service paid for. Empty when the server
    * does not load pg_stat_statements (an external DATABASE_URL).
@@ -174,6 +179,7 @@ export async function databaseWork(serverUrl: string, databases: readonly string
        FROM pg_stat_database WHERE datname = ANY($1)`,
       [databases],
     );
+    const wal = await client.query<{ flushes: string }>('SELECT wal_sync AS flushes FROM pg_stat_wal');
     const statements: Record<string, Record<string, number>> = {};
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -192,6 +198,7 @@ export async function databaseWork(serverUrl: string, databases: readonly string
     return {
       transactions: Number(rows[0].transactions),
       rowsWritten: Number(rows[0].rows_written),
+      walFlushes: Number(wal.rows[0]?.flushes ?? 0),
       statements,
     };
   } finally {

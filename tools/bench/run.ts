@@ -94,6 +94,17 @@ interface PhaseFigures {
   outboxLag: Record<string, { events: number; p50: number; p99: number }>;
 }
 
+/** `BENCH_POSTGRES_SETTINGS=commit_delay=500,commit_siblings=3`: server settings to try. */
+function postgresSettingsFromEnv(): Record<string, string> {
+  const given = process.env.BENCH_POSTGRES_SETTINGS ?? '';
+  return Object.fromEntries(
+    given
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]),
+  );
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const dataDir = join(ROOT, '.data', `bench-${process.pid}`);
@@ -102,7 +113,7 @@ async function main(): Promise<number> {
     dataDir,
     preferDefaultPorts: false,
     durable: true,
-    postgresSettings: STATEMENT_STATISTICS,
+    postgresSettings: { ...STATEMENT_STATISTICS, ...postgresSettingsFromEnv() },
     log,
   });
   const ports = await allocatePorts(false);
@@ -275,6 +286,7 @@ async function main(): Promise<number> {
         database: {
           transactions: (workAfter.transactions - workBefore.transactions) / Math.max(1, times.length),
           rowsWritten: (workAfter.rowsWritten - workBefore.rowsWritten) / Math.max(1, times.length),
+          walFlushes: (workAfter.walFlushes - workBefore.walFlushes) / Math.max(1, times.length),
           statements: Object.values(statements.byDatabase).reduce((sum, count) => sum + count, 0),
           statementsByDatabase: statements.byDatabase,
           topStatements: statements.top,
@@ -287,7 +299,8 @@ async function main(): Promise<number> {
           `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
           `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking, ` +
           `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
-          `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, outbox lag p99 ` +
+          `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, ` +
+          `${figures.database.walFlushes.toFixed(1)} WAL flushes per booking, outbox lag p99 ` +
           Object.entries(lag)
             .map(([database, { p99 }]) => `${database} ${p99.toFixed(0)} ms`)
             .join(', '),
@@ -361,6 +374,11 @@ async function main(): Promise<number> {
         {
           check: 'Postgres rows written per booking, 20 clients',
           value: c20.database.rowsWritten,
+          unit: 'count',
+        },
+        {
+          check: 'Postgres WAL flushes per booking, 20 clients',
+          value: c20.database.walFlushes,
           unit: 'count',
         },
         {
