@@ -1,4 +1,4 @@
-import { changeLocked } from './change-locked';
+import { changeInHand, changeLocked } from './change-locked';
 import type { UnitOfWork } from './unit-of-work.port';
 
 class Counter {
@@ -82,6 +82,69 @@ describe('changeLocked', () => {
         },
       }),
     ).rejects.toBe(refusal);
+    expect(log).toEqual(['begin', 'lock', 'rollback']);
+  });
+});
+
+describe('changeInHand', () => {
+  const locked = (log: string[], stored: Counter | null) => ({
+    lock: () => {
+      log.push('lock');
+      return Promise.resolve(stored);
+    },
+    save: (counter: Counter) => {
+      log.push(`save ${counter.value}`);
+      return Promise.resolve();
+    },
+  });
+
+  it('saves the copy in hand in one conditional write, with no transaction, when the row is as it saw it', async () => {
+    const log: string[] = [];
+    const copy = new Counter(1);
+    const result = await changeInHand(
+      recordingUnitOfWork(log),
+      {
+        aggregate: copy,
+        saveIfUnchanged: (counter) => {
+          log.push(`save if unchanged ${counter.value}`);
+          return Promise.resolve(true);
+        },
+      },
+      { ...locked(log, new Counter(1)), apply: (counter) => counter.raiseTo(5) },
+    );
+    expect(log).toEqual(['save if unchanged 5']);
+    expect(result).toEqual({ aggregate: copy, changed: true });
+  });
+
+  it('drops the copy and takes the locked way on the row as it is now when someone changed it', async () => {
+    const log: string[] = [];
+    const result = await changeInHand(
+      recordingUnitOfWork(log),
+      { aggregate: new Counter(1), saveIfUnchanged: () => Promise.resolve(false) },
+      { ...locked(log, new Counter(7)), apply: (counter) => counter.raiseTo(5) },
+    );
+    // The row moved to 7 meanwhile: raising to 5 changes nothing, and nothing is saved.
+    expect(log).toEqual(['begin', 'lock', 'commit']);
+    expect(result).toEqual({ aggregate: new Counter(7), changed: false });
+  });
+
+  it("gives the locked way's answer when the copy refuses the change", async () => {
+    const log: string[] = [];
+    const refusal = new Error('not in this state');
+    const saveIfUnchanged = jest.fn(() => Promise.resolve(true));
+    await expect(
+      changeInHand(
+        recordingUnitOfWork(log),
+        { aggregate: new Counter(1), saveIfUnchanged },
+        {
+          ...locked(log, new Counter(1)),
+          apply: () => {
+            throw refusal;
+          },
+        },
+      ),
+    ).rejects.toBe(refusal);
+    expect(saveIfUnchanged).not.toHaveBeenCalled();
     expect(log).toEqual(['begin', 'lock', 'rollback']);
   });
 });

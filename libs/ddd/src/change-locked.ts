@@ -38,3 +38,34 @@ export function changeLocked<A>(unitOfWork: UnitOfWork, change: LockedChange<A>)
     return { aggregate, changed };
   });
 }
+
+/** A copy of the aggregate the caller holds fresh (it just wrote or read it), and how to save it. */
+export interface InHand<A> {
+  aggregate: A;
+  /** Saves the changed copy only while the stored row is still as the copy saw it; false if not. */
+  saveIfUnchanged: (aggregate: A) => Promise<boolean>;
+}
+
+/**
+ * The same change, tried first on the copy in hand: applied to it and saved in one conditional
+ * statement, no lock and no transaction, which is the usual case (nobody touched the row in the
+ * meantime). When someone did, or the copy refuses the change, the copy is dropped and the change
+ * takes the locked way on the row as it is now, whose answer (a change, nothing, the rule's error)
+ * is the one returned: the result is always what the locked way alone would have given.
+ */
+export async function changeInHand<A>(
+  unitOfWork: UnitOfWork,
+  inHand: InHand<A>,
+  change: LockedChange<A>,
+): Promise<ChangeResult<A>> {
+  let applied: boolean;
+  try {
+    applied = change.apply(inHand.aggregate);
+  } catch {
+    applied = false;
+  }
+  if (applied && (await inHand.saveIfUnchanged(inHand.aggregate))) {
+    return { aggregate: inHand.aggregate, changed: true };
+  }
+  return changeLocked(unitOfWork, change);
+}

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { currentRequestContext, currentTraceparent } from '@storage/observability';
+import { columnValues } from '@storage/persistence';
 
 /**
  * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
  * outbox table's trigger (OutboxNotifyTrigger migration) spells it out: a migration never changes.
  */
 export const OUTBOX_CHANNEL = 'outbox_message_added';
+
+const OUTBOX_CASTS = ['::uuid', '', '', '', '::jsonb', '::jsonb'] as const;
 
 export interface OutgoingEvent<T extends object> {
   definition: EventDefinition<T>;
@@ -36,6 +39,62 @@ export class Outbox {
     if (events.length === 0) {
       return [];
     }
+    const { rows, parameters, envelopes } = this.rowsOf(events, 1);
+    // bigserial ids follow the VALUES order: the relay publishes them in the order given here.
+    await manager.query(
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
+       VALUES ${rows.join(', ')}`,
+      parameters,
+    );
+    return envelopes;
+  }
+
+  /**
+   * An aggregate's row written back and its events appended in one statement, atomic by itself,
+   * so it needs neither a transaction nor a lock: the UPDATE applies only while the row still
+   * holds `unchanged` (the values the caller's copy was read or written with), and the events are
+   * inserted only if it did. For a change to a copy the caller holds fresh, that is one round trip
+   * instead of five (BEGIN, SELECT FOR UPDATE, UPDATE, INSERT, COMMIT). Returns false, having
+   * written nothing, when someone changed the row meanwhile: the caller then takes the locked way.
+   */
+  async updateIfUnchanged<T extends ObjectLiteral>(
+    manager: EntityManager,
+    target: EntityTarget<T>,
+    row: T,
+    unchanged: FindOptionsWhere<T>,
+    events: OutgoingEvent<object>[],
+  ): Promise<boolean> {
+    const [update, updateParameters]: [string, unknown[]] = manager
+      .createQueryBuilder()
+      .update(target)
+      .set(columnValues(manager, target, row))
+      .where({ ...manager.connection.getMetadata(target).getEntityIdMap(row), ...unchanged })
+      .getQueryAndParameters();
+    // Inside SELECT ... FROM (VALUES ...) the parameters are text until cast (no column types
+    // reach them there, unlike in INSERT ... VALUES).
+    const { rows, parameters } = this.rowsOf(events, updateParameters.length + 1, OUTBOX_CASTS);
+    const [result] = await manager.query<{ changed: number }[]>(
+      events.length === 0
+        ? `WITH changed AS (${update} RETURNING 1) SELECT count(*)::int AS changed FROM changed`
+        : `WITH changed AS (${update} RETURNING 1),
+           published AS (
+             INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
+             SELECT * FROM (VALUES ${rows.join(', ')})
+               AS event (event_id, topic, message_key, event_type, envelope, headers)
+             WHERE EXISTS (SELECT 1 FROM changed)
+           )
+           SELECT count(*)::int AS changed FROM changed`,
+      [...updateParameters, ...parameters],
+    );
+    return result.changed === 1;
+  }
+
+  /** The outbox rows of `events` as VALUES tuples, their parameters numbered from `first`. */
+  private rowsOf(
+    events: OutgoingEvent<object>[],
+    first: number,
+    casts: readonly string[] = ['', '', '', '', '', ''],
+  ): { rows: string[]; parameters: unknown[]; envelopes: EventEnvelope<object>[] } {
     const context = currentRequestContext();
     const traceparent = currentTraceparent();
     const parameters: unknown[] = [];
@@ -58,8 +117,8 @@ export class Outbox {
         ...(context?.requestId ? { [EventHeaders.requestId]: context.requestId } : {}),
         ...(traceparent ? { [EventHeaders.traceparent]: traceparent } : {}),
       };
-      const first = parameters.length + 1;
-      rows.push(`($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5})`);
+      const at = first + parameters.length;
+      rows.push(`(${casts.map((cast, index) => `$${at + index}${cast}`).join(', ')})`);
       parameters.push(
         envelope.eventId,
         event.definition.topic,
@@ -70,12 +129,6 @@ export class Outbox {
       );
       return envelope;
     });
-    // bigserial ids follow the VALUES order: the relay publishes them in the order given here.
-    await manager.query(
-      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
-       VALUES ${rows.join(', ')}`,
-      parameters,
-    );
-    return envelopes;
+    return { rows, parameters, envelopes };
   }
 }

@@ -24,16 +24,29 @@ export async function updateRow<T extends ObjectLiteral>(
   if (!id) {
     throw new RowNotFoundError(metadata.tableName, {});
   }
+  const result = await manager
+    .createQueryBuilder()
+    .update(target)
+    .set(columnValues(manager, target, row))
+    .where(id)
+    .execute();
+  if (result.affected !== 1) {
+    throw new RowNotFoundError(metadata.tableName, id);
+  }
+}
+
+/** The row's values to write back: every column but the key (like save(), undefined is skipped). */
+export function columnValues<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  row: T,
+): ObjectLiteral {
   const values: ObjectLiteral = {};
-  for (const column of metadata.columns) {
+  for (const column of manager.connection.getMetadata(target).columns) {
     const value: unknown = column.getEntityValue(row);
-    // Like save(): a property the mapper left undefined is not written.
     if (!column.isPrimary && value !== undefined) {
       values[column.propertyName] = value;
     }
   }
-  const result = await manager.createQueryBuilder().update(target).set(values).where(id).execute();
-  if (result.affected !== 1) {
-    throw new RowNotFoundError(metadata.tableName, id);
-  }
+  return values;
 }

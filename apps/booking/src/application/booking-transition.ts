@@ -1,11 +1,20 @@
-import { canSee, changeLocked, type Actor, type UnitOfWork } from '@storage/ddd';
+import {
+  canSee,
+  changeInHand,
+  changeLocked,
+  type Actor,
+  type LockedChange,
+  type UnitOfWork,
+} from '@storage/ddd';
 import { BookingNotFoundError, type Booking, type BookingSnapshot } from '../domain';
 import type { BookingRepository } from './ports/booking.repository.port';
 
 /**
  * A change to one booking on someone's request: the row locked, visible only to its customer when
  * a customer acts (another's is "not found"), changed by the aggregate's own rule (which throws
- * when the state forbids it), saved with its events in one transaction.
+ * when the state forbids it), saved with its events in one transaction. With a fresh copy in hand
+ * (`inHand`: the booking this request itself just wrote) the change is first tried on that copy
+ * in one conditional statement (changeInHand).
  */
 export async function transitionBooking(
   bookings: BookingRepository,
@@ -13,8 +22,9 @@ export async function transitionBooking(
   bookingId: string,
   actor: Actor,
   request: (booking: Booking) => void,
+  inHand?: Booking,
 ): Promise<BookingSnapshot> {
-  const { aggregate } = await changeLocked(unitOfWork, {
+  const locked: LockedChange<Booking> = {
     lock: async () => {
       const booking = await bookings.findById(bookingId, { lock: true });
       return booking && canSee(actor, booking.customerId) ? booking : null;
@@ -24,7 +34,16 @@ export async function transitionBooking(
       return true;
     },
     save: (booking) => bookings.save(booking),
-  });
+  };
+  let result;
+  if (inHand && canSee(actor, inHand.customerId)) {
+    const seen = inHand.snapshot();
+    const saveIfUnchanged = (copy: Booking) => bookings.saveIfUnchanged(copy, seen);
+    result = await changeInHand(unitOfWork, { aggregate: inHand, saveIfUnchanged }, locked);
+  } else {
+    result = await changeLocked(unitOfWork, locked);
+  }
+  const { aggregate } = result;
   if (!aggregate) {
     throw new BookingNotFoundError(bookingId);
   }

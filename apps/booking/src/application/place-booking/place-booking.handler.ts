@@ -96,7 +96,7 @@ export class PlaceBookingHandler {
       result = await payment.charge({ bookingId: id, customerId, amount, method });
     } catch (error) {
       if (error instanceof PaymentUnavailableError) {
-        await this.transition(id, (fresh) => fresh.abandonPayment());
+        await this.transition(booking, (fresh) => fresh.abandonPayment());
         this.logger.warn({
           msg: 'Payment unavailable; booking not accepted',
           bookingId: id,
@@ -107,20 +107,21 @@ export class PlaceBookingHandler {
     }
     if (result.outcome === 'declined') {
       const { paymentId, reason } = result;
-      await this.transition(id, (fresh) => fresh.rejectPayment(reason, paymentId));
+      await this.transition(booking, (fresh) => fresh.rejectPayment(reason, paymentId));
       throw new PaymentDeclinedError(id, reason);
     }
     const { paymentId } = result;
-    return this.transition(id, (fresh) => fresh.markPaid(paymentId));
+    return this.transition(booking, (fresh) => fresh.markPaid(paymentId));
   }
 
   /**
-   * Applies the payment's outcome to the row as it is now (locked), not to the copy read before
-   * the call: the stale-payment sweeper may have moved it meanwhile, and then the transition
-   * refuses instead of overwriting.
+   * Applies the payment's outcome to the booking this request wrote: in one conditional statement
+   * while the row is still as written (the usual case), else to the row as it is now, locked: the
+   * stale-payment sweeper may have moved it meanwhile, and then the transition refuses instead of
+   * overwriting.
    */
-  private transition(id: string, apply: (booking: Booking) => void): Promise<BookingSnapshot> {
-    return transitionBooking(this.bookings, this.unitOfWork, id, TRUSTED, apply);
+  private transition(written: Booking, apply: (booking: Booking) => void): Promise<BookingSnapshot> {
+    return transitionBooking(this.bookings, this.unitOfWork, written.id, TRUSTED, apply, written);
   }
 
   /**

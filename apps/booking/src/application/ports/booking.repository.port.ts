@@ -1,4 +1,4 @@
-import type { Booking, BookingStatus } from '../../domain';
+import type { Booking, BookingSnapshot, BookingStatus } from '../../domain';
 
 export interface BookingFilter {
   customerId?: string;
@@ -15,6 +15,14 @@ export abstract class BookingRepository {
   /** Inserts; when the customer's idempotency key is already used, returns that booking instead. */
   abstract insert(booking: Booking): Promise<{ booking: Booking; inserted: boolean }>;
   abstract save(booking: Booking): Promise<void>;
+  /**
+   * Saves a changed copy, with its events, only while the stored booking is still as the copy
+   * was before the change (`seen`: its status and last change); false, nothing written, if not.
+   */
+  abstract saveIfUnchanged(
+    booking: Booking,
+    seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>,
+  ): Promise<boolean>;
   /** PAYMENT_PENDING bookings older than `before`, locked (skipping ones another replica holds). */
   abstract lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]>;
   /** PAID bookings last changed before `before`, locked (skipping ones another replica holds). */

@@ -1,4 +1,4 @@
-import { Payment, PaymentProviderUnavailableError } from '../../domain';
+import { Payment, PaymentProviderUnavailableError, type PaymentStatus } from '../../domain';
 import { PaymentProvider, type ChargeDecision, type ChargeRequest } from '../ports/payment-provider.port';
 import { PaymentRepository, type PaymentFilter } from '../ports/payment.repository.port';
 import { RecoverPaymentIntentsHandler } from '../recover-payment-intents/recover-payment-intents.handler';
@@ -29,6 +29,13 @@ class InMemoryPayments extends PaymentRepository {
   save(payment: Payment) {
     this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
     return Promise.resolve();
+  }
+  saveIfUnchanged(payment: Payment, seen: { status: PaymentStatus }) {
+    if (this.rows.get(payment.bookingId)?.status !== seen.status) {
+      return Promise.resolve(false);
+    }
+    this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
+    return Promise.resolve(true);
   }
   findUnreconciledApprovedBefore() {
     return Promise.resolve([]);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { changeLocked, UnitOfWork } from '@storage/ddd';
+import { changeInHand, UnitOfWork } from '@storage/ddd';
 import { Payment, PaymentConflictError, type PaymentSnapshot } from '../../domain';
 import { PaymentProvider } from '../ports/payment-provider.port';
 import { PaymentRepository } from '../ports/payment.repository.port';
@@ -44,11 +44,20 @@ export class AuthorizePaymentHandler {
       method: snapshot.method,
       idempotencyKey: snapshot.bookingId,
     });
-    const { aggregate } = await changeLocked(this.unitOfWork, {
-      lock: () => this.payments.findByBookingId(snapshot.bookingId, { lock: true }),
-      apply: (current) => current.settle(outcome),
-      save: (current) => this.payments.save(current),
-    });
+    // The intent in hand is fresh (written or read by this request): a PENDING intent leaves
+    // PENDING only through a change, so while the row is PENDING it is as the copy saw it.
+    const { aggregate } = await changeInHand(
+      this.unitOfWork,
+      {
+        aggregate: intent,
+        saveIfUnchanged: (copy) => this.payments.saveIfUnchanged(copy, { status: snapshot.status }),
+      },
+      {
+        lock: () => this.payments.findByBookingId(snapshot.bookingId, { lock: true }),
+        apply: (current) => current.settle(outcome),
+        save: (current) => this.payments.save(current),
+      },
+    );
     if (!aggregate) {
       throw new Error(`Payment intent of booking ${snapshot.bookingId} disappeared`);
     }

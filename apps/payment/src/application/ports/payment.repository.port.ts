@@ -1,4 +1,4 @@
-import type { Payment } from '../../domain';
+import type { Payment, PaymentStatus } from '../../domain';
 
 export interface PaymentFilter {
   bookingId?: string;
@@ -16,6 +16,11 @@ export abstract class PaymentRepository {
   /** Inserts a new payment; when the booking already has one, returns that one instead. */
   abstract insertOrGetExisting(payment: Payment): Promise<{ payment: Payment; inserted: boolean }>;
   abstract save(payment: Payment): Promise<void>;
+  /**
+   * Saves a changed copy, with its events, only while the stored payment is still in the status
+   * the copy had before the change (`seen`); false, nothing written, if not.
+   */
+  abstract saveIfUnchanged(payment: Payment, seen: { status: PaymentStatus }): Promise<boolean>;
   /** Intents still PENDING that were created before `before`, oldest first. */
   abstract findPendingCreatedBefore(before: Date, limit: number): Promise<Payment[]>;
   /**

@@ -26,6 +26,9 @@ class Payments extends PaymentRepository {
     this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
     return Promise.resolve();
   }
+  saveIfUnchanged(): Promise<boolean> {
+    throw new Error('reconciliation changes a payment only under its lock');
+  }
   findPendingCreatedBefore() {
     return Promise.resolve([]);
   }

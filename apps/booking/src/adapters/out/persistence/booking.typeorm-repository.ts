@@ -9,7 +9,7 @@ import {
   transactionManager,
   updateRow,
 } from '@storage/persistence';
-import type { Booking, BookingStatus } from '../../../domain';
+import type { Booking, BookingSnapshot, BookingStatus } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
 import { BookingMapper } from './booking.mapper';
@@ -72,6 +72,16 @@ export class BookingTypeormRepository extends BookingRepository {
     const manager = transactionManager('Saving a booking');
     await updateRow(manager, BookingOrmEntity, BookingMapper.toOrm(booking));
     await this.outbox.appendAll(manager, booking.pullEvents().map(toIntegrationEvent));
+  }
+
+  saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>): Promise<boolean> {
+    return this.outbox.updateIfUnchanged(
+      currentManager(this.dataSource),
+      BookingOrmEntity,
+      BookingMapper.toOrm(booking),
+      { status: seen.status, updatedAt: seen.updatedAt },
+      booking.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   lockStalePaymentPending(before: Date, limit: number): Promise<Booking[]> {

@@ -11,7 +11,7 @@ import {
   transactionManager,
   updateRow,
 } from '@storage/persistence';
-import type { Payment } from '../../../domain';
+import type { Payment, PaymentStatus } from '../../../domain';
 import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
 import { toIntegrationEvent } from './payment-events.mapper';
 import { PaymentMapper } from './payment.mapper';
@@ -62,6 +62,16 @@ export class PaymentTypeormRepository extends PaymentRepository {
       events: { count: events.length, append: (manager) => this.outbox.appendAll(manager, events) },
     });
     return { payment: inserted ? payment : PaymentMapper.toDomain(row), inserted };
+  }
+
+  saveIfUnchanged(payment: Payment, seen: { status: PaymentStatus }): Promise<boolean> {
+    return this.outbox.updateIfUnchanged(
+      currentManager(this.dataSource),
+      PaymentOrmEntity,
+      PaymentMapper.toOrm(payment),
+      { status: seen.status },
+      payment.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   async save(payment: Payment): Promise<void> {
