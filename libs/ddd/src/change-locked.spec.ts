@@ -28,20 +28,21 @@ function recordingUnitOfWork(log: string[]): UnitOfWork {
   };
 }
 
-describe('changeLocked', () => {
-  function steps(log: string[], stored: Counter | null) {
-    return {
-      lock: () => {
-        log.push('lock');
-        return Promise.resolve(stored);
-      },
-      save: (counter: Counter) => {
-        log.push(`save ${counter.value}`);
-        return Promise.resolve();
-      },
-    };
-  }
+/** The locked way's read and write, recording what they did. */
+function steps(log: string[], stored: Counter | null) {
+  return {
+    lock: () => {
+      log.push('lock');
+      return Promise.resolve(stored);
+    },
+    save: (counter: Counter) => {
+      log.push(`save ${counter.value}`);
+      return Promise.resolve();
+    },
+  };
+}
 
+describe('changeLocked', () => {
   it('locks, applies and saves inside one unit of work when the aggregate changed', async () => {
     const log: string[] = [];
     const result = await changeLocked(recordingUnitOfWork(log), {
@@ -87,17 +88,6 @@ describe('changeLocked', () => {
 });
 
 describe('changeInHand', () => {
-  const locked = (log: string[], stored: Counter | null) => ({
-    lock: () => {
-      log.push('lock');
-      return Promise.resolve(stored);
-    },
-    save: (counter: Counter) => {
-      log.push(`save ${counter.value}`);
-      return Promise.resolve();
-    },
-  });
-
   it('saves the copy in hand in one conditional write, with no transaction, when the row is as it saw it', async () => {
     const log: string[] = [];
     const copy = new Counter(1);
@@ -110,7 +100,7 @@ describe('changeInHand', () => {
           return Promise.resolve(true);
         },
       },
-      { ...locked(log, new Counter(1)), apply: (counter) => counter.raiseTo(5) },
+      { ...steps(log, new Counter(1)), apply: (counter) => counter.raiseTo(5) },
     );
     expect(log).toEqual(['save if unchanged 5']);
     expect(result).toEqual({ aggregate: copy, changed: true });
@@ -121,7 +111,7 @@ describe('changeInHand', () => {
     const result = await changeInHand(
       recordingUnitOfWork(log),
       { aggregate: new Counter(1), saveIfUnchanged: () => Promise.resolve(false) },
-      { ...locked(log, new Counter(7)), apply: (counter) => counter.raiseTo(5) },
+      { ...steps(log, new Counter(7)), apply: (counter) => counter.raiseTo(5) },
     );
     // The row moved to 7 meanwhile: raising to 5 changes nothing, and nothing is saved.
     expect(log).toEqual(['begin', 'lock', 'commit']);
@@ -137,7 +127,7 @@ describe('changeInHand', () => {
         recordingUnitOfWork(log),
         { aggregate: new Counter(1), saveIfUnchanged },
         {
-          ...locked(log, new Counter(1)),
+          ...steps(log, new Counter(1)),
           apply: () => {
             throw refusal;
           },

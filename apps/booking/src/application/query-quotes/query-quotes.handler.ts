@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bookablePeriod, priceOf, SizeNotOfferedError, type UnitSize } from '../../domain';
+import {
+  bookablePeriod,
+  priceOf,
+  SizeNotOfferedError,
+  type BookingSnapshot,
+  type UnitSize,
+} from '../../domain';
 import { Catalogue } from '../ports/catalogue.port';
 import { BOOKING_RULES, type BookingRules } from '../place-booking/place-booking.handler';
 
-export interface Quote {
-  size: UnitSize;
-  startDate: string;
-  endDate: string;
-  days: number;
-  dailyRate: number;
-  amount: number;
-}
+/** The priced part of a booking, the same fields a placed booking carries. */
+export type Quote = Pick<BookingSnapshot, 'size' | 'startDate' | 'endDate' | 'days' | 'dailyRate' | 'amount'>;
 
 /** What a booking would cost, by the same rules and price list as placing it (nothing reserved). */
 @Injectable()
