@@ -51,6 +51,8 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       inboxRetentionHours: 24,
       maxPublishAttempts: 2,
     });
+    // Running for every test, as in a service: no test relies on another having started it.
+    await relay.onApplicationBootstrap();
   });
 
   afterAll(async () => {
@@ -78,7 +80,6 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
         }),
       ).rejects.toThrow('the state change failed');
 
-      await relay.onApplicationBootstrap();
       const mine = await waitFor(
         'three events of the booking on Kafka',
         () => Promise.resolve(sink.received.filter((entry) => entry.message.key?.toString() === bookingId)),
@@ -101,7 +102,8 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       expect(header(mine[0].message, 'event-type')).toBe('BookingCompleted');
 
       const unpublished = await dataSource.query<{ count: number }[]>(
-        'SELECT count(*)::int AS count FROM outbox_message WHERE published_at IS NULL',
+        'SELECT count(*)::int AS count FROM outbox_message WHERE published_at IS NULL AND message_key = ANY($1)',
+        [[bookingId, ghostId]],
       );
       expect(unpublished[0].count).toBe(0);
       expect(sink.received.some((entry) => entry.message.key?.toString() === ghostId)).toBe(false);
@@ -195,8 +197,17 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       `UPDATE inbox_message SET processed_at = now() - interval '25 hours' WHERE event_id = $1`,
       [old.eventId],
     );
+    const published = randomUUID();
     await dataSource.query(
-      `UPDATE outbox_message SET published_at = now() - interval '25 hours' WHERE published_at IS NOT NULL`,
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, published_at)
+       VALUES ($1, $2, $3, 'BookingCompleted', '{}'::jsonb, now() - interval '25 hours')`,
+      [published, Topics.bookingEvents, randomUUID()],
+    );
+    const fresh = randomUUID();
+    await dataSource.query(
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, published_at)
+       VALUES ($1, $2, $3, 'BookingCompleted', '{}'::jsonb, now() - interval '23 hours')`,
+      [fresh, Topics.bookingEvents, randomUUID()],
     );
     await relay.cleanup();
     const [{ inboxLeft }] = await dataSource.query<{ inboxLeft: number }[]>(
@@ -208,5 +219,10 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       `SELECT count(*)::int AS "publishedLeft" FROM outbox_message WHERE published_at < now() - interval '24 hours'`,
     );
     expect(publishedLeft).toBe(0);
+    const kept = await dataSource.query<{ event_id: string }[]>(
+      'SELECT event_id FROM outbox_message WHERE event_id = ANY($1::uuid[])',
+      [[published, fresh]],
+    );
+    expect(kept.map((row) => row.event_id)).toEqual([fresh]);
   });
 });
