@@ -11,6 +11,10 @@ import { columnValues } from '@storage/persistence';
  */
 export const OUTBOX_CHANNEL = 'outbox_message_added';
 
+/**
+ * Each outbox column's parameter type, written out: a plain INSERT ... VALUES would infer them,
+ * but inside SELECT ... FROM (VALUES ...) (updateIfUnchanged) parameters are text until cast.
+ */
 const OUTBOX_CASTS = ['::uuid', '', '', '', '::jsonb', '::jsonb'] as const;
 
 export interface OutgoingEvent<T extends object> {
@@ -70,9 +74,7 @@ export class Outbox {
       .set(columnValues(manager, target, row))
       .where({ ...manager.connection.getMetadata(target).getEntityIdMap(row), ...unchanged })
       .getQueryAndParameters();
-    // Inside SELECT ... FROM (VALUES ...) the parameters are text until cast (no column types
-    // reach them there, unlike in INSERT ... VALUES).
-    const { rows, parameters } = this.rowsOf(events, updateParameters.length + 1, OUTBOX_CASTS);
+    const { rows, parameters } = this.rowsOf(events, updateParameters.length + 1);
     const [result] = await manager.query<{ changed: number }[]>(
       events.length === 0
         ? `WITH changed AS (${update} RETURNING 1) SELECT count(*)::int AS changed FROM changed`
@@ -93,7 +95,6 @@ export class Outbox {
   private rowsOf(
     events: OutgoingEvent<object>[],
     first: number,
-    casts: readonly string[] = ['', '', '', '', '', ''],
   ): { rows: string[]; parameters: unknown[]; envelopes: EventEnvelope<object>[] } {
     const context = currentRequestContext();
     const traceparent = currentTraceparent();
@@ -118,7 +119,7 @@ export class Outbox {
         ...(traceparent ? { [EventHeaders.traceparent]: traceparent } : {}),
       };
       const at = first + parameters.length;
-      rows.push(`(${casts.map((cast, index) => `$${at + index}${cast}`).join(', ')})`);
+      rows.push(`(${OUTBOX_CASTS.map((cast, index) => `$${at + index}${cast}`).join(', ')})`);
       parameters.push(
         envelope.eventId,
         event.definition.topic,

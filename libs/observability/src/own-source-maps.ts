@@ -8,7 +8,7 @@ import { dirname, resolve, sep } from 'node:path';
  *
  * Instead of Node's `--enable-source-maps`, which parses at load time the map of every module
  * that ships one and keeps it for the life of the process: node_modules holds 80 MB of maps
- * (TypeORM's carry their full TypeScript sources), and a service paid about 20 MB of memory for
+ * (TypeORM's carry their full TypeScript sources), and a service paid 10-20 MB of memory for
  * frames it never prints. Frames outside `root` (dependencies, Node itself) stay as V8 writes them.
  */
 export function mapOwnStackTraces(root: string): void {
