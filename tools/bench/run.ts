@@ -483,9 +483,19 @@ async function main(): Promise<number> {
       // the scenario's: a few bookings first, at a load the slow payment serves easily.
       await closedLoop({ ...target, timeoutMs: 10_000 }, { clients: 5, count: 20 });
       await settled();
+      const cpuBefore = sampleCpu(groups);
       const breaker = await closedLoop(
         { ...target, timeoutMs: 10_000 },
         { clients: 100, durationMs: CB_SECONDS * 1000, honourRetryAfter: true },
+      );
+      const cpu = cpuDelta(cpuBefore, sampleCpu(groups));
+      // Where the two cores went while the scenario ran: refusals should cost next to nothing.
+      log(
+        `circuit breaker: ${(Object.values(cpu).reduce((sum, ms) => sum + ms, 0) / breaker.elapsedMs).toFixed(2)} cores (${Object.entries(
+          cpu,
+        )
+          .map(([group, ms]) => `${group} ${((100 * ms) / breaker.elapsedMs).toFixed(0)}%`)
+          .join(', ')})`,
       );
       await settled();
       const answered = breaker.answers.filter(

@@ -59,8 +59,8 @@ export class BookingConfig extends DataServiceConfig {
 
   /**
    * The most payment calls in flight at once, and how many may wait for a slot. While calls fail
-   * (time out) fewer are let in, down to 4, and after the circuit has been open it starts again
-   * from 4, one more call per success until calls fail again (see AdaptiveLimit in
+   * (time out) fewer are let in, down to 4, and at start and after the circuit has been open it
+   * starts from 4, one more call per success until calls fail again (see AdaptiveLimit in
    * libs/resilience). Beyond that a booking is refused at the door with 503 before any work: a
    * waiting request would hold its client for as long as the calls ahead of it take.
    */

@@ -1,8 +1,24 @@
 import { AdaptiveLimit } from './adaptive-limit';
 
+/** A limit whose dependency has answered for a while: grown from its floor to its ceiling. */
+function grown(floor: number, ceiling: number, cutAboveFailureRate: number): AdaptiveLimit {
+  const limit = new AdaptiveLimit(floor, ceiling, cutAboveFailureRate, 0);
+  while (limit.limit < ceiling) {
+    limit.record(false, 0, 0);
+  }
+  return limit;
+}
+
 describe('AdaptiveLimit', () => {
-  it('stays at its ceiling while calls succeed', () => {
-    const limit = new AdaptiveLimit(4, 50, 0.25);
+  it('starts from its floor, one more call per success, up to its ceiling while calls succeed', () => {
+    const limit = new AdaptiveLimit(4, 50, 0.25, 0);
+    expect(limit.limit).toBe(4);
+    limit.record(false, 0, 1);
+    expect(limit.limit).toBe(5);
+    for (let i = 0; i < 45; i += 1) {
+      limit.record(false, i, i);
+    }
+    expect(limit.limit).toBe(50);
     for (let i = 0; i < 1000; i += 1) {
       limit.record(false, i, i);
     }
@@ -10,7 +26,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('ignores the odd failure, and cuts by a quarter once the recent failure rate passes its threshold', () => {
-    const limit = new AdaptiveLimit(4, 50, 0.25);
+    const limit = grown(4, 50, 0.25);
     limit.record(true, 1, 1);
     expect(limit.limit).toBe(50);
     for (let i = 0; i < 20; i += 1) {
@@ -26,7 +42,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('cuts once per round: the failures of one burst, sent under the old limit, cut it once', () => {
-    const limit = new AdaptiveLimit(4, 40, 0.25);
+    const limit = grown(4, 40, 0.25);
     for (let i = 0; i < 10; i += 1) {
       limit.record(true, 100, 1000 + i);
     }
@@ -37,7 +53,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('never goes below its floor, and grows back by about one call per round of successes', () => {
-    const limit = new AdaptiveLimit(4, 50, 0.25);
+    const limit = grown(4, 50, 0.25);
     for (let i = 0; i < 100; i += 1) {
       limit.record(true, i, i);
     }

@@ -183,6 +183,9 @@ describe('ResiliencePolicy', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const running = [policy.execute(() => gate), policy.execute(() => gate)];
     expect(policy.refusalNow()?.reason).toBe('overloaded');
+    // The refused are told to come back within 1 to 3 s, spread, so they do not return as one herd.
+    const retryAfters = new Set(Array.from({ length: 200 }, () => policy.refusalNow()?.retryAfterSeconds));
+    expect([...retryAfters].sort()).toEqual([1, 2, 3]);
     release();
     await Promise.all(running);
     expect(policy.refusalNow()).toBeUndefined();
@@ -242,7 +245,7 @@ describe('ResiliencePolicy', () => {
     expect(() => policy.admit()).toThrow(DependencyUnavailableError);
   });
 
-  it('lets fewer calls in at once while calls fail, before the circuit has to open', async () => {
+  it('starts from a few calls at once, and lets fewer in while calls fail, before the circuit has to open', async () => {
     const policy = new ResiliencePolicy({
       ...options,
       retries: 0,
@@ -259,6 +262,14 @@ describe('ResiliencePolicy', () => {
         }
       }
     };
+    // A fresh policy lets in its floor (4) at once, and one more call per success up to the bulkhead.
+    const fresh = holdAll();
+    expect(fresh).toHaveLength(4);
+    fresh.forEach((admission) => admission.release());
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 4; i += 1) {
+      await policy.execute(() => Promise.resolve('answered'));
+    }
     const before = holdAll();
     expect(before).toHaveLength(8);
     before.forEach((admission) => admission.release());

@@ -38,18 +38,20 @@ export class SimulatedPaymentProvider extends PaymentProvider {
   async charge(request: ChargeRequest): Promise<ChargeDecision> {
     const { latencyMinMs, latencyMaxMs, failureRate, singleChargeLimit } = this.settings;
     const latency = latencyMinMs + (latencyMaxMs - latencyMinMs) * this.random();
-    if (latency > 0) {
-      await new Promise((resolve) => setTimeout(resolve, latency));
-    }
+    const elapsed = latency > 0 ? new Promise((resolve) => setTimeout(resolve, latency)) : undefined;
     if (failureRate > 0 && this.random() < failureRate) {
+      await elapsed;
       throw new PaymentProviderUnavailableError('simulated processor failure');
     }
     // The ledger keeps the first decision per key: a repeated charge gets it back, charges nothing.
+    // The processor records it while its answer is on the way, as a real one does within its
+    // latency: the answer comes after the latency or the record, whichever takes longer.
     const reason = declineReasonFor(request.amount, request.method, singleChargeLimit);
-    return this.ledger.record(
-      request.idempotencyKey,
-      reason ? { approved: false, reason } : { approved: true },
-    );
+    const [decision] = await Promise.all([
+      this.ledger.record(request.idempotencyKey, reason ? { approved: false, reason } : { approved: true }),
+      elapsed,
+    ]);
+    return decision;
   }
 
   lookup(idempotencyKey: string): Promise<ChargeDecision | undefined> {
