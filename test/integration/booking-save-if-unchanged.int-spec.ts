@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RentalPeriod } from '@storage/ddd';
 import { Outbox } from '@storage/messaging';
-import { runInTransaction } from '@storage/persistence';
+import { RowNotFoundError, runInTransaction } from '@storage/persistence';
 import { BookingOrmEntity } from '../../apps/booking/src/adapters/out/persistence/booking.orm-entity';
 import { BookingTypeormRepository } from '../../apps/booking/src/adapters/out/persistence/booking.typeorm-repository';
 import { CatalogueUnitOrmEntity } from '../../apps/booking/src/adapters/out/persistence/catalogue-unit.orm-entity';
@@ -15,7 +15,8 @@ import { waitUntil } from '../support/wait-for';
 /**
  * The one-statement save of a copy in hand (Outbox.updateIfUnchanged through booking's
  * repository): written with its events while the row is as the copy saw it, nothing at all once
- * someone else changed it, and never past a concurrent writer's lock.
+ * someone else changed it, and never past a concurrent writer's lock. And the locked save
+ * (Outbox.update): the row and its events in one statement too.
  */
 const PAYMENT_ID = randomUUID();
 
@@ -84,6 +85,32 @@ describe('booking saveIfUnchanged (real Postgres)', () => {
     expect(await eventsOf(booking.id)).toEqual(eventsBefore);
   });
 
+  it('saves a locked booking and its events in one statement, and refuses a booking without a row', async () => {
+    const booking = await placed();
+    const written = await runInTransaction(dataSource, async () => {
+      const locked = (await bookings.findById(booking.id, { lock: true }))!;
+      locked.markPaid(PAYMENT_ID);
+      await bookings.save(locked);
+      return locked.snapshot();
+    });
+    expect((await bookings.findById(booking.id))?.snapshot()).toEqual(written);
+    expect(await eventsOf(booking.id)).toEqual(['BookingPlaced']);
+
+    const neverInserted = Booking.request({
+      customerId: 'customer-1',
+      size: 'M',
+      period: RentalPeriod.of('2041-02-01', '2041-02-10'),
+      dailyRate: 5000,
+      idempotencyKey: null,
+    });
+    neverInserted.markPaid(PAYMENT_ID);
+    await expect(runInTransaction(dataSource, () => bookings.save(neverInserted))).rejects.toBeInstanceOf(
+      RowNotFoundError,
+    );
+    expect(await bookings.findById(neverInserted.id)).toBeNull();
+    expect(await eventsOf(neverInserted.id)).toEqual([]);
+  });
+
   it('waits for a writer holding the row, then sees its change and writes nothing', async () => {
     const booking = await placed();
     const seen = booking.snapshot();
@@ -104,7 +131,7 @@ describe('booking saveIfUnchanged (real Postgres)', () => {
     await waitUntil("the one-statement save to wait for the sweeper's row lock", async () => {
       const [row] = await dataSource.query<{ waiting: number }[]>(
         `SELECT count(*)::int AS waiting FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH changed AS%'`,
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH written AS%'`,
       );
       return row.waiting === 1;
     });

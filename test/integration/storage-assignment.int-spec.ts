@@ -41,11 +41,11 @@ describe('storage-assign persistence (real Postgres)', () => {
   const inUnitOfWork = <T>(work: () => Promise<T>) => runInTransaction(dataSource, work);
 
   /** A new booking's assignment of a large unit for `rental`. */
-  const assignLarge = (unit: StorageUnit, rental: RentalPeriod) =>
+  const assignLarge = (unit: StorageUnit, rental: RentalPeriod, bookingId: string = randomUUID()) =>
     inUnitOfWork(() =>
       assignments.insert(
         Assignment.assign({
-          bookingId: randomUUID(),
+          bookingId,
           unitId: unit.id,
           unitCode: unit.code,
           size: 'L',
@@ -81,10 +81,23 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('lets the database itself refuse overlapping assignments of one unit', async () => {
     const [unit] = await units.list({ size: 'L' });
-    const assign = (start: string, end: string) => assignLarge(unit, RentalPeriod.of(start, end));
+    const assign = (start: string, end: string, bookingId?: string) =>
+      assignLarge(unit, RentalPeriod.of(start, end), bookingId);
+    const eventsOf = async (bookingId: string) =>
+      (
+        await dataSource.query<{ event_type: string }[]>(
+          'SELECT event_type FROM outbox_message WHERE message_key = $1',
+          [bookingId],
+        )
+      ).map((row) => row.event_type);
     await assign('2041-01-01', '2041-01-10');
-    await expect(assign('2041-01-09', '2041-01-20')).rejects.toMatchObject({ code: '23P01' });
-    await expect(assign('2041-01-10', '2041-01-20')).resolves.toBeUndefined();
+    // The row and its event are one statement: the refused row takes its event with it.
+    const refused = randomUUID();
+    await expect(assign('2041-01-09', '2041-01-20', refused)).rejects.toMatchObject({ code: '23P01' });
+    expect(await eventsOf(refused)).toEqual([]);
+    const accepted = randomUUID();
+    await expect(assign('2041-01-10', '2041-01-20', accepted)).resolves.toBeUndefined();
+    expect(await eventsOf(accepted)).toEqual(['StorageAssigned']);
   });
 
   it('gives concurrent claims different units, reports contention while they hold them, then none', async () => {

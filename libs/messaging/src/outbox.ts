@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { currentRequestContext, currentTraceparent } from '@storage/observability';
-import { columnValues } from '@storage/persistence';
+import { columnValues, RowNotFoundError } from '@storage/persistence';
 
 /**
  * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
@@ -68,27 +68,82 @@ export class Outbox {
     unchanged: FindOptionsWhere<T>,
     events: OutgoingEvent<object>[],
   ): Promise<boolean> {
-    const [update, updateParameters]: [string, unknown[]] = manager
+    return (
+      (await this.writeWithEvents(manager, this.updateOf(manager, target, row, unchanged), events)) === 1
+    );
+  }
+
+  /**
+   * A locked aggregate's row written back by primary key and its events appended: one statement
+   * where UPDATE then INSERT took two (and TypeORM's save() would first SELECT the row to choose
+   * between INSERT and UPDATE, a round trip wasted when the use case has just read and locked it).
+   * Updating nothing is an error (RowNotFoundError), never a silent upsert.
+   */
+  async update<T extends ObjectLiteral>(
+    manager: EntityManager,
+    target: EntityTarget<T>,
+    row: T,
+    events: OutgoingEvent<object>[],
+  ): Promise<void> {
+    if ((await this.writeWithEvents(manager, this.updateOf(manager, target, row, {}), events)) !== 1) {
+      const metadata = manager.connection.getMetadata(target);
+      throw new RowNotFoundError(metadata.tableName, metadata.getEntityIdMap(row) ?? {});
+    }
+  }
+
+  /**
+   * A new aggregate's row and its events in one statement: a constraint that refuses the row
+   * (the assignments' exclusion constraint) refuses its events with it.
+   */
+  async insert<T extends ObjectLiteral>(
+    manager: EntityManager,
+    target: EntityTarget<T>,
+    row: T,
+    events: OutgoingEvent<object>[],
+  ): Promise<void> {
+    const insert = manager.createQueryBuilder().insert().into(target).values(row).returning('1');
+    await this.writeWithEvents(manager, insert.getQueryAndParameters(), events);
+  }
+
+  private updateOf<T extends ObjectLiteral>(
+    manager: EntityManager,
+    target: EntityTarget<T>,
+    row: T,
+    unchanged: FindOptionsWhere<T>,
+  ): [string, unknown[]] {
+    return manager
       .createQueryBuilder()
       .update(target)
       .set(columnValues(manager, target, row))
       .where({ ...manager.connection.getMetadata(target).getEntityIdMap(row), ...unchanged })
+      .returning('1')
       .getQueryAndParameters();
-    const { rows, parameters } = this.rowsOf(events, updateParameters.length + 1);
-    const [result] = await manager.query<{ changed: number }[]>(
+  }
+
+  /**
+   * Runs a write that returns one row per row written (RETURNING 1) with `events` appended only
+   * if it wrote something, in one statement; returns how many rows it wrote.
+   */
+  private async writeWithEvents(
+    manager: EntityManager,
+    [write, writeParameters]: [string, unknown[]],
+    events: OutgoingEvent<object>[],
+  ): Promise<number> {
+    const { rows, parameters } = this.rowsOf(events, writeParameters.length + 1);
+    const [result] = await manager.query<{ written: number }[]>(
       events.length === 0
-        ? `WITH changed AS (${update} RETURNING 1) SELECT count(*)::int AS changed FROM changed`
-        : `WITH changed AS (${update} RETURNING 1),
+        ? `WITH written AS (${write}) SELECT count(*)::int AS written FROM written`
+        : `WITH written AS (${write}),
            published AS (
              INSERT INTO outbox_message (event_id, topic, message_key, event_type, envelope, headers)
              SELECT * FROM (VALUES ${rows.join(', ')})
                AS event (event_id, topic, message_key, event_type, envelope, headers)
-             WHERE EXISTS (SELECT 1 FROM changed)
+             WHERE EXISTS (SELECT 1 FROM written)
            )
-           SELECT count(*)::int AS changed FROM changed`,
-      [...updateParameters, ...parameters],
+           SELECT count(*)::int AS written FROM written`,
+      [...writeParameters, ...parameters],
     );
-    return result.changed === 1;
+    return result.written;
   }
 
   /** The outbox rows of `events` as VALUES tuples, their parameters numbered from `first`. */

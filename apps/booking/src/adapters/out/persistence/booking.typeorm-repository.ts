@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, type DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import {
-  currentManager,
-  insertOrGetExisting,
-  lockedIf,
-  transactionManager,
-  updateRow,
-} from '@storage/persistence';
+import { currentManager, insertOrGetExisting, lockedIf, transactionManager } from '@storage/persistence';
 import type { Booking, BookingSnapshot, BookingStatus } from '../../../domain';
 import { BookingRepository, type BookingFilter } from '../../../application/ports/booking.repository.port';
 import { toIntegrationEvent } from './booking-events.mapper';
@@ -69,9 +63,12 @@ export class BookingTypeormRepository extends BookingRepository {
   }
 
   async save(booking: Booking): Promise<void> {
-    const manager = transactionManager('Saving a booking');
-    await updateRow(manager, BookingOrmEntity, BookingMapper.toOrm(booking));
-    await this.outbox.appendAll(manager, booking.pullEvents().map(toIntegrationEvent));
+    await this.outbox.update(
+      transactionManager('Saving a booking'),
+      BookingOrmEntity,
+      BookingMapper.toOrm(booking),
+      booking.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>): Promise<boolean> {

@@ -9,7 +9,6 @@ import {
   lockedIf,
   markReconcileOutcome,
   transactionManager,
-  updateRow,
 } from '@storage/persistence';
 import type { Payment, PaymentStatus } from '../../../domain';
 import { PaymentRepository, type PaymentFilter } from '../../../application/ports/payment.repository.port';
@@ -75,9 +74,12 @@ export class PaymentTypeormRepository extends PaymentRepository {
   }
 
   async save(payment: Payment): Promise<void> {
-    const manager = transactionManager('Saving a payment');
-    await updateRow(manager, PaymentOrmEntity, PaymentMapper.toOrm(payment));
-    await this.outbox.appendAll(manager, payment.pullEvents().map(toIntegrationEvent));
+    await this.outbox.update(
+      transactionManager('Saving a payment'),
+      PaymentOrmEntity,
+      PaymentMapper.toOrm(payment),
+      payment.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   async findPendingCreatedBefore(before: Date, limit: number): Promise<Payment[]> {

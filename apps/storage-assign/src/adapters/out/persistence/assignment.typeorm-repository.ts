@@ -9,7 +9,6 @@ import {
   lockedIf,
   markReconcileOutcome,
   transactionManager,
-  updateRow,
 } from '@storage/persistence';
 import type { Assignment, AssignmentFailure, UnitSize } from '../../../domain';
 import {
@@ -84,17 +83,23 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
   }
 
   async insert(assignment: Assignment): Promise<void> {
-    const manager = transactionManager('Inserting an assignment');
     // The exclusion constraint is the last word: an overlapping insert fails here, whatever the
     // application believed; the consumer then retries against fresh data.
-    await manager.insert(AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
-    await this.outbox.appendAll(manager, assignment.pullEvents().map(toIntegrationEvent));
+    await this.outbox.insert(
+      transactionManager('Inserting an assignment'),
+      AssignmentOrmEntity,
+      AssignmentMapper.toOrm(assignment),
+      assignment.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   async save(assignment: Assignment): Promise<void> {
-    const manager = transactionManager('Saving an assignment');
-    await updateRow(manager, AssignmentOrmEntity, AssignmentMapper.toOrm(assignment));
-    await this.outbox.appendAll(manager, assignment.pullEvents().map(toIntegrationEvent));
+    await this.outbox.update(
+      transactionManager('Saving an assignment'),
+      AssignmentOrmEntity,
+      AssignmentMapper.toOrm(assignment),
+      assignment.pullEvents().map(toIntegrationEvent),
+    );
   }
 
   async recordFailure(failure: AssignmentFailure): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '@storage/messaging';
-import { currentManager, lockedIf, transactionManager, updateRow } from '@storage/persistence';
+import { currentManager, lockedIf, transactionManager } from '@storage/persistence';
 import { DuplicateUnitCodeError, type StorageUnit, type UnitSize, type UnitStatus } from '../../../domain';
 import { StorageUnitRepository } from '../../../application/ports/storage-unit.repository.port';
 import { toIntegrationEvent } from './storage-events.mapper';
@@ -58,8 +58,11 @@ export class StorageUnitTypeormRepository extends StorageUnitRepository {
   }
 
   async save(unit: StorageUnit): Promise<void> {
-    const manager = transactionManager('Saving a storage unit');
-    await updateRow(manager, StorageUnitOrmEntity, StorageUnitMapper.toOrm(unit));
-    await this.outbox.appendAll(manager, unit.pullEvents().map(toIntegrationEvent));
+    await this.outbox.update(
+      transactionManager('Saving a storage unit'),
+      StorageUnitOrmEntity,
+      StorageUnitMapper.toOrm(unit),
+      unit.pullEvents().map(toIntegrationEvent),
+    );
   }
 }
