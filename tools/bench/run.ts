@@ -38,6 +38,7 @@ import {
   ServiceProcess,
   serviceUrl,
   type ServiceName,
+  metricsUrl,
 } from '../stack/services';
 import { closedLoop, farPeriod, openLoop, type Answer, type Target } from './load';
 import {
@@ -221,6 +222,23 @@ async function main(): Promise<number> {
         },
         { timeoutMs: 180_000, intervalMs: 100 },
       );
+
+    /** Each service's event-loop delay (ms) since the previous scrape, from its /metrics. */
+    const eventLoopDelays = async () => {
+      const delays: Record<string, { p99: number; max: number }> = {};
+      for (const name of SERVICE_NAMES) {
+        const text = await (
+          await fetch(metricsUrl(ports, name), { signal: AbortSignal.timeout(10_000) })
+        ).text();
+        const seconds = (metric: string) =>
+          Number(new RegExp(`^${metric} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+        delays[name] = {
+          p99: 1000 * seconds('nodejs_eventloop_lag_p99_seconds'),
+          max: 1000 * seconds('nodejs_eventloop_lag_max_seconds'),
+        };
+      }
+      return delays;
+    };
 
     /** Placed -> CONFIRMED from the bookings' own timestamps, read after the measurement. */
     const confirmations = async (answers: Answer[]) => {
@@ -483,6 +501,8 @@ async function main(): Promise<number> {
       // the scenario's: a few bookings first, at a load the slow payment serves easily.
       await closedLoop({ ...target, timeoutMs: 10_000 }, { clients: 5, count: 20 });
       await settled();
+      // prom-client's event-loop delay figures cover the time since the last scrape: start afresh.
+      await eventLoopDelays();
       const cpuBefore = sampleCpu(groups);
       const breaker = await closedLoop(
         { ...target, timeoutMs: 10_000 },
@@ -504,6 +524,13 @@ async function main(): Promise<number> {
       const refusals = breaker.answers.filter((answer) => answer.status === 503).map((answer) => answer.ms);
       const acceptedPerS =
         breaker.answers.filter((answer) => answer.status === 201).length / (breaker.elapsedMs / 1000);
+      // A call answered within the timeout still times out when the caller's event loop was
+      // stalled at that moment: the timer runs before the socket's answer is read.
+      log(
+        `circuit breaker: event-loop delay p99/max ${Object.entries(await eventLoopDelays())
+          .map(([name, delay]) => `${name} ${delay.p99.toFixed(0)}/${delay.max.toFixed(0)} ms`)
+          .join(', ')}`,
+      );
       const statuses: Record<string, number> = {};
       for (const answer of breaker.answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       log(`circuit breaker: ${JSON.stringify(statuses)}`);
