@@ -231,7 +231,7 @@ async function main(): Promise<number> {
           await fetch(metricsUrl(ports, name), { signal: AbortSignal.timeout(10_000) })
         ).text();
         const seconds = (metric: string) =>
-          Number(new RegExp(`^${metric} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+          Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
         delays[name] = {
           p99: 1000 * seconds('nodejs_eventloop_lag_p99_seconds'),
           max: 1000 * seconds('nodejs_eventloop_lag_max_seconds'),
