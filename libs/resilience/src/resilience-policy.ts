@@ -12,12 +12,11 @@ import {
   retry,
   SamplingBreaker,
   TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
   wrap,
   type IPolicy,
 } from 'cockatiel';
 import { AdaptiveLimit } from './adaptive-limit';
+import { withDeadline } from './deadline';
 import { DependencyUnavailableError, type UnavailableReason } from './dependency-unavailable.error';
 import { resilienceMetrics, type CircuitStateName } from './resilience.metrics';
 
@@ -159,7 +158,8 @@ export class ResiliencePolicy {
       options.bulkheadLimit,
       options.breakerFailureRate * 0.6,
     );
-    this.guarded = wrap(this.breaker, retryPolicy, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    // The timeout is each attempt's deadline (withDeadline, in attempt()), inside the retry.
+    this.guarded = wrap(this.breaker, retryPolicy);
     resilienceMetrics.register({
       dependency: options.dependency,
       circuitState: () => this.circuitState,
@@ -250,7 +250,11 @@ export class ResiliencePolicy {
           throw new Error(`An admission to ${this.options.dependency} makes one call`);
         }
         used = true;
-        return this.run(() => inSlot.then(() => this.guarded.execute(({ signal }) => call(signal))));
+        return this.run(() =>
+          inSlot.then(() =>
+            this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call)),
+          ),
+        );
       },
       release,
     };
@@ -263,7 +267,9 @@ export class ResiliencePolicy {
       if (overloaded) {
         throw overloaded;
       }
-      return this.bulkhead.execute(() => this.guarded.execute(({ signal }) => call(signal)));
+      return this.bulkhead.execute(() =>
+        this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call)),
+      );
     });
   }
 
