@@ -185,7 +185,18 @@ export class ServiceProcess {
           throw new Error(`${this.name} exited during start-up; see ${this.logFile}`);
         }
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-        return response.ok;
+        if (!response.ok) {
+          return false;
+        }
+        // Ready, and this process: a free port handed out can be taken by another process before
+        // ours binds it (ours then exits with EADDRINUSE), and that one answers ready too.
+        const report = (await response.json()) as { info?: { lifecycle?: { pid?: number } } };
+        const pid = report.info?.lifecycle?.pid;
+        // In watch mode the child is the Nest CLI, which starts the service as its own child.
+        if (!this.watch && pid !== this.child?.pid) {
+          throw new Error(`${this.name}'s port ${this.url} is answered by another process (pid ${pid})`);
+        }
+        return true;
       },
       { timeoutMs, intervalMs: 200 },
     );

@@ -44,9 +44,11 @@ export class HealthHttpController {
     const probes: HealthIndicatorFunction[] = [
       () => {
         const indicator = this.indicators.check('lifecycle');
+        // The pid says which process answered: a supervisor that started one on a port can tell
+        // it from another that holds the port (its own failed to bind: EADDRINUSE).
         return this.shutdown.isDraining
-          ? indicator.down({ state: 'draining' })
-          : indicator.up({ state: 'serving' });
+          ? indicator.down({ state: 'draining', pid: process.pid })
+          : indicator.up({ state: 'serving', pid: process.pid });
       },
     ];
     if (this.options.database && this.database) {
