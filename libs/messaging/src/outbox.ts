@@ -85,7 +85,7 @@ export class Outbox {
     row: T,
     events: OutgoingEvent<object>[],
   ): Promise<void> {
-    if ((await this.writeWithEvents(manager, this.updateOf(manager, target, row, {}), events)) !== 1) {
+    if (!(await this.updateIfUnchanged(manager, target, row, {}, events))) {
       const metadata = manager.connection.getMetadata(target);
       throw new RowNotFoundError(metadata.tableName, metadata.getEntityIdMap(row) ?? {});
     }

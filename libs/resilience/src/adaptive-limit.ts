@@ -5,10 +5,10 @@
  * duration. It acts before the circuit breaker has to: a slow dependency whose failures come from
  * being sent too much at once (a burst of calls on a saturated box) is sent less, instead of being
  * cut off entirely and then flooded again when the circuit closes. While calls succeed it grows to
- * its ceiling and stays there, so a healthy dependency is not limited below the bulkhead. After the circuit has
- * been open, and when the caller starts, it starts from its floor and grows by one call per
- * success (a slow start, as TCP's) until the first cut: a process that has not yet seen the
- * dependency answer does not send it a full bulkhead at once (measured in the bench's
+ * its ceiling and stays there, so a healthy dependency is not limited below the bulkhead. When the
+ * caller starts, and after the circuit has been open, it starts from its floor and grows by one
+ * call per success (a slow start, as TCP's) until the first cut: a process that has not yet seen
+ * the dependency answer does not send it a full bulkhead at once (measured in the bench's
  * circuit-breaker scenario: 100 clients at a fresh booking sent 50 slow charges at once, all 50
  * timed out, and the circuit opened for its first 5 s).
  */

@@ -250,11 +250,7 @@ export class ResiliencePolicy {
           throw new Error(`An admission to ${this.options.dependency} makes one call`);
         }
         used = true;
-        return this.run(() =>
-          inSlot.then(() =>
-            this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call)),
-          ),
-        );
+        return this.run(() => inSlot.then(() => this.attempt(call)));
       },
       release,
     };
@@ -267,10 +263,13 @@ export class ResiliencePolicy {
       if (overloaded) {
         throw overloaded;
       }
-      return this.bulkhead.execute(() =>
-        this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call)),
-      );
+      return this.bulkhead.execute(() => this.attempt(call));
     });
+  }
+
+  /** The call through breaker and retry, each attempt within its deadline. */
+  private attempt<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call));
   }
 
   private async run<T>(attempt: () => Promise<T>): Promise<T> {

@@ -58,7 +58,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (exception instanceof DomainError) {
         // The domain's own "busy, try again shortly" (a circuit open, a full bulkhead): under
         // overload there is one per refused request, and writing a line each was 4 % of booking's
-        // CPU in the bench's circuit-breaker scenario, when CPU is what is short. They are counted in http_server_request_duration_seconds by status and in the resilience metrics.
+        // CPU in the bench's circuit-breaker scenario, when CPU is what is short. They are counted
+        // in http_server_request_duration_seconds by status and in the resilience metrics.
         this.logger.debug(line);
       } else {
         // Something of ours that did not work (the database unreachable): worth a line each.
