@@ -1,11 +1,14 @@
-import { request as httpRequest } from 'node:http';
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ShutdownState } from '@storage/health';
 import { closeConnectionsWhenDue } from './connection-draining';
+import { answerRouterError } from './router-errors';
 
 const LIMIT = 1024;
 const BODY = 512 * 1024;
+/** Beyond what the sockets' buffers hold on loopback: the client is still writing when the answer comes. */
+const LARGE_BODY = 4 * 1024 * 1024;
 
 /**
  * A raw client that streams a large body without waiting for an answer, and keeps sending after
@@ -34,14 +37,56 @@ async function until(what: string, condition: () => boolean): Promise<void> {
   }
 }
 
+/**
+ * What Node's own client got for `count` POSTs of LARGE_BODY bytes to `path`, eight at a time on
+ * kept-alive connections, e.g. `{ "400": 46, "error EPIPE": 2 }`. The client runs in a process of
+ * its own, as real clients do: in the server's process it only writes when the server yields, and
+ * the reset this is about (failed writes, a lost answer) does not happen.
+ */
+function postFromAnotherProcess(port: number, path: string, count: number): Promise<Record<string, number>> {
+  const client = `
+    const http = require('node:http');
+    const [port, path, size, count] = process.argv.slice(1);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const body = Buffer.alloc(Number(size), 'x');
+    const one = () => new Promise((resolve) => {
+      const outgoing = http.request(
+        { host: '127.0.0.1', port: Number(port), method: 'POST', path, agent,
+          headers: { 'content-type': 'application/json', 'content-length': String(body.length) } },
+        (incoming) => { incoming.resume(); incoming.on('end', () => resolve(String(incoming.statusCode))); },
+      );
+      outgoing.on('error', (error) => resolve('error ' + error.code));
+      outgoing.end(body);
+    });
+    (async () => {
+      const tally = {};
+      for (let sent = 0; sent < Number(count); sent += 8) {
+        for (const outcome of await Promise.all(Array.from({ length: 8 }, one))) {
+          tally[outcome] = (tally[outcome] ?? 0) + 1;
+        }
+      }
+      process.stdout.write(JSON.stringify(tally));
+      agent.destroy();
+    })();
+  `;
+  const args = ['-e', client, String(port), path, String(LARGE_BODY), String(count)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the client failed: ${error.message} ${stderr}`));
+      else resolve(JSON.parse(stdout) as Record<string, number>);
+    });
+  });
+}
+
 describe('closing a connection on an unfinished upload', () => {
   let fastify: FastifyInstance;
   let port: number;
 
   beforeAll(async () => {
-    fastify = Fastify({ bodyLimit: LIMIT });
+    fastify = Fastify({ bodyLimit: LIMIT, frameworkErrors: answerRouterError });
     closeConnectionsWhenDue(fastify, new ShutdownState());
     fastify.post('/things', (request) => ({ got: request.body }));
+    fastify.post('/things/:id', (request) => ({ got: request.params }));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     port = (fastify.server.address() as { port: number }).port;
   });
@@ -72,28 +117,15 @@ describe('closing a connection on an unfinished upload', () => {
     expect(client.received()).toMatch(/^HTTP\/1\.1 413 /);
   });
 
-  it("lets Node's own client read the 413 while it is still writing the body", async () => {
-    for (let attempt = 0; attempt < 20; attempt += 1) {
-      const status = await new Promise<number>((resolve, reject) => {
-        const outgoing = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/things',
-            headers: { 'content-type': 'application/json', 'content-length': String(BODY) },
-            agent: false,
-          },
-          (incoming) => {
-            incoming.resume();
-            incoming.on('end', () => resolve(incoming.statusCode ?? 0));
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end(Buffer.alloc(BODY, 'x'));
-      });
-      expect(status).toBe(413);
-    }
+  it.each([
+    ['a 413 on the declared length', '/things', 413],
+    // The router refuses a malformed escape before any hook runs (the API fuzz suite found this one
+    // answered with a reset: write EPIPE instead of the 400).
+    ["the router's 400 for a malformed path", '/things/%', 400],
+    ["the router's 400 for a bad escape", '/things/%zz', 400],
+  ])("lets Node's own client read %s while it is still writing the body", async (_what, path, status) => {
+    const statuses = await postFromAnotherProcess(port, path, 48);
+    expect(statuses).toEqual({ [status]: 48 });
   });
 
   it('still answers a complete request on a kept-alive connection', async () => {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ShutdownState } from '@storage/health';
 
 /**
@@ -37,7 +37,21 @@ function lingerBeforeClosing(socket: Socket): void {
 }
 
 /**
- * Answers that must end their connection (`Connection: close`):
+ * Marks an answer as the last on its connection (`Connection: close`). When the request's body
+ * has not all arrived (a body refused unread, an upload cut short), the connection lingers
+ * before closing (see lingerBeforeClosing), so the client gets the answer instead of a reset.
+ * Every answer that closes its connection goes through here: the hook below, and the router's
+ * refusals, which run no hooks.
+ */
+export function closeConnectionAfterAnswer(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('connection', 'close');
+  if (!request.raw.complete) {
+    lingerBeforeClosing(request.raw.socket);
+  }
+}
+
+/**
+ * Answers that must end their connection:
  *
  * - While draining. On SIGTERM the server stops accepting connections and waits for the open ones
  *   to end. A keep-alive connection whose request was in flight becomes idle once answered, and
@@ -48,18 +62,17 @@ function lingerBeforeClosing(socket: Socket): void {
  *   as plain HTTP/1.1, but Node's parser takes the bytes after such a request's headers for the
  *   new protocol's: a body it carried is never read, and the next request on that connection
  *   would wait behind it forever (found by the API fuzz suite).
- *
- * Any answer that closes its connection before the request's body has all arrived (those, and
- * Fastify's and the gateway's 413s, which do not read an oversized body) lingers before closing
- * (see lingerBeforeClosing), so the client gets the answer.
+ * - Any answer a handler already marked `Connection: close` (Fastify's and the gateway's 413s,
+ *   which do not read an oversized body; the gateway's answers to a request whose upload broke).
  */
 export function closeConnectionsWhenDue(fastify: FastifyInstance, shutdown: ShutdownState): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (shutdown.isDraining || request.headers.upgrade !== undefined) {
-      void reply.header('connection', 'close');
-    }
-    if (reply.getHeader('connection') === 'close' && !request.raw.complete) {
-      lingerBeforeClosing(request.raw.socket);
+    if (
+      shutdown.isDraining ||
+      request.headers.upgrade !== undefined ||
+      reply.getHeader('connection') === 'close'
+    ) {
+      closeConnectionAfterAnswer(request, reply);
     }
     done(null, payload);
   });

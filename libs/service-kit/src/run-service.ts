@@ -4,7 +4,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConfigValidationError,
   loadConfig,
@@ -29,8 +29,9 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@storage/observability';
-import { HttpErrorFilter, type ErrorBody } from './http-error.filter';
+import { HttpErrorFilter } from './http-error.filter';
 import { closeConnectionsWhenDue } from './connection-draining';
+import { answerRouterError } from './router-errors';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
 import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
@@ -284,27 +285,6 @@ function installShutdown(
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-}
-
-/**
- * The router's own refusals, which run no hooks: in the one error shape, and always closing the
- * connection (a request this malformed may carry an unread body, e.g. one of an Upgrade request;
- * see closeConnectionsWhenDue).
- */
-function answerRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const body: ErrorBody =
-    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? { statusCode: 414, error: 'URI_TOO_LONG', message: 'A path parameter is longer than any valid value' }
-      : {
-          statusCode: 400,
-          error: 'INVALID_PATH',
-          message: 'The path is not a valid URL path (bad percent-encoding)',
-        };
-  void reply
-    .code(body.statusCode)
-    .header('content-type', 'application/json; charset=utf-8')
-    .header('connection', 'close')
-    .send(body);
 }
 
 /**
