@@ -1,7 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import type { FactoryProvider } from '@nestjs/common';
 import { isAxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import {
   bookingPath,
   BOOKING_STATUSES,
@@ -23,11 +22,11 @@ export class BookingStatusHttpClient {
 
   async statusOf(bookingId: string): Promise<BookingStatusName | null> {
     try {
-      const response = await firstValueFrom(
-        this.http.get<BookingStatusV1>(`${this.options.baseUrl}${bookingPath(bookingId)}`, {
-          headers: internalCallHeaders(this.options.internalSecret),
-          timeout: this.options.timeoutMs,
-        }),
+      // axiosRef, not HttpService's observable, which cancels each finished request (building a
+      // CanceledError) when it is unsubscribed from after its answer.
+      const response = await this.http.axiosRef.get<BookingStatusV1>(
+        `${this.options.baseUrl}${bookingPath(bookingId)}`,
+        { headers: internalCallHeaders(this.options.internalSecret), timeout: this.options.timeoutMs },
       );
       const status = response.data.status;
       if (!BOOKING_STATUSES.includes(status)) {

@@ -1,6 +1,5 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
-import { firstValueFrom } from 'rxjs';
 import { AVAILABILITY_PATH, type AvailabilityQueryV1, type AvailabilityV1 } from '@storage/contracts';
 import type { RentalPeriod } from '@storage/ddd';
 import type { ResiliencePolicy } from '@storage/resilience';
@@ -32,14 +31,13 @@ export class AvailabilityHttpClient extends Availability {
 
   async freeUnits(size: UnitSize, period: RentalPeriod): Promise<number | null> {
     try {
+      // axiosRef, not HttpService's observable (see PaymentHttpClient).
       const response = await this.options.policy.execute((signal) =>
-        firstValueFrom(
-          this.http.get<AvailabilityV1>(`${this.options.baseUrl}${AVAILABILITY_PATH}`, {
-            params: { size, from: period.startDate, to: period.endDate } satisfies AvailabilityQueryV1,
-            signal,
-            headers: internalCallHeaders(this.options.internalSecret),
-          }),
-        ),
+        this.http.axiosRef.get<AvailabilityV1>(`${this.options.baseUrl}${AVAILABILITY_PATH}`, {
+          params: { size, from: period.startDate, to: period.endDate } satisfies AvailabilityQueryV1,
+          signal,
+          headers: internalCallHeaders(this.options.internalSecret),
+        }),
       );
       return response.data.sizes.find((entry) => entry.size === size)?.freeUnits ?? null;
     } catch (error) {

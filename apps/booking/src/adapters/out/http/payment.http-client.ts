@@ -1,7 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import { PAYMENTS_PATH, type ChargeRequestV1, type PaymentV1 } from '@storage/contracts';
 import { DependencyUnavailableError, type Admission, type ResiliencePolicy } from '@storage/resilience';
 import { internalCallHeaders } from '@storage/service-kit';
@@ -51,16 +50,13 @@ export class PaymentHttpClient extends PaymentGateway {
   private async charge(admission: Admission, request: ChargeRequest): Promise<ChargeResult> {
     let payment: PaymentV1;
     try {
+      // The axios instance itself, not HttpService's observable: unsubscribing from that after
+      // its one answer cancels the finished request, building a CanceledError per call.
       const response = await admission.execute((signal) =>
-        firstValueFrom(
-          this.http.post<PaymentV1>(
-            `${this.options.baseUrl}${PAYMENTS_PATH}`,
-            request satisfies ChargeRequestV1,
-            {
-              signal,
-              headers: internalCallHeaders(this.options.internalSecret),
-            },
-          ),
+        this.http.axiosRef.post<PaymentV1>(
+          `${this.options.baseUrl}${PAYMENTS_PATH}`,
+          request satisfies ChargeRequestV1,
+          { signal, headers: internalCallHeaders(this.options.internalSecret) },
         ),
       );
       payment = response.data;
