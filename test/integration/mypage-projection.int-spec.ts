@@ -105,6 +105,34 @@ describe('my page projection (real Postgres)', () => {
     expect(await noticeKinds(bookingId)).toEqual(['PAID']);
   });
 
+  it('records nothing for an event on the timeline already, even at the current version', async () => {
+    // What a handler remembering the view it recorded last sends for a redelivered event.
+    const bookingId = randomUUID();
+    const [placed, approved] = story(bookingId);
+    await handler.execute(new ProjectEventCommand(placed));
+    await handler.execute(new ProjectEventCommand(approved));
+    const read = await repository.viewForEvent(bookingId, approved.eventId);
+    expect(read).toMatchObject({ version: 2, recorded: true });
+    const before = await repository.findView(bookingId);
+    const entry = {
+      eventId: approved.eventId,
+      type: approved.type,
+      occurredAt: approved.occurredAt,
+      summary: 'x',
+    };
+    await expect(
+      repository.record({ view: project(read.view, approved).view, version: 2, entry, notice: null }),
+    ).resolves.toBe('already-recorded');
+    expect(await repository.findView(bookingId)).toEqual(before);
+    expect((await repository.viewForEvent(bookingId, approved.eventId)).version).toBe(2);
+
+    // A handler that remembers nothing (another replica) reads, and finds it recorded.
+    await expect(
+      new ProjectEventHandler(repository).execute(new ProjectEventCommand(approved)),
+    ).resolves.toBe(false);
+    expect(await repository.findView(bookingId)).toEqual(before);
+  });
+
   it('records nothing at a version that moved on, and the handler projects again from the newer view', async () => {
     const bookingId = randomUUID();
     const [placed, approved, assigned] = story(bookingId);
@@ -122,7 +150,7 @@ describe('my page projection (real Postgres)', () => {
     };
     await expect(
       repository.record({ view: stale.view, version: read.version, entry, notice: null }),
-    ).resolves.toBe(false);
+    ).resolves.toBe('version-moved');
     // Nothing of the refused record was written: no timeline entry, the view as the approval left it.
     expect((await repository.viewForEvent(bookingId, assigned.eventId)).recorded).toBe(false);
     expect(await repository.findView(bookingId)).toMatchObject({ unitCode: null, paymentStatus: 'APPROVED' });
@@ -143,7 +171,7 @@ describe('my page projection (real Postgres)', () => {
     const entry = { eventId: placed.eventId, type: placed.type, occurredAt: placed.occurredAt, summary: 'x' };
     await expect(
       repository.record({ view: project(first.view, placed).view, version: null, entry, notice: null }),
-    ).resolves.toBe(false);
+    ).resolves.toBe('version-moved');
     await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
     expect(await repository.findView(bookingId)).toMatchObject({ status: 'PAID', amount: 123_000 });
   });

@@ -40,15 +40,21 @@ export interface EventRecord {
   notice: (NoticeDraft & { createdAt: string }) | null;
 }
 
+/**
+ * What became of a record: written; refused because another event of the booking was recorded
+ * since the view was read (its version moved on); refused because the event is on the timeline
+ * already (a redelivery). A refused record wrote nothing.
+ */
+export type RecordOutcome = 'recorded' | 'version-moved' | 'already-recorded';
+
 /** The read model's own tables. */
 export abstract class MypageRepository {
   abstract viewForEvent(bookingId: string, eventId: string): Promise<ViewForEvent>;
   /**
-   * Writes the record at once (one statement), only if the view is still at `record.version`:
-   * false when another event of the booking was recorded since the view was read.
-   * Notices are idempotent per (booking, kind).
+   * Writes the record at once (one statement), only if the view is still at `record.version` and
+   * the event is not on the timeline yet. Notices are idempotent per (booking, kind).
    */
-  abstract record(record: EventRecord): Promise<boolean>;
+  abstract record(record: EventRecord): Promise<RecordOutcome>;
 
   abstract findView(bookingId: string): Promise<(BookingView & { timeline: TimelineEntry[] }) | null>;
   abstract listViews(customerId: string | undefined, page: Page): Promise<BookingView[]>;

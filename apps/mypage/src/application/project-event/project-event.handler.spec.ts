@@ -2,22 +2,28 @@ import { emptyView, type BookingView, type TrackedEvent } from '../../domain';
 import {
   MypageRepository,
   type EventRecord,
+  type RecordOutcome,
   type TimelineEntry,
   type ViewForEvent,
 } from '../ports/mypage.repository.port';
 import { ProjectEventHandler } from './project-event.handler';
 import { ProjectEventCommand } from './project-event.command';
 
-/** The repository's contract in memory: a record lands only at the version it was read at. */
+/**
+ * The repository's contract in memory: a record lands only at the version it was read at, and
+ * only for an event not on the timeline yet.
+ */
 class InMemoryMypage extends MypageRepository {
   readonly views = new Map<string, { view: BookingView; version: number }>();
   readonly timeline: TimelineEntry[] = [];
   readonly notices: string[] = [];
+  reads = 0;
   records = 0;
   /** Runs between a read and the record that follows it: another consumer's event lands there. */
   beforeRecord?: () => Promise<void>;
 
   viewForEvent(bookingId: string, eventId: string): Promise<ViewForEvent> {
+    this.reads += 1;
     const stored = this.views.get(bookingId);
     return Promise.resolve({
       view: stored ? { ...stored.view } : emptyView(bookingId),
@@ -26,20 +32,23 @@ class InMemoryMypage extends MypageRepository {
     });
   }
 
-  async record({ view, version, entry, notice }: EventRecord): Promise<boolean> {
+  async record({ view, version, entry, notice }: EventRecord): Promise<RecordOutcome> {
     const interleaved = this.beforeRecord;
     this.beforeRecord = undefined;
     await interleaved?.();
     this.records += 1;
+    if (this.timeline.some(({ eventId }) => eventId === entry.eventId)) {
+      return 'already-recorded';
+    }
     if ((this.views.get(view.bookingId)?.version ?? null) !== version) {
-      return false;
+      return 'version-moved';
     }
     this.views.set(view.bookingId, { view, version: (version ?? 0) + 1 });
     this.timeline.push(entry);
     if (notice) {
       this.notices.push(notice.kind);
     }
-    return true;
+    return 'recorded';
   }
 
   findView(): never {
@@ -100,8 +109,49 @@ describe('ProjectEventHandler', () => {
   it('changes nothing for an event already on the timeline', async () => {
     await handler.execute(new ProjectEventCommand(placed));
     await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(false);
-    expect(repository.records).toBe(1);
+    // Also when another replica (a handler with nothing remembered) gets the redelivery.
+    await expect(new ProjectEventHandler(repository).execute(new ProjectEventCommand(placed))).resolves.toBe(
+      false,
+    );
+    expect(repository.timeline).toHaveLength(1);
+    expect(repository.notices).toEqual(['PAID']);
     expect(repository.views.get(bookingId)?.version).toBe(1);
+  });
+
+  it("projects a booking's next event from the view it recorded last, without reading it", async () => {
+    await handler.execute(new ProjectEventCommand(placed));
+    await expect(handler.execute(new ProjectEventCommand(assigned))).resolves.toBe(true);
+    expect(repository.reads).toBe(1);
+    expect(repository.records).toBe(2);
+    expect(repository.views.get(bookingId)).toMatchObject({
+      version: 2,
+      view: { status: 'PAID', unitCode: 'S-01', amount: 50_000 },
+    });
+  });
+
+  it('reads the stored view when another replica moved the one it remembers on', async () => {
+    const other = new ProjectEventHandler(repository);
+    await handler.execute(new ProjectEventCommand(placed));
+    await other.execute(new ProjectEventCommand(assigned));
+    const cancelled: TrackedEvent = {
+      type: 'BookingCancelled',
+      eventId: 'e-cancelled',
+      occurredAt: '2030-01-01T03:00:00.000Z',
+      bookingId,
+      customerId: 'customer-1',
+      reason: 'CUSTOMER_REQUEST',
+    };
+    await expect(handler.execute(new ProjectEventCommand(cancelled))).resolves.toBe(true);
+    // Its remembered view was refused (version 1, stored 2); it read and projected from version 2.
+    expect(repository.views.get(bookingId)).toMatchObject({
+      version: 3,
+      view: { status: 'CANCELLED', unitCode: 'S-01', amount: 50_000 },
+    });
+    expect(repository.timeline.map(({ eventId }) => eventId)).toEqual([
+      'e-placed',
+      'e-assigned',
+      'e-cancelled',
+    ]);
   });
 
   it('projects again from the newer view when another event landed between its read and its write', async () => {

@@ -1,50 +1,77 @@
 import { Injectable } from '@nestjs/common';
-import { describe, project } from '../../domain';
+import { describe, project, type BookingView } from '../../domain';
 import { MypageRepository } from '../ports/mypage.repository.port';
 import type { ProjectEventCommand } from './project-event.command';
+
+/** Views this process recorded last, at the version they were recorded with, newest last. */
+const REMEMBERED_VIEWS = 2000;
 
 /**
  * Folds one event into the customer's view. The transaction is the repository's single
  * conditional statement (`record`): the view as projected, the event's timeline entry and a notice
- * on a status change, written only if the view is still the version the projection started from.
- * - A redelivered event finds itself on the timeline (keyed by event id) and changes nothing:
- *   my page keeps no inbox, this is its idempotency.
+ * on a status change, written only if the view is still the version the projection started from
+ * and the event is not on the timeline yet (its primary key).
+ * - A redelivered event finds itself on the timeline and changes nothing: my page keeps no
+ *   inbox, this is its idempotency.
  * - Events of one booking arriving at once from different topics: one records, the others find
  *   the version moved and project again from the newer view. Each retry means another event of
  *   the booking was recorded, and a booking has a handful, so the loop ends.
- * Two round trips per event, where a locking transaction took five or six.
+ * - A booking's events follow each other within seconds, so the view this process recorded last
+ *   is usually the current one: the next event projects from it and skips the read, one round
+ *   trip instead of two. Being wrong costs nothing but that read: the record is refused (another
+ *   replica or an earlier run moved the version, or recorded this very event) and the handler
+ *   reads the stored view as it would have.
  */
 @Injectable()
 export class ProjectEventHandler {
+  private readonly remembered = new Map<string, { view: BookingView; version: number }>();
+
   constructor(private readonly repository: MypageRepository) {}
 
   async execute({ event }: ProjectEventCommand): Promise<boolean> {
+    let known = this.remembered.get(event.bookingId);
     for (;;) {
-      const {
-        view: current,
-        version,
-        recorded,
-      } = await this.repository.viewForEvent(event.bookingId, event.eventId);
-      if (recorded) {
-        return false;
+      let current: BookingView;
+      let version: number | null;
+      if (known) {
+        ({ view: current, version } = known);
+        known = undefined;
+      } else {
+        const read = await this.repository.viewForEvent(event.bookingId, event.eventId);
+        if (read.recorded) {
+          return false;
+        }
+        ({ view: current, version } = read);
       }
       const { view, notice } = project(current, event);
-      const entry = {
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        summary: describe(event),
-      };
-      if (
-        await this.repository.record({
-          view,
-          version,
-          entry,
-          notice: notice && { ...notice, createdAt: event.occurredAt },
-        })
-      ) {
+      const outcome = await this.repository.record({
+        view,
+        version,
+        entry: {
+          eventId: event.eventId,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          summary: describe(event),
+        },
+        notice: notice && { ...notice, createdAt: event.occurredAt },
+      });
+      if (outcome === 'recorded') {
+        this.remember(view, (version ?? 0) + 1);
         return true;
       }
+      this.remembered.delete(event.bookingId);
+      if (outcome === 'already-recorded') {
+        return false;
+      }
+    }
+  }
+
+  private remember(view: BookingView, version: number): void {
+    // Deleted first so that the Map's order (insertion) is the order of use: the oldest goes.
+    this.remembered.delete(view.bookingId);
+    this.remembered.set(view.bookingId, { view, version });
+    if (this.remembered.size > REMEMBERED_VIEWS) {
+      this.remembered.delete(this.remembered.keys().next().value as string);
     }
   }
 }

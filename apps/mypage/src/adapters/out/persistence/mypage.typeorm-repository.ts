@@ -9,6 +9,7 @@ import {
   type EventRecord,
   type Notice,
   type Page,
+  type RecordOutcome,
   type TimelineEntry,
   type ViewForEvent,
 } from '../../../application/ports/mypage.repository.port';
@@ -18,8 +19,10 @@ import { BookingTimelineOrmEntity, BookingViewOrmEntity, NoticeOrmEntity } from 
  * Recording an event is one statement, so one transaction. Parameters: $1 the version the view was
  * read at, $2-$17 the projected view, $18-$21 the timeline entry, $22-$26 the notice (all null
  * when there is none). The view is inserted for a booking's first event and otherwise updated only
- * at the version read; the timeline entry is written only if the view was, the notice only if the
- * entry was. It returns the booking id when recorded, no row when the version had moved on.
+ * at the version read and only if the event is not on the timeline yet; the timeline entry is
+ * written only if the view was, the notice only if the entry was. It answers whether it recorded,
+ * and whether the event was on the timeline before (the statement's snapshot does not see its own
+ * entry).
  */
 const RECORD_VIEW = {
   first: `INSERT INTO booking_view (booking_id, customer_id, status, status_reason, size, start_date,
@@ -34,6 +37,7 @@ const RECORD_VIEW = {
                 refunded_amount = $12, unit_id = $13, unit_code = $14, unit_released = $15,
                 unit_changed_at = $16, last_event_at = $17, version = $1::int + 1
           WHERE booking_id = $2 AND version = $1
+            AND NOT EXISTS (SELECT 1 FROM booking_timeline WHERE event_id = $18::uuid)
           RETURNING booking_id`,
 };
 const RECORD_ENTRY_AND_NOTICE = `
@@ -47,7 +51,8 @@ const RECORD_ENTRY_AND_NOTICE = `
       FROM recorded_entry
      WHERE $22::uuid IS NOT NULL
     ON CONFLICT DO NOTHING)
-  SELECT booking_id FROM recorded_view`;
+  SELECT EXISTS (SELECT 1 FROM recorded_view) AS recorded,
+         EXISTS (SELECT 1 FROM booking_timeline WHERE event_id = $18::uuid) AS already_recorded`;
 const RECORD = {
   first: `WITH recorded_view AS (${RECORD_VIEW.first}), ${RECORD_ENTRY_AND_NOTICE}`,
   next: `WITH recorded_view AS (${RECORD_VIEW.next}), ${RECORD_ENTRY_AND_NOTICE}`,
@@ -121,36 +126,39 @@ export class MypageTypeormRepository extends MypageRepository {
       : { view: fromRow(bookingId, row), version: row.version, recorded: row.recorded };
   }
 
-  async record({ view, version, entry, notice }: EventRecord): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(version === null ? RECORD.first : RECORD.next, [
-      version ?? 0,
-      view.bookingId,
-      view.customerId,
-      view.status,
-      view.statusReason,
-      view.size,
-      view.startDate,
-      view.endDate,
-      view.amount,
-      view.paymentId,
-      view.paymentStatus,
-      view.refundedAmount,
-      view.unitId,
-      view.unitCode,
-      view.unitReleased,
-      view.unitChangedAt,
-      view.lastEventAt,
-      entry.eventId,
-      entry.type,
-      entry.occurredAt,
-      entry.summary,
-      notice && randomUUID(),
-      notice?.customerId ?? null,
-      notice?.kind ?? null,
-      notice?.message ?? null,
-      notice?.createdAt ?? null,
-    ]);
-    return rows.length === 1;
+  async record({ view, version, entry, notice }: EventRecord): Promise<RecordOutcome> {
+    const [outcome] = await this.dataSource.query<{ recorded: boolean; already_recorded: boolean }[]>(
+      version === null ? RECORD.first : RECORD.next,
+      [
+        version ?? 0,
+        view.bookingId,
+        view.customerId,
+        view.status,
+        view.statusReason,
+        view.size,
+        view.startDate,
+        view.endDate,
+        view.amount,
+        view.paymentId,
+        view.paymentStatus,
+        view.refundedAmount,
+        view.unitId,
+        view.unitCode,
+        view.unitReleased,
+        view.unitChangedAt,
+        view.lastEventAt,
+        entry.eventId,
+        entry.type,
+        entry.occurredAt,
+        entry.summary,
+        notice && randomUUID(),
+        notice?.customerId ?? null,
+        notice?.kind ?? null,
+        notice?.message ?? null,
+        notice?.createdAt ?? null,
+      ],
+    );
+    return outcome.recorded ? 'recorded' : outcome.already_recorded ? 'already-recorded' : 'version-moved';
   }
 
   async findView(bookingId: string): Promise<(BookingView & { timeline: TimelineEntry[] }) | null> {
