@@ -40,6 +40,11 @@ function story(bookingId: string): TrackedEvent[] {
   ];
 }
 
+/** An event's timeline entry, for records written straight to the repository. */
+function timelineEntry({ eventId, type, occurredAt }: TrackedEvent) {
+  return { eventId, type, occurredAt, summary: 'x' };
+}
+
 describe('my page projection (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let dataSource: DataSource;
@@ -114,12 +119,7 @@ describe('my page projection (real Postgres)', () => {
     const read = await repository.viewForEvent(bookingId, approved.eventId);
     expect(read).toMatchObject({ version: 2, recorded: true });
     const before = await repository.findView(bookingId);
-    const entry = {
-      eventId: approved.eventId,
-      type: approved.type,
-      occurredAt: approved.occurredAt,
-      summary: 'x',
-    };
+    const entry = timelineEntry(approved);
     await expect(
       repository.record({ view: project(read.view, approved).view, version: 2, entry, notice: null }),
     ).resolves.toBe('already-recorded');
@@ -142,12 +142,7 @@ describe('my page projection (real Postgres)', () => {
     await handler.execute(new ProjectEventCommand(approved));
 
     const stale = project(read.view, assigned);
-    const entry = {
-      eventId: assigned.eventId,
-      type: assigned.type,
-      occurredAt: assigned.occurredAt,
-      summary: 'x',
-    };
+    const entry = timelineEntry(assigned);
     await expect(
       repository.record({ view: stale.view, version: read.version, entry, notice: null }),
     ).resolves.toBe('version-moved');
@@ -168,7 +163,7 @@ describe('my page projection (real Postgres)', () => {
     const first = await repository.viewForEvent(bookingId, placed.eventId);
     expect(first.version).toBeNull();
     await handler.execute(new ProjectEventCommand(approved));
-    const entry = { eventId: placed.eventId, type: placed.type, occurredAt: placed.occurredAt, summary: 'x' };
+    const entry = timelineEntry(placed);
     await expect(
       repository.record({ view: project(first.view, placed).view, version: null, entry, notice: null }),
     ).resolves.toBe('version-moved');
