@@ -22,8 +22,7 @@ export class BookingStatusHttpClient {
 
   async statusOf(bookingId: string): Promise<BookingStatusName | null> {
     try {
-      // axiosRef, not HttpService's observable, which cancels each finished request (building a
-      // CanceledError) when it is unsubscribed from after its answer.
+      // axiosRef, not HttpService's observable (see ServiceHttpModule).
       const response = await this.http.axiosRef.get<BookingStatusV1>(
         `${this.options.baseUrl}${bookingPath(bookingId)}`,
         { headers: internalCallHeaders(this.options.internalSecret), timeout: this.options.timeoutMs },

@@ -74,7 +74,12 @@ function hostOf(config: InternalAxiosRequestConfig): string {
   }
 }
 
-/** HttpModule for calls between services, traced (see HttpCallTracing). */
+/**
+ * HttpModule for calls between services, traced (see HttpCallTracing). Clients call its axios
+ * instance (`http.axiosRef`), not HttpService's observables: unsubscribing from one after its
+ * answer cancels the finished request, which builds a CanceledError (stack trace included) per
+ * call.
+ */
 @Module({
   imports: [HttpModule],
   providers: [HttpCallTracing],

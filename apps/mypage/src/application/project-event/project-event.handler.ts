@@ -3,7 +3,7 @@ import { describe, project, type BookingView } from '../../domain';
 import { MypageRepository } from '../ports/mypage.repository.port';
 import type { ProjectEventCommand } from './project-event.command';
 
-/** Views this process recorded last, at the version they were recorded with, newest last. */
+/** How many bookings' last recorded views the handler keeps; the least recently used goes first. */
 const REMEMBERED_VIEWS = 2000;
 
 /**

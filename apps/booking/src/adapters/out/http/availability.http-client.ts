@@ -31,7 +31,7 @@ export class AvailabilityHttpClient extends Availability {
 
   async freeUnits(size: UnitSize, period: RentalPeriod): Promise<number | null> {
     try {
-      // axiosRef, not HttpService's observable (see PaymentHttpClient).
+      // axiosRef, not HttpService's observable (see ServiceHttpModule).
       const response = await this.options.policy.execute((signal) =>
         this.http.axiosRef.get<AvailabilityV1>(`${this.options.baseUrl}${AVAILABILITY_PATH}`, {
           params: { size, from: period.startDate, to: period.endDate } satisfies AvailabilityQueryV1,

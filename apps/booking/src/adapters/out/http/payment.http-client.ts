@@ -50,8 +50,7 @@ export class PaymentHttpClient extends PaymentGateway {
   private async charge(admission: Admission, request: ChargeRequest): Promise<ChargeResult> {
     let payment: PaymentV1;
     try {
-      // The axios instance itself, not HttpService's observable: unsubscribing from that after
-      // its one answer cancels the finished request, building a CanceledError per call.
+      // axiosRef, not HttpService's observable (see ServiceHttpModule).
       const response = await admission.execute((signal) =>
         this.http.axiosRef.post<PaymentV1>(
           `${this.options.baseUrl}${PAYMENTS_PATH}`,
