@@ -126,7 +126,8 @@ describe('my page projection (real Postgres)', () => {
     expect(await repository.findView(bookingId)).toEqual(before);
     expect((await repository.viewForEvent(bookingId, approved.eventId)).version).toBe(2);
 
-    // A handler that remembers nothing (another replica) reads, and finds it recorded.
+    // A handler that remembers nothing (another replica) records it as the booking's first event:
+    // refused, it is recorded already.
     await expect(
       new ProjectEventHandler(repository).execute(new ProjectEventCommand(approved)),
     ).resolves.toBe(false);
@@ -169,6 +170,19 @@ describe('my page projection (real Postgres)', () => {
     ).resolves.toBe('version-moved');
     await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
     expect(await repository.findView(bookingId)).toMatchObject({ status: 'PAID', amount: 123_000 });
+
+    // A handler that remembers nothing (another replica, an earlier run) takes the next event for
+    // the booking's first: refused, it reads the stored view and projects from it.
+    const [, , assigned] = story(bookingId);
+    await expect(
+      new ProjectEventHandler(repository).execute(new ProjectEventCommand(assigned)),
+    ).resolves.toBe(true);
+    expect(await repository.findView(bookingId)).toMatchObject({
+      status: 'PAID',
+      amount: 123_000,
+      unitCode: 'M-07',
+    });
+    expect((await repository.findView(bookingId))?.timeline).toHaveLength(3);
   });
 
   it('applies every event exactly once when they all arrive at once, each three times', async () => {

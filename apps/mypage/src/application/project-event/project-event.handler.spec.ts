@@ -118,15 +118,35 @@ describe('ProjectEventHandler', () => {
     expect(repository.views.get(bookingId)?.version).toBe(1);
   });
 
+  it("records a booking's first event as the booking's first, without reading", async () => {
+    await expect(handler.execute(new ProjectEventCommand(placed))).resolves.toBe(true);
+    expect(repository.reads).toBe(0);
+    expect(repository.records).toBe(1);
+    expect(repository.views.get(bookingId)?.version).toBe(1);
+  });
+
   it("projects a booking's next event from the view it recorded last, without reading it", async () => {
     await handler.execute(new ProjectEventCommand(placed));
     await expect(handler.execute(new ProjectEventCommand(assigned))).resolves.toBe(true);
-    expect(repository.reads).toBe(1);
+    expect(repository.reads).toBe(0);
     expect(repository.records).toBe(2);
     expect(repository.views.get(bookingId)).toMatchObject({
       version: 2,
       view: { status: 'PAID', unitCode: 'S-01', amount: 50_000 },
     });
+  });
+
+  it('reads the stored view of a booking it does not remember (another replica, an earlier run)', async () => {
+    await new ProjectEventHandler(repository).execute(new ProjectEventCommand(placed));
+    await expect(handler.execute(new ProjectEventCommand(assigned))).resolves.toBe(true);
+    // Recorded as the booking's first, refused (there is a view), then read and projected from it.
+    expect(repository.records).toBe(3);
+    expect(repository.reads).toBe(1);
+    expect(repository.views.get(bookingId)).toMatchObject({
+      version: 2,
+      view: { status: 'PAID', unitCode: 'S-01', amount: 50_000, customerId: 'customer-1' },
+    });
+    expect(repository.timeline.map(({ eventId }) => eventId)).toEqual(['e-placed', 'e-assigned']);
   });
 
   it('reads the stored view when another replica moved the one it remembers on', async () => {

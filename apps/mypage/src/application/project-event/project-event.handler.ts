@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { describe, project, type BookingView } from '../../domain';
+import { describe, emptyView, project, type BookingView } from '../../domain';
 import { MypageRepository } from '../ports/mypage.repository.port';
 import type { ProjectEventCommand } from './project-event.command';
 
 /** How many bookings' last recorded views the handler keeps; the least recently used goes first. */
 const REMEMBERED_VIEWS = 2000;
+
+/** A booking's view and the version of its row (null: no row yet). */
+interface Projected {
+  view: BookingView;
+  version: number | null;
+}
 
 /**
  * Folds one event into the customer's view. The transaction is the repository's single
@@ -18,18 +24,23 @@ const REMEMBERED_VIEWS = 2000;
  *   the booking was recorded, and a booking has a handful, so the loop ends.
  * - A booking's events follow each other within seconds, so the view this process recorded last
  *   is usually the current one: the next event projects from it and skips the read, one round
- *   trip instead of two. Being wrong costs nothing but that read: the record is refused (another
- *   replica or an earlier run moved the version, or recorded this very event) and the handler
- *   reads the stored view as it would have.
+ *   trip instead of two. A booking it does not remember is usually a new one, whose first event
+ *   this is: the event is projected onto an empty view and recorded as the booking's first, also
+ *   without a read. Being wrong costs one refused statement: the record is refused (the booking
+ *   has a view already, another replica or an earlier run moved the version on, or recorded this
+ *   very event) and the handler reads the stored view as it would have.
  */
 @Injectable()
 export class ProjectEventHandler {
-  private readonly remembered = new Map<string, { view: BookingView; version: number }>();
+  private readonly remembered = new Map<string, Projected>();
 
   constructor(private readonly repository: MypageRepository) {}
 
   async execute({ event }: ProjectEventCommand): Promise<boolean> {
-    let known = this.remembered.get(event.bookingId);
+    let known: Projected | undefined = this.remembered.get(event.bookingId) ?? {
+      view: emptyView(event.bookingId),
+      version: null,
+    };
     for (;;) {
       let current: BookingView;
       let version: number | null;
