@@ -78,10 +78,12 @@ function hostOf(config: InternalAxiosRequestConfig): string {
  * HttpModule for calls between services, traced (see HttpCallTracing). Clients call its axios
  * instance (`http.axiosRef`), not HttpService's observables: unsubscribing from one after its
  * answer cancels the finished request, which builds a CanceledError (stack trace included) per
- * call.
+ * call. No redirects: a service never sends its callers elsewhere, and without them axios calls
+ * Node's http directly instead of through follow-redirects' wrapper (543 -> 495 us of CPU per
+ * loopback call, client and server).
  */
 @Module({
-  imports: [HttpModule],
+  imports: [HttpModule.register({ maxRedirects: 0 })],
   providers: [HttpCallTracing],
   exports: [HttpModule],
 })
