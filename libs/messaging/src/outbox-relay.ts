@@ -70,6 +70,11 @@ function refusedByBroker(error: unknown): boolean {
   return false;
 }
 
+/** Outbox ids (bigserial, as pg returns them: decimal strings) in numeric order. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /**
  * The publish is a span of the trace that wrote the event (its traceparent header, set by the
  * outbox in the writer's transaction); consumers continue the trace from this span.
@@ -101,9 +106,10 @@ const RELAY_LOCK_KEY = 727_002;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /**
- * Publishes committed outbox rows to Kafka in insertion order, then marks them published in the
- * same transaction that claimed them (FOR UPDATE SKIP LOCKED). At-least-once: a crash between
- * send and commit republishes, and every consumer is idempotent.
+ * Publishes committed outbox rows to Kafka in insertion order, claimed (FOR UPDATE SKIP LOCKED)
+ * and marked published in one statement of a transaction that commits after the send: a row
+ * counts as published only once it went out. At-least-once: a crash between send and commit
+ * republishes, and every consumer is idempotent.
  */
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -184,27 +190,37 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /**
    * Claims a batch in id order, skipping parked rows and every later row of a parked row's key,
    * publishes it (keys in parallel, one key strictly in order, stopping at a key's first failure)
-   * and records each row's outcome in the same transaction.
+   * and records each row's outcome in the same transaction: rows sent keep the mark the claim
+   * gave them; the others lose it again.
    */
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      // The lock and the claim in one round trip: no lock, no rows.
-      const rows = await manager.query<OutboxRow[]>(
-        `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked)
-         SELECT o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts,
-           EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s
-         FROM relay, outbox_message o
-         WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
-           AND NOT EXISTS (
-             SELECT 1 FROM outbox_message p
-             WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = o.message_key
-           )
-         ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
+      // The lock, the claim and the mark in one round trip: no lock, no rows. The rows are marked
+      // published before they are sent, but the mark commits only with this transaction, after
+      // the send; a row that does not go out is unmarked again below, and a crash in between
+      // rolls the mark back (the rows go again: at-least-once, as before).
+      // TypeORM answers an UPDATE with [rows, count].
+      const [claimed] = await manager.query<[OutboxRow[], number]>(
+        `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
+         claimed AS (
+           SELECT o.id FROM relay, outbox_message o
+           WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
+             AND NOT EXISTS (
+               SELECT 1 FROM outbox_message p
+               WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = o.message_key
+             )
+           ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED
+         )
+         UPDATE outbox_message o SET published_at = now() FROM claimed WHERE o.id = claimed.id
+         RETURNING o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts,
+           EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s`,
         [RELAY_LOCK_KEY, this.options.batchSize],
       );
-      if (rows.length === 0) {
+      if (claimed.length === 0) {
         return 0;
       }
+      // RETURNING has no order; a key's events go out in the order they were written.
+      const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
       const spans = new Map(rows.map((row) => [row.id, publishSpan(row)]));
       const sendStarted = performance.now();
       const { published, failures } = await this.publish(
@@ -218,13 +234,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       for (const { row, error } of failures) {
         endSpan(spans.get(row.id)!, error);
       }
-      if (published.length > 0) {
-        await manager.query('UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])', [
-          published.map((row) => row.id),
-        ]);
-      }
       for (const failure of failures) {
         await this.recordFailure(manager, failure);
+      }
+      // Rows held back behind an earlier failure of their key: not sent, so not published.
+      const settled = new Set([...published, ...failures.map(({ row }) => row)].map(({ id }) => id));
+      const heldBack = rows.filter(({ id }) => !settled.has(id)).map(({ id }) => id);
+      if (heldBack.length > 0) {
+        await manager.query('UPDATE outbox_message SET published_at = NULL WHERE id = ANY($1::bigint[])', [
+          heldBack,
+        ]);
       }
       // Recorded, not thrown: the refusal counts must commit for parking to ever happen.
       this.lastFailure =
@@ -301,7 +320,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const park = refused && attempts >= this.options.maxPublishAttempts;
     relayCounters.failed(refused);
     await manager.query(
-      `UPDATE outbox_message SET attempts = $2, last_error = $3, parked_at = CASE WHEN $4 THEN now() END
+      `UPDATE outbox_message SET published_at = NULL, attempts = $2, last_error = $3,
+         parked_at = CASE WHEN $4 THEN now() END
        WHERE id = $1`,
       [row.id, attempts, String(error).slice(0, 2000), park],
     );
