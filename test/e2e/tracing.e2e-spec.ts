@@ -67,8 +67,10 @@ describe('tracing', () => {
   }
 
   /**
-   * Waits until the trace holds every service's spans and none is missing its parent (but the
-   * client's own span, when the client started the trace).
+   * Waits until the trace holds every service's spans, a consume in each service that consumes the
+   * booking's events (spans are exported in batches, each service on its own schedule: the HTTP
+   * spans of booking and storage-assign can be in while their consumes are not) and none is
+   * missing its parent (but the client's own span, when the client started the trace).
    */
   function completeTrace(traceId: string, clientSpanId?: string): Promise<ReceivedSpan[]> {
     return waitFor(
@@ -77,9 +79,12 @@ describe('tracing', () => {
       (spans) => {
         const ids = new Set([...spans.map((span) => span.spanId), ...(clientSpanId ? [clientSpanId] : [])]);
         const services = new Set(spans.map((span) => span.service));
+        const consumes = (name: string) =>
+          spans.filter((span) => span.service === name && span.kind === CONSUMER).length;
         return (
           SERVICE_NAMES.every((name) => services.has(name)) &&
-          spans.filter((span) => span.service === 'mypage' && span.kind === CONSUMER).length >= 2 &&
+          ['payment', 'storage-assign', 'booking'].every((name) => consumes(name) >= 1) &&
+          consumes('mypage') >= 2 &&
           spans.every((span) => span.parentSpanId === undefined || ids.has(span.parentSpanId))
         );
       },
