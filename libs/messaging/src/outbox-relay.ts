@@ -199,10 +199,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       // published before they are sent, but the mark commits only with this transaction, after
       // the send; a row that does not go out is unmarked again below, and a crash in between
       // rolls the mark back (the rows go again: at-least-once, as before).
-      // TypeORM answers an UPDATE with [rows, count].
+      // The claim is materialized so that it runs once, whatever plan the join gets. TypeORM
+      // answers an UPDATE with [rows, count].
       const [claimed] = await manager.query<[OutboxRow[], number]>(
         `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
-         claimed AS (
+         claimed AS MATERIALIZED (
            SELECT o.id FROM relay, outbox_message o
            WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
              AND NOT EXISTS (
