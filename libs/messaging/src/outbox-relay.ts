@@ -70,11 +70,6 @@ function refusedByBroker(error: unknown): boolean {
   return false;
 }
 
-/** Outbox ids (bigserial, as pg returns them: decimal strings) in numeric order. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /**
  * The publish is a span of the trace that wrote the event (its traceparent header, set by the
  * outbox in the writer's transaction); consumers continue the trace from this span.
@@ -195,13 +190,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      // The lock, the claim and the mark in one round trip: no lock, no rows. The rows are marked
-      // published before they are sent, but the mark commits only with this transaction, after
-      // the send; a row that does not go out is unmarked again below, and a crash in between
-      // rolls the mark back (the rows go again: at-least-once, as before).
-      // The claim is materialized so that it runs once, whatever plan the join gets. TypeORM
-      // answers an UPDATE with [rows, count].
-      const [claimed] = await manager.query<[OutboxRow[], number]>(
+      // The lock, the claim and the mark in one round trip: no lock, no rows. The mark commits
+      // only with this transaction, after the send; rows that do not go out lose it again below,
+      // and a crash in between rolls it back (the rows go again: at-least-once, as before). The
+      // claim is materialized so that it runs once, whatever plan the join gets.
+      const rows = await manager.query<OutboxRow[]>(
         `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
          claimed AS MATERIALIZED (
            SELECT o.id FROM relay, outbox_message o
@@ -211,17 +204,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
                WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = o.message_key
              )
            ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED
+         ),
+         marked AS (
+           UPDATE outbox_message o SET published_at = now() FROM claimed WHERE o.id = claimed.id
+           RETURNING o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts,
+             EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s
          )
-         UPDATE outbox_message o SET published_at = now() FROM claimed WHERE o.id = claimed.id
-         RETURNING o.id, o.topic, o.message_key, o.envelope, o.headers, o.attempts,
-           EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s`,
+         SELECT * FROM marked ORDER BY id`,
         [RELAY_LOCK_KEY, this.options.batchSize],
       );
-      if (claimed.length === 0) {
+      if (rows.length === 0) {
         return 0;
       }
-      // RETURNING has no order; a key's events go out in the order they were written.
-      const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
       const spans = new Map(rows.map((row) => [row.id, publishSpan(row)]));
       const sendStarted = performance.now();
       const { published, failures } = await this.publish(
@@ -235,16 +229,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       for (const { row, error } of failures) {
         endSpan(spans.get(row.id)!, error);
       }
+      // Rows that did not go out (refused, or held back behind an earlier failure of their key)
+      // are not published.
+      if (published.length < rows.length) {
+        const sent = new Set(published.map(({ id }) => id));
+        await manager.query('UPDATE outbox_message SET published_at = NULL WHERE id = ANY($1::bigint[])', [
+          rows.filter(({ id }) => !sent.has(id)).map(({ id }) => id),
+        ]);
+      }
       for (const failure of failures) {
         await this.recordFailure(manager, failure);
-      }
-      // Rows held back behind an earlier failure of their key: not sent, so not published.
-      const settled = new Set([...published, ...failures.map(({ row }) => row)].map(({ id }) => id));
-      const heldBack = rows.filter(({ id }) => !settled.has(id)).map(({ id }) => id);
-      if (heldBack.length > 0) {
-        await manager.query('UPDATE outbox_message SET published_at = NULL WHERE id = ANY($1::bigint[])', [
-          heldBack,
-        ]);
       }
       // Recorded, not thrown: the refusal counts must commit for parking to ever happen.
       this.lastFailure =
@@ -321,8 +315,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const park = refused && attempts >= this.options.maxPublishAttempts;
     relayCounters.failed(refused);
     await manager.query(
-      `UPDATE outbox_message SET published_at = NULL, attempts = $2, last_error = $3,
-         parked_at = CASE WHEN $4 THEN now() END
+      `UPDATE outbox_message SET attempts = $2, last_error = $3, parked_at = CASE WHEN $4 THEN now() END
        WHERE id = $1`,
       [row.id, attempts, String(error).slice(0, 2000), park],
     );
