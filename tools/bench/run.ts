@@ -92,6 +92,9 @@ interface PhaseFigures {
   database: Omit<DatabaseWork, 'statements'> & {
     statements: number;
     statementsByDatabase: Record<string, number>;
+    /** Statements less the BEGINs sent with the statement after them. */
+    roundTrips: number;
+    roundTripsByDatabase: Record<string, number>;
     topStatements: { database: string; statement: string; perBooking: number }[];
   };
   /** Created -> published in each service's outbox, for the phase's events (ms). */
@@ -310,6 +313,8 @@ async function main(): Promise<number> {
           walFlushes: (workAfter.walFlushes - workBefore.walFlushes) / Math.max(1, times.length),
           statements: Object.values(statements.byDatabase).reduce((sum, count) => sum + count, 0),
           statementsByDatabase: statements.byDatabase,
+          roundTrips: Object.values(statements.roundTripsByDatabase).reduce((sum, count) => sum + count, 0),
+          roundTripsByDatabase: statements.roundTripsByDatabase,
           topStatements: statements.top,
         },
         outboxLag: lag,
@@ -320,6 +325,7 @@ async function main(): Promise<number> {
           `confirmed ${figures.confirmed}, placed->CONFIRMED p50 ${figures.confirm.p50.toFixed(0)} p99 ${figures.confirm.p99.toFixed(0)} ms, ` +
           `CPU ${figures.cpuPerBooking.toFixed(1)} ms/booking, ` +
           `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
+          `(${figures.database.roundTrips.toFixed(1)} round trips) ` +
           `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, ` +
           `${figures.database.walFlushes.toFixed(1)} WAL flushes per booking, outbox lag p99 ` +
           Object.entries(lag)
@@ -409,6 +415,16 @@ async function main(): Promise<number> {
         },
         ...Object.entries(c20.database.statementsByDatabase).map(([database, count]) => ({
           check: `  statements per booking: ${database}`,
+          value: count,
+          unit: 'count',
+        })),
+        {
+          check: 'Postgres round trips per booking, 20 clients',
+          value: c20.database.roundTrips,
+          unit: 'count',
+        },
+        ...Object.entries(c20.database.roundTripsByDatabase).map(([database, count]) => ({
+          check: `  round trips per booking: ${database}`,
           value: count,
           unit: 'count',
         })),
