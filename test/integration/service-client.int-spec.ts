@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
-import { buildDataSourceOptions, runInTransaction } from '@storage/persistence';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { runInTransaction } from '@storage/persistence';
 import { freshDatabase } from '../support/database';
 
 /** What node-postgres keeps of the connection that these tests look at (not in its typings). */
@@ -23,7 +23,8 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await freshDatabase({ entities: [], migrations: [] });
+    // A pool of one: every checkout gets the same connection (the pool case below relies on it).
+    db = await freshDatabase({ entities: [], migrations: [], poolSize: 1 });
     dataSource = db.dataSource;
     await dataSource.query('CREATE TABLE item (id int PRIMARY KEY, name text NOT NULL)');
   });
@@ -131,32 +132,19 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
   });
 
   it('never opens a BEGIN held by a checkout that went back to the pool in front of the next one', async () => {
-    // Every checkout of a pool of one gets the same connection.
-    const single = await dataSourceOn(db.url, 1);
+    const abandoned: QueryRunner = dataSource.createQueryRunner();
+    await abandoned.connect();
+    await abandoned.startTransaction();
+    // Released without COMMIT or ROLLBACK (TypeORM never does this; a caller might).
+    await abandoned.release();
+    const next = dataSource.createQueryRunner();
+    const client = internals((await next.connect()) as PoolClient);
     try {
-      const abandoned: QueryRunner = single.createQueryRunner();
-      await abandoned.connect();
-      await abandoned.startTransaction();
-      // Released without COMMIT or ROLLBACK (TypeORM never does this; a caller might).
-      await abandoned.release();
-      const next = single.createQueryRunner();
-      const client = internals((await next.connect()) as PoolClient);
-      try {
-        await next.query('INSERT INTO item (id, name) VALUES ($1, $2)', [1, 'autocommitted']);
-        expect(client._txStatus).toBe('I');
-      } finally {
-        await next.release();
-      }
-      expect(await names()).toEqual(['autocommitted']);
+      await next.query('INSERT INTO item (id, name) VALUES ($1, $2)', [1, 'autocommitted']);
+      expect(client._txStatus).toBe('I');
     } finally {
-      await single.destroy();
+      await next.release();
     }
+    expect(await names()).toEqual(['autocommitted']);
   });
 });
-
-/** A second data source on an existing database, with a pool of `poolSize`. */
-function dataSourceOn(url: string, poolSize: number): Promise<DataSource> {
-  return new DataSource(
-    buildDataSourceOptions({ url, poolSize, preparedStatements: true, entities: [], migrations: [] }),
-  ).initialize();
-}

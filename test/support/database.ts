@@ -10,7 +10,8 @@ import { stackInfo } from './stack-file';
  * dropped afterwards. Integration tests get the real schema (constraints included) in isolation.
  */
 export async function freshDatabase(
-  options: Pick<PersistenceOptions, 'entities' | 'migrations'>,
+  options: Pick<PersistenceOptions, 'entities' | 'migrations'> &
+    Partial<Pick<PersistenceOptions, 'poolSize'>>,
 ): Promise<{ dataSource: DataSource; url: string; drop: () => Promise<void> }> {
   const name = `it_${randomBytes(6).toString('hex')}`;
   const server = new URL(stackInfo().postgresServerUrl);

@@ -134,7 +134,10 @@ class QueryAfterBegin extends PgQuery {
   }
 }
 
-/** TypeORM's statements around a transaction (PostgresQueryRunner). */
+/**
+ * TypeORM's statements around a transaction (PostgresQueryRunner), matched as TypeORM writes them:
+ * no copy of every statement's text to normalise it. Another spelling takes the general way.
+ */
 const START = 'START TRANSACTION';
 const ENDS = new Set(['COMMIT', 'ROLLBACK']);
 
@@ -190,17 +193,16 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
       }
       const answer = typeof callback === 'function' ? (callback as QueryCallback) : undefined;
       const parameters = Array.isArray(values) && values.length > 0 ? (values as unknown[]) : undefined;
-      const statement = text.trim().toUpperCase();
-      if (statement === START && !held && !parameters) {
+      if (text === START && !held && !parameters) {
         this.beginHeldFor = checkout;
         return this.answered(answer, commandResult('BEGIN'));
       }
       if (!held) {
         return this.plain(given);
       }
-      if (ENDS.has(statement)) {
+      if (ENDS.has(text)) {
         // Nothing was sent in this transaction: there is nothing to commit or roll back.
-        return this.answered(answer, commandResult(statement));
+        return this.answered(answer, commandResult(text));
       }
       if (parameters) {
         const name = options.preparedStatements ? nameFor(text) : undefined;
