@@ -78,8 +78,16 @@ describe('EventRouter', () => {
     await expect(router.dispatch(envelope('BookingPlaced', 1, placed))).resolves.toBe('ignored');
   });
 
+  it('skips a type it has no interest in without reading the rest: that is for its readers to judge', async () => {
+    const router = new EventRouter(BY_ITSELF).on(BookingCancelled, () => Promise.resolve());
+    const broken = { ...envelope('BookingPlaced', 1, { ...placed, size: 'XL' }), eventId: 'x' };
+    await expect(router.dispatch(broken)).resolves.toBe('ignored');
+  });
+
   it.each([
     ['a string', 'not json'],
+    ['an envelope without a type', { ...envelope('BookingPlaced', 1, placed), type: undefined }],
+    ['an envelope whose type is not a string', { ...envelope('BookingPlaced', 1, placed), type: 7 }],
     ['an array', []],
     ['an envelope without id', { ...envelope('BookingPlaced', 1, placed), eventId: 'x' }],
     ['an unreadable version', envelope('BookingPlaced', 2, placed)],

@@ -39,8 +39,8 @@ async function validated<T extends object>(type: new () => T, plain: unknown, wh
 /**
  * Validates what arrives on a topic against the publisher's contract and hands it to the use case
  * registered for its type, applied once per event as the consumer's delivery says. Types this
- * consumer has no interest in are acknowledged and skipped; anything malformed, or a known type in
- * a version it cannot read, is poison.
+ * consumer has no interest in are acknowledged and skipped unread; anything else malformed, or a
+ * known type in a version it cannot read, is poison.
  */
 export class EventRouter {
   private readonly routes = new Map<string, Map<number, Route>>();
@@ -65,15 +65,20 @@ export class EventRouter {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
       throw new PoisonMessageError('Message is not a JSON event envelope');
     }
-    const envelope = await validated(EventEnvelopeDto, message, 'event envelope');
-    const versions = this.routes.get(envelope.type);
-    if (!versions) {
+    // A type this consumer does not read is skipped before any validation: whether such an event
+    // is well-formed is for its readers to say (they dead-letter it if not), and validating it here
+    // would make every consumer of a topic pay for every event on it (payment reads two of the
+    // five types on booking's topic).
+    const { type } = message as { type?: unknown };
+    const versions = typeof type === 'string' ? this.routes.get(type) : undefined;
+    if (typeof type === 'string' && !versions) {
       return 'ignored';
     }
-    const route = versions.get(envelope.version);
+    const envelope = await validated(EventEnvelopeDto, message, 'event envelope');
+    const route = versions?.get(envelope.version);
     if (!route) {
       throw new PoisonMessageError(
-        `Unsupported version ${envelope.version} of ${envelope.type} (readable: ${[...versions.keys()].join(', ')})`,
+        `Unsupported version ${envelope.version} of ${envelope.type} (readable: ${[...(versions?.keys() ?? [])].join(', ')})`,
       );
     }
     await route(envelope);
