@@ -5,8 +5,9 @@
  * within one run; absolute times inform. Phases, each with a deadline:
  *
  *   idle        the stack doing nothing for 10 s: its CPU baseline
- *   warm-up     2,000 bookings at 20 clients, in rounds whose pace it prints: the figures after
- *               it are those of a stack that has been running, not of one just started
+ *   warm-up     rounds of 500 bookings at 20 clients (at least 4, at most 8: until a round is no
+ *               longer 5 % cheaper than the one before), each printed with its CPU by process: the
+ *               figures after it are those of a stack that has been running, not of one just started
  *   closed loop 1, 20 and 100 clients: bookings/s, POST p50/p95/p99, machine
  *               CPU per confirmed booking (every process, first POST to last CONFIRMED), by
  *               process, placed -> CONFIRMED from the bookings' own timestamps
@@ -47,7 +48,6 @@ import { closedLoop, farPeriod, openLoop, type Answer, type Target } from './loa
 import {
   cpuDelta,
   databaseWork,
-  machineCpuMs,
   outboxLag,
   percentile,
   rssMb,
@@ -67,9 +67,11 @@ const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
 const CB_IGNORE_RETRY_AFTER = process.env.BENCH_CB_IGNORE_RETRY_AFTER === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
-/** `load` (closed and open loops, memory) and `breaker`; both unless BENCH_PHASES names one. */
-const WARMUP_ROUNDS = 4;
+/** Warm-up: rounds of 500 bookings, at least 4, more while a round is still 5 % cheaper than the one before. */
+const WARMUP_ROUNDS = { min: 4, max: 8 };
 const WARMUP_ROUND_BOOKINGS = 500;
+const WARMUP_STEADY = 0.95;
+/** `load` (closed and open loops, memory) and `breaker`; both unless BENCH_PHASES names one. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'load,breaker').split(',').map((phase) => phase.trim()));
 
 interface Json {
@@ -362,19 +364,31 @@ async function main(): Promise<number> {
       // every pooled connection with its statements prepared. Measured on 2026-12-04: after 100
       // bookings, four 600-booking phases at 20 clients in a row took 42.8, 34.1, 27.9 and
       // 29.2 ms of CPU per booking; the first measured phase was paying for the warm-up.
-      log(`warm-up: ${WARMUP_ROUNDS} x ${WARMUP_ROUND_BOOKINGS} bookings at 20 clients...`);
-      for (let round = 1; round <= WARMUP_ROUNDS; round += 1) {
-        const cpuBefore = machineCpuMs();
+      log(`warm-up: rounds of ${WARMUP_ROUND_BOOKINGS} bookings at 20 clients until the pace holds...`);
+      let previousCpu = Number.POSITIVE_INFINITY;
+      for (let round = 1; round <= WARMUP_ROUNDS.max; round += 1) {
+        const before = sampleCpu(groups);
         const { answers, elapsedMs } = await closedLoop(target, {
           clients: 20,
           count: WARMUP_ROUND_BOOKINGS,
         });
         await settled();
-        const accepted = answers.filter((answer) => answer.status === 201).length;
+        const accepted = Math.max(1, answers.filter((answer) => answer.status === 201).length);
+        const after = sampleCpu(groups);
+        const cpu = (after.machine - before.machine) / accepted;
+        // By process too: which part of the stack is still warming up.
         log(
-          `  warm-up ${round}/${WARMUP_ROUNDS}: ${(accepted / (elapsedMs / 1000)).toFixed(1)} bookings/s, ` +
-            `${((machineCpuMs() - cpuBefore) / Math.max(1, accepted)).toFixed(1)} ms of CPU per booking`,
+          `  warm-up round ${round}: ${(accepted / (elapsedMs / 1000)).toFixed(1)} bookings/s, ` +
+            `${cpu.toFixed(1)} ms of CPU per booking (` +
+            Object.entries(cpuDelta(before, after))
+              .map(([group, ms]) => `${group} ${(ms / accepted).toFixed(1)}`)
+              .join(', ') +
+            ')',
         );
+        if (round >= WARMUP_ROUNDS.min && cpu >= WARMUP_STEADY * previousCpu) {
+          break;
+        }
+        previousCpu = cpu;
       }
       // Let idle backends publish the warm-up's database counts before the first phase reads them.
       await new Promise((resolve) => setTimeout(resolve, 11_000));
