@@ -67,7 +67,7 @@ const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
 const CB_IGNORE_RETRY_AFTER = process.env.BENCH_CB_IGNORE_RETRY_AFTER === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
-/** Warm-up: rounds of 500 bookings, at least 4, more while a round is still 5 % cheaper than the one before. */
+/** Warm-up rounds: at least `min`, more (up to `max`) while a round costs under WARMUP_STEADY of the one before. */
 const WARMUP_ROUNDS = { min: 4, max: 8 };
 const WARMUP_ROUND_BOOKINGS = 500;
 const WARMUP_STEADY = 0.95;
@@ -360,10 +360,10 @@ async function main(): Promise<number> {
     checks.push({ check: 'idle stack CPU', value: idleCores * 100, unit: '% of one core' });
 
     if (PHASES.has('load')) {
-      // Until the stack runs at its steady pace: the broker's JIT, the services' optimised code,
-      // every pooled connection with its statements prepared. Measured on 2026-12-04: after 100
-      // bookings, four 600-booking phases at 20 clients in a row took 42.8, 34.1, 27.9 and
-      // 29.2 ms of CPU per booking; the first measured phase was paying for the warm-up.
+      // Until the stack runs at its steady pace: JIT-compiled code (every service and the broker
+      // halve their CPU per booking over the first rounds; Postgres does not change). Measured on
+      // 2026-12-04: after 100 bookings, four 600-booking phases at 20 clients in a row took 42.8,
+      // 34.1, 27.9 and 29.2 ms of CPU per booking; the first measured phase paid for the warm-up.
       log(`warm-up: rounds of ${WARMUP_ROUND_BOOKINGS} bookings at 20 clients until the pace holds...`);
       let previousCpu = Number.POSITIVE_INFINITY;
       for (let round = 1; round <= WARMUP_ROUNDS.max; round += 1) {

@@ -70,11 +70,11 @@ export class EventRouter {
     // would make every consumer of a topic pay for every event on it (payment reads two of the
     // five types on booking's topic).
     const { type } = message as { type?: unknown };
-    const versions = typeof type === 'string' ? this.routes.get(type) : undefined;
-    if (typeof type === 'string' && !versions) {
+    if (typeof type === 'string' && !this.routes.has(type)) {
       return 'ignored';
     }
     const envelope = await validated(EventEnvelopeDto, message, 'event envelope');
+    const versions = this.routes.get(envelope.type);
     const route = versions?.get(envelope.version);
     if (!route) {
       throw new PoisonMessageError(
