@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { RentalPeriod } from '@storage/ddd';
 import { Outbox } from '@storage/messaging';
 import { runInTransaction } from '@storage/persistence';
+import type { FreeUnitSearch } from '../../apps/storage-assign/src/application/ports/assignment.repository.port';
 import { AssignmentTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/assignment.typeorm-repository';
 import { AvailabilityTypeormReader } from '../../apps/storage-assign/src/adapters/out/persistence/availability.typeorm-reader';
 import { StorageUnitTypeormRepository } from '../../apps/storage-assign/src/adapters/out/persistence/storage-unit.typeorm-repository';
@@ -139,6 +140,35 @@ describe('storage-assign persistence (real Postgres)', () => {
     await Promise.all(holders.map((holder) => holder.done));
     const afterwards = await runInTransaction(dataSource, () => assignments.claimFreeUnit('L', period));
     expect(afterwards.kind).toBe('none');
+  });
+
+  it('claims for a booking only while it holds no active assignment, and then locks no unit', async () => {
+    const rental = RentalPeriod.of('2045-01-01', '2045-02-01');
+    const bookingId = randomUUID();
+    const first = await runInTransaction(dataSource, () =>
+      assignments.claimFreeUnit('L', rental, { unlessHeldBy: bookingId }),
+    );
+    expect(first.kind).toBe('found');
+    const [unit] = (await units.list({ size: 'L' })).filter(
+      (candidate) => first.kind === 'found' && candidate.id === first.unitId,
+    );
+    await assignLarge(unit, rental, bookingId);
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let answered!: (search: FreeUnitSearch) => void;
+    const answer = new Promise<FreeUnitSearch>((resolve) => (answered = resolve));
+    const repeat = runInTransaction(dataSource, async () => {
+      answered(await assignments.claimFreeUnit('L', rental, { unlessHeldBy: bookingId }));
+      await held;
+    });
+    expect(await answer).toEqual({ kind: 'held' });
+    // The other large unit is free for the period and the repeat's transaction holds no lock on it.
+    const other = await runInTransaction(dataSource, () => assignments.claimFreeUnit('L', rental));
+    expect(other).toMatchObject({ kind: 'found' });
+    expect(other.kind === 'found' && other.unitId).not.toBe(unit.id);
+    release();
+    await repeat;
   });
 
   it('counts free units per size for a period and prices at the highest rate in service', async () => {

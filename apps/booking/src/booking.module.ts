@@ -16,6 +16,7 @@ import { CatalogueTypeormAdapter } from './adapters/out/persistence/catalogue.ty
 import { ApplyStorageOutcomeHandler } from './application/apply-storage-outcome/apply-storage-outcome.handler';
 import { CancelBookingHandler } from './application/cancel-booking/cancel-booking.handler';
 import { CheckOutBookingHandler } from './application/check-out-booking/check-out-booking.handler';
+import { RecentBookings } from './application/recent-bookings';
 import { ExpireStalePaymentsHandler } from './application/expire-stale-payments/expire-stale-payments.handler';
 import { RedriveStalledBookingsHandler } from './application/redrive-stalled-bookings/redrive-stalled-bookings.handler';
 import { BOOKING_RULES, PlaceBookingHandler } from './application/place-booking/place-booking.handler';
@@ -93,6 +94,7 @@ export class BookingModule {
         ),
         QueryBookingsHandler,
         QueryQuotesHandler,
+        RecentBookings,
         {
           provide: BOOKING_RULES,
           useValue: { maxRentalDays: config.MAX_RENTAL_DAYS, maxAmount: MAX_CHARGE_AMOUNT_KRW },

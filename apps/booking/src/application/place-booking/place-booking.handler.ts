@@ -17,6 +17,7 @@ import { Availability } from '../ports/availability.port';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { Catalogue } from '../ports/catalogue.port';
 import { PaymentGateway, type PaymentSlot } from '../ports/payment-gateway.port';
+import { RecentBookings } from '../recent-bookings';
 import type { PlaceBookingCommand } from './place-booking.command';
 
 export const BOOKING_RULES = Symbol('BOOKING_RULES');
@@ -44,6 +45,7 @@ export class PlaceBookingHandler {
     private readonly availability: Availability,
     private readonly payments: PaymentGateway,
     private readonly unitOfWork: UnitOfWork,
+    private readonly recent: RecentBookings,
     @Inject(BOOKING_RULES) private readonly rules: BookingRules,
   ) {}
 
@@ -111,7 +113,9 @@ export class PlaceBookingHandler {
       throw new PaymentDeclinedError(id, reason);
     }
     const { paymentId } = result;
-    return this.transition(booking, (fresh) => fresh.markPaid(paymentId));
+    const paid = await this.transition(booking, (fresh) => fresh.markPaid(paymentId));
+    this.recent.remember(paid);
+    return paid;
   }
 
   /**

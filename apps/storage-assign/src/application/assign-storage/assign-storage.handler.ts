@@ -19,15 +19,17 @@ export class AssignStorageHandler {
     const period = RentalPeriod.of(command.startDate, command.endDate);
     return this.unitOfWork.run(async () => {
       await this.assignments.lockBooking(command.bookingId);
-      // A repeat of the booking (a re-drive) gets the outcome it already has, announced again.
-      const existing = await this.assignments.findActiveByBooking(command.bookingId);
-      if (existing) {
-        if (existing.reannounce()) {
+      const search = await this.assignments.claimFreeUnit(command.size, period, {
+        unlessHeldBy: command.bookingId,
+      });
+      if (search.kind === 'held') {
+        // A repeat of the booking (a re-drive) gets the outcome it already has, announced again.
+        const existing = await this.assignments.findActiveByBooking(command.bookingId);
+        if (existing?.reannounce()) {
           await this.assignments.save(existing);
         }
         return 'already-assigned';
       }
-      const search = await this.assignments.claimFreeUnit(command.size, period);
       if (search.kind === 'contended') {
         throw new UnitContentionError(command.size);
       }

@@ -5,7 +5,9 @@ export type FreeUnitSearch =
   | { kind: 'found'; unitId: string; unitCode: string }
   | { kind: 'none' }
   /** Candidates exist but other transactions hold them right now: try again shortly. */
-  | { kind: 'contended' };
+  | { kind: 'contended' }
+  /** The booking named in `unlessHeldBy` already holds an active assignment: nothing claimed. */
+  | { kind: 'held' };
 
 /**
  * Lock order, the same in every use case so none can deadlock another: a storage unit's row
@@ -24,9 +26,15 @@ export abstract class AssignmentRepository {
   abstract findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]>;
   /**
    * Picks and locks a free AVAILABLE unit of `size` for `period` (no overlapping active
-   * assignment). Must run inside a unit of work; the lock lasts until it commits.
+   * assignment). Must run inside a unit of work; the lock lasts until it commits. With
+   * `unlessHeldBy`, first looks whether that booking (locked by the caller) already holds an
+   * active assignment, in the same statement, and claims nothing if it does.
    */
-  abstract claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch>;
+  abstract claimFreeUnit(
+    size: UnitSize,
+    period: RentalPeriod,
+    options?: { unlessHeldBy?: string },
+  ): Promise<FreeUnitSearch>;
   abstract insert(assignment: Assignment): Promise<void>;
   abstract save(assignment: Assignment): Promise<void>;
   /** Keeps the failure (once per booking) and publishes what it raised (every time). */

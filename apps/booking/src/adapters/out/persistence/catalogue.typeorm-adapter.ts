@@ -6,18 +6,34 @@ import type { UnitSize } from '../../../domain';
 import { Catalogue, type CatalogueUnit } from '../../../application/ports/catalogue.port';
 import { CatalogueUnitOrmEntity } from './catalogue-unit.orm-entity';
 
+/**
+ * How long a size's rate, once read, is answered from memory. The catalogue is already a copy
+ * that lags storage-assign by the relay's delay; a second more spares every booking and quote a
+ * round trip to Postgres (one of about 24 per booking).
+ */
+const RATE_REUSED_MS = 1000;
+
 @Injectable()
 export class CatalogueTypeormAdapter extends Catalogue {
+  private readonly rates = new Map<UnitSize, { rate: number | null; readAt: number }>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     super();
   }
 
   async dailyRate(size: UnitSize): Promise<number | null> {
+    const now = Date.now();
+    const known = this.rates.get(size);
+    if (known && now - known.readAt < RATE_REUSED_MS) {
+      return known.rate;
+    }
     const [row] = await currentManager(this.dataSource).query<{ rate: number | null }[]>(
       `SELECT max(daily_rate) AS rate FROM catalogue_unit WHERE size = $1 AND status <> 'RETIRED'`,
       [size],
     );
-    return row?.rate ?? null;
+    const rate = row?.rate ?? null;
+    this.rates.set(size, { rate, readAt: now });
+    return rate;
   }
 
   async upsert(unit: CatalogueUnit): Promise<void> {
@@ -26,5 +42,8 @@ export class CatalogueTypeormAdapter extends Catalogue {
       { ...unit, updatedAt: new Date() },
       { conflictPaths: ['unitId'] },
     );
+    // Read afresh next time. A read racing this write's commit may keep the old rate for
+    // RATE_REUSED_MS, as other replicas do: the bound holds either way.
+    this.rates.delete(unit.size);
   }
 }

@@ -26,6 +26,24 @@ const FREE_UNITS = `
   FROM storage_unit u
   WHERE u.size = $1 AND ${freeFor('$2', '$3')}`;
 
+/**
+ * One of them, locked until the unit of work commits. SKIP LOCKED: concurrent assignments each
+ * take a different unit instead of queueing on one.
+ */
+const CLAIM = `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`;
+
+/**
+ * The same claim, unless booking $4 already holds an active assignment: then no unit is claimed
+ * (or locked). One statement where a look-up and a claim took two.
+ */
+const CLAIM_UNLESS_HELD = `
+  SELECT h.held, c.id, c.code
+    FROM (SELECT EXISTS (SELECT 1 FROM assignment a
+                          WHERE a.booking_id = $4 AND a.status = 'ACTIVE') AS held) h
+    LEFT JOIN LATERAL (
+      SELECT u.id, u.code ${FREE_UNITS} AND NOT h.held
+       ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED) c ON true`;
+
 /** First key of the two-key advisory locks taken per booking (the second is its hash). */
 const BOOKING_LOCK_CLASS = 727_010;
 
@@ -63,15 +81,27 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     return rows.map((row) => AssignmentMapper.toDomain(row));
   }
 
-  async claimFreeUnit(size: UnitSize, period: RentalPeriod): Promise<FreeUnitSearch> {
+  async claimFreeUnit(
+    size: UnitSize,
+    period: RentalPeriod,
+    options?: { unlessHeldBy?: string },
+  ): Promise<FreeUnitSearch> {
     // Its row lock must outlive the query: until the unit of work commits.
     const manager = transactionManager('Claiming a free unit');
     const params = [size, period.startDate, period.endDate];
-    // SKIP LOCKED: concurrent assignments each take a different unit instead of queueing on one.
-    const [claimed] = await manager.query<{ id: string; code: string }[]>(
-      `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`,
-      params,
-    );
+    let claimed: { id: string; code: string } | undefined;
+    if (options?.unlessHeldBy === undefined) {
+      [claimed] = await manager.query<{ id: string; code: string }[]>(CLAIM, params);
+    } else {
+      const [answer] = await manager.query<{ held: boolean; id: string | null; code: string | null }[]>(
+        CLAIM_UNLESS_HELD,
+        [...params, options.unlessHeldBy],
+      );
+      if (answer.held) {
+        return { kind: 'held' };
+      }
+      claimed = answer.id !== null && answer.code !== null ? { id: answer.id, code: answer.code } : undefined;
+    }
     if (claimed) {
       return { kind: 'found', unitId: claimed.id, unitCode: claimed.code };
     }
