@@ -54,6 +54,10 @@ export function buildDataSourceOptions(options: PersistenceOptions): DataSourceO
     extra: {
       Client: serviceClientClass({ preparedStatements: options.preparedStatements }),
       max: options.poolSize,
+      // pg-pool closes a connection idle for 10 s by default; after a lull of more than that the
+      // next burst paid for new ones (a backend forked and authenticated, its caches filled, its
+      // statements prepared and planned again). Idle connections cost Postgres little memory.
+      idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: 3000,
       // A statement stuck behind a lock must not hold a request forever.
       statement_timeout: 15_000,
