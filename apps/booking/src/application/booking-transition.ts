@@ -3,6 +3,7 @@ import {
   changeInHand,
   changeLocked,
   type Actor,
+  type InHand,
   type LockedChange,
   type UnitOfWork,
 } from '@storage/ddd';
@@ -37,9 +38,7 @@ export async function transitionBooking(
   };
   let result;
   if (inHand && canSee(actor, inHand.customerId)) {
-    const seen = inHand.snapshot();
-    const saveIfUnchanged = (copy: Booking) => bookings.saveIfUnchanged(copy, seen);
-    result = await changeInHand(unitOfWork, { aggregate: inHand, saveIfUnchanged }, locked);
+    result = await changeInHand(unitOfWork, bookingInHand(bookings, inHand), locked);
   } else {
     result = await changeLocked(unitOfWork, locked);
   }
@@ -48,4 +47,13 @@ export async function transitionBooking(
     throw new BookingNotFoundError(bookingId);
   }
   return aggregate.snapshot();
+}
+
+/**
+ * A copy of a booking held fresh (just written by this process), saved only while its row is
+ * still as the copy saw it: the same status and last change.
+ */
+export function bookingInHand(bookings: BookingRepository, booking: Booking): InHand<Booking> {
+  const seen = booking.snapshot();
+  return { aggregate: booking, saveIfUnchanged: (copy) => bookings.saveIfUnchanged(copy, seen) };
 }

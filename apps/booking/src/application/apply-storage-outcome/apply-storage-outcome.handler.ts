@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { changeInHand, changeLocked, UnitOfWork, type LockedChange } from '@storage/ddd';
 import type { Booking } from '../../domain';
+import { bookingInHand } from '../booking-transition';
 import { BookingRepository } from '../ports/booking.repository.port';
 import { SagaMetrics } from '../ports/saga-metrics.port';
 import { RecentBookings } from '../recent-bookings';
@@ -62,15 +63,9 @@ export class ApplyStorageOutcomeHandler {
     // The booking as this process placed it, when it did: one conditional statement instead of
     // a locked read and a write (the inbox's transaction is joined either way).
     const inHand = this.recent.take(bookingId);
-    const seen = inHand?.snapshot();
-    const { aggregate, changed } =
-      inHand && seen
-        ? await changeInHand(
-            this.unitOfWork,
-            { aggregate: inHand, saveIfUnchanged: (copy) => this.bookings.saveIfUnchanged(copy, seen) },
-            locked,
-          )
-        : await changeLocked(this.unitOfWork, locked);
+    const { aggregate, changed } = inHand
+      ? await changeInHand(this.unitOfWork, bookingInHand(this.bookings, inHand), locked)
+      : await changeLocked(this.unitOfWork, locked);
     if (!aggregate) {
       // Not ours (e.g. another environment's event): nothing to change, nothing to retry.
       this.logger.warn({ msg: `${cause} for an unknown booking`, bookingId });

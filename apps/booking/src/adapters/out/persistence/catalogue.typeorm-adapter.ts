@@ -8,8 +8,8 @@ import { CatalogueUnitOrmEntity } from './catalogue-unit.orm-entity';
 
 /**
  * How long a size's rate, once read, is answered from memory. The catalogue is already a copy
- * that lags storage-assign by the relay's delay; a second more spares every booking and quote a
- * round trip to Postgres (one of about 24 per booking).
+ * that lags storage-assign by the relay's delay; a second more spares every booking and quote its
+ * round trip to Postgres.
  */
 const RATE_REUSED_MS = 1000;
 
