@@ -99,6 +99,8 @@ describe('metrics', () => {
       expect(total(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(total(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
       expect(samples.every((sample) => sample.labels.service === name)).toBe(true);
+      // Round trips to Postgres, counted by the data services' client; the gateway has no database.
+      expect(total(samples, 'db_client_round_trips_total') > 0).toBe(name !== 'gateway');
     }
 
     // HTTP by route template, method and status: the gateway saw the booking, booking served it.

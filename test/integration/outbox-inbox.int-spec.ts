@@ -11,6 +11,7 @@ import {
   OutboxRelay,
 } from '@storage/messaging';
 import { runWithRequestContext } from '@storage/observability';
+import { runInTransaction, transactionManager } from '@storage/persistence';
 import { collect, header } from '../support/kafka';
 import { freshDatabase } from '../support/database';
 import { stackInfo } from '../support/stack-file';
@@ -113,34 +114,59 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
   });
 
   it('applies an event once, and again only if the first attempt rolled back', async () => {
+    await dataSource.query(
+      'CREATE TABLE IF NOT EXISTS inbox_effect (consumer text NOT NULL, attempt int NOT NULL)',
+    );
     const inbox = new Inbox(dataSource);
     const envelope = { eventId: randomUUID(), type: 'BookingCompleted' } as EventEnvelope<unknown>;
-    let effects = 0;
+    let attempts = 0;
+    /** Writes its attempt's number, then counts it as done; `fail` makes it throw after writing. */
+    const effect = (consumer: string, fail?: Error) => async () => {
+      attempts += 1;
+      await transactionManager('The effect').query(
+        'INSERT INTO inbox_effect (consumer, attempt) VALUES ($1, $2)',
+        [consumer, attempts],
+      );
+      if (fail) {
+        throw fail;
+      }
+      done.push(attempts);
+    };
+    const done: number[] = [];
     await expect(
-      inbox.processOnce('it-consumer', envelope, () => {
-        effects += 1;
-        return Promise.reject(new Error('transient'));
-      }),
+      inbox.processOnce('it-consumer', envelope, effect('it-consumer', new Error('transient'))),
     ).rejects.toThrow('transient');
+    await expect(inbox.processOnce('it-consumer', envelope, effect('it-consumer'))).resolves.toBe(true);
+    // A repeat: its first statement fails (the inbox row travels with it), so the effect stops there.
+    await expect(inbox.processOnce('it-consumer', envelope, effect('it-consumer'))).resolves.toBe(false);
+    await expect(inbox.processOnce('other-consumer', envelope, effect('other-consumer'))).resolves.toBe(true);
+    // A repeat whose effect catches its statement's failure and goes on still changes nothing.
     await expect(
-      inbox.processOnce('it-consumer', envelope, () => {
-        effects += 1;
-        return Promise.resolve();
-      }),
-    ).resolves.toBe(true);
-    await expect(
-      inbox.processOnce('it-consumer', envelope, () => {
-        effects += 1;
-        return Promise.resolve();
+      inbox.processOnce('it-consumer', envelope, async () => {
+        await effect('it-consumer')().catch(() => undefined);
+        await transactionManager('The effect').query(
+          'INSERT INTO inbox_effect (consumer, attempt) VALUES ($1, $2)',
+          ['it-consumer', -1],
+        );
       }),
     ).resolves.toBe(false);
+    // A repeat whose effect runs no statement: found at COMMIT, which is not sent.
+    await expect(inbox.processOnce('other-consumer', envelope, () => Promise.resolve())).resolves.toBe(false);
+    // Inside another unit of work a repeat could not roll back what it started: refused.
     await expect(
-      inbox.processOnce('other-consumer', envelope, () => {
-        effects += 1;
-        return Promise.resolve();
-      }),
-    ).resolves.toBe(true);
-    expect(effects).toBe(3);
+      runInTransaction(dataSource, () =>
+        inbox.processOnce('third-consumer', envelope, effect('third-consumer')),
+      ),
+    ).rejects.toThrow('Inbox.processOnce opens its own transaction');
+    expect(done).toEqual([2, 4]);
+    expect(
+      await dataSource.query<{ consumer: string; attempt: number }[]>(
+        'SELECT consumer, attempt FROM inbox_effect ORDER BY attempt',
+      ),
+    ).toEqual([
+      { consumer: 'it-consumer', attempt: 2 },
+      { consumer: 'other-consumer', attempt: 4 },
+    ]);
   });
 
   it('parks a row the broker refuses for good; only later rows of its key wait, the rest flow', async () => {

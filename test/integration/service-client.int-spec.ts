@@ -1,13 +1,21 @@
-import type { PoolClient } from 'pg';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { runInTransaction } from '@storage/persistence';
+import { Client, type PoolClient } from 'pg';
+import { DataSource, type QueryRunner } from 'typeorm';
+import {
+  buildDataSourceOptions,
+  runInTransaction,
+  sendAhead,
+  type StatementAhead,
+} from '@storage/persistence';
 import { freshDatabase } from '../support/database';
+import { waitFor } from '../support/wait-for';
 
 /** What node-postgres keeps of the connection that these tests look at (not in its typings). */
 interface ClientInternals {
   /** The transaction status of the last ReadyForQuery: I idle, T in a transaction, E failed one. */
   _txStatus: string | null;
   connection: { on(event: 'readyForQuery', listener: () => void): void };
+  /** The service client's own (libs/persistence service-client.ts). */
+  sendAhead(statement: StatementAhead): void;
 }
 
 const internals = (client: PoolClient) => client as unknown as PoolClient & ClientInternals;
@@ -40,18 +48,24 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
   async function counted<T>(
     work: (runner: QueryRunner, client: PoolClient & ClientInternals) => Promise<T>,
   ): Promise<{ result: T; roundTrips: number; status: string | null }> {
-    const runner = dataSource.createQueryRunner();
-    const client = internals((await runner.connect()) as PoolClient);
-    let roundTrips = 0;
-    client.connection.on('readyForQuery', () => (roundTrips += 1));
+    const { runner, client, roundTrips } = await countingRunner();
     try {
       await runner.startTransaction();
       const result = await work(runner, client);
       await runner.commitTransaction();
-      return { result, roundTrips, status: client._txStatus };
+      return { result, roundTrips: roundTrips(), status: client._txStatus };
     } finally {
       await runner.release();
     }
+  }
+
+  /** A connected query runner, its client, and the round trips counted on it from now on. */
+  async function countingRunner() {
+    const runner = dataSource.createQueryRunner();
+    const client = internals((await runner.connect()) as PoolClient);
+    let count = 0;
+    client.connection.on('readyForQuery', () => (count += 1));
+    return { runner, client, roundTrips: () => count };
   }
 
   const names = async () =>
@@ -146,5 +160,171 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
       await next.release();
     }
     expect(await names()).toEqual(['autocommitted']);
+  });
+
+  describe('statements sent ahead (an inbox row, an advisory lock)', () => {
+    const upsert = 'INSERT INTO item (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING';
+    const insert = 'INSERT INTO item (id, name) VALUES ($1, $2)';
+
+    it('sends them in front of the next statement, in its round trip, and feeds their row counts to their checks', async () => {
+      const counts: number[] = [];
+      const check = (rowCount: number) => {
+        counts.push(rowCount);
+        return undefined;
+      };
+      const { result, roundTrips } = await counted(async (runner, client) => {
+        client.sendAhead({ text: upsert, values: [1, 'ahead'], check });
+        client.sendAhead({ text: upsert, values: [1, 'conflicting'], check });
+        const rows: unknown = await runner.query('SELECT name FROM item WHERE id >= $1 ORDER BY id', [0]);
+        return rows;
+      });
+      expect(result).toEqual([{ name: 'ahead' }]);
+      expect(counts).toEqual([1, 0]);
+      // BEGIN + two statements ahead + SELECT, then COMMIT.
+      expect(roundTrips).toBe(2);
+    });
+
+    it("fails the next statement with a check's refusal and rolls everything back; the connection goes on", async () => {
+      const refusing = (rowCount: number) => (rowCount === 1 ? new Error('refused by its check') : undefined);
+      let after = false;
+      await expect(
+        runInTransaction(dataSource, async (manager) => {
+          sendAhead('a test', { text: upsert, values: [1, 'ahead'], check: refusing });
+          await manager.query(insert, [2, 'behind']);
+          after = true;
+        }),
+      ).rejects.toThrow('refused by its check');
+      expect(after).toBe(false);
+      expect(await names()).toEqual([]);
+      // The same (now prepared) statements in the next transaction.
+      await runInTransaction(dataSource, async (manager) => {
+        sendAhead('a test', { text: upsert, values: [3, 'third'] });
+        await manager.query(insert, [4, 'fourth']);
+      });
+      expect(await names()).toEqual(['third', 'fourth']);
+    });
+
+    it("reports a failed one as the next statement's error and leaves that statement unprepared", async () => {
+      await dataSource.query(insert, [1, 'kept']);
+      const behind = 'SELECT name FROM item WHERE id = $1 AND name <> $2';
+      await expect(
+        runInTransaction(dataSource, async (manager) => {
+          sendAhead('a test', { text: insert, values: [1, 'duplicate'] });
+          await manager.query(behind, [1, '']);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      // Its Parse was skipped: were it taken for prepared, Postgres would not know its name.
+      expect(await runInTransaction(dataSource, (manager) => manager.query(behind, [1, '']))).toEqual([
+        { name: 'kept' },
+      ]);
+    });
+
+    it('sends those still held at COMMIT before it, and no COMMIT when one is refused', async () => {
+      const { roundTrips } = await counted((_runner, client) => {
+        client.sendAhead({ text: upsert, values: [1, 'committed'] });
+        return Promise.resolve();
+      });
+      // BEGIN + the statement, then COMMIT once its answer has come.
+      expect(roundTrips).toBe(2);
+      expect(await names()).toEqual(['committed']);
+      let status: string | null = null;
+      await expect(
+        runInTransaction(dataSource, async (manager) => {
+          sendAhead('a test', {
+            text: upsert,
+            values: [2, 'refused'],
+            check: () => new Error('refused at commit'),
+          });
+          status = internals(
+            (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection,
+          )._txStatus;
+          return Promise.resolve();
+        }),
+      ).rejects.toThrow('refused at commit');
+      expect(status).toBe('I');
+      expect(await names()).toEqual(['committed']);
+    });
+
+    it('drops them at ROLLBACK, and never sends those of a checkout that went back to the pool', async () => {
+      const { runner, client, roundTrips } = await countingRunner();
+      try {
+        await runner.startTransaction();
+        await runner.query('SELECT count(*) FROM item WHERE id > $1', [0]);
+        client.sendAhead({ text: upsert, values: [1, 'rolled back'] });
+        await runner.rollbackTransaction();
+        // BEGIN + SELECT, then ROLLBACK: the statement held for the transaction never went.
+        expect(roundTrips()).toBe(2);
+        await runner.startTransaction();
+        client.sendAhead({ text: upsert, values: [2, 'abandoned'] });
+        // Released without COMMIT or ROLLBACK (TypeORM never does this; a caller might).
+      } finally {
+        await runner.release();
+      }
+      const next = await countingRunner();
+      try {
+        await next.runner.query(insert, [3, 'autocommitted']);
+        expect(next.client._txStatus).toBe('I');
+        expect(next.roundTrips()).toBe(1);
+      } finally {
+        await next.runner.release();
+      }
+      expect(await names()).toEqual(['autocommitted']);
+    });
+
+    it('must run inside a unit of work', () => {
+      expect(() => sendAhead('Locking a test', { text: upsert, values: [1, 'outside'] })).toThrow(
+        /Locking a test must run inside a unit of work/,
+      );
+    });
+
+    it('runs the next statement on a snapshot taken after a lock sent ahead was granted', async () => {
+      const other = await new DataSource(
+        buildDataSourceOptions({
+          url: db.url,
+          poolSize: 1,
+          preparedStatements: true,
+          entities: [],
+          migrations: [],
+        }),
+      ).initialize();
+      const observer = new Client({ connectionString: db.url });
+      await observer.connect();
+      const lock = 'SELECT pg_advisory_xact_lock($1, $2)';
+      /** Until exactly one advisory lock is held (granted) or waited for. */
+      const advisoryLocks = (what: string, granted: boolean) =>
+        waitFor(
+          what,
+          () =>
+            observer.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted = $1",
+              [granted],
+            ),
+          (result) => result.rows[0].n === 1,
+          { timeoutMs: 10_000, intervalMs: 20 },
+        );
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const holding = runInTransaction(other, async (manager) => {
+          await manager.query(lock, [7, 7]);
+          await manager.query(insert, [1, 'written under the lock']);
+          await released;
+        });
+        await advisoryLocks('the first transaction to hold the lock', true);
+        const reading = runInTransaction(dataSource, async (manager) => {
+          sendAhead('a test', { text: lock, values: [7, 7] });
+          return manager.query<{ name: string }[]>('SELECT name FROM item WHERE id >= $1', [0]);
+        });
+        await advisoryLocks('the second transaction to wait for the lock', false);
+        release();
+        await holding;
+        // Sent in one message with the lock, the SELECT still sees what committed while it waited.
+        expect(await reading).toEqual([{ name: 'written under the lock' }]);
+      } finally {
+        release();
+        await observer.end();
+        await other.destroy();
+      }
+    });
   });
 });

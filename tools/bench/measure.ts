@@ -148,8 +148,7 @@ export interface DatabaseWork {
   walFlushes: number;
   /**
    * Statements the services sent, by database then statement text (pg_stat_statements, normalised
-   * texts; BEGIN and COMMIT included): each is a round trip some service paid for, except a BEGIN
-   * sent with the statement after it (see statementsPerBooking). Empty when the server does not
+   * texts; BEGIN and COMMIT included). Empty when the server does not
    * load pg_stat_statements (an external DATABASE_URL).
    */
   statements: Record<string, Record<string, number>>;
@@ -208,15 +207,10 @@ export async function databaseWork(serverUrl: string, databases: readonly string
 }
 
 /**
- * The BEGIN a service client sends in the same message as its transaction's first statement
- * (libs/persistence service-client.ts): a statement, but no round trip of its own. A BEGIN that
- * travels alone is TypeORM's own text, START TRANSACTION.
- */
-const BEGIN_WITH_NEXT_STATEMENT = 'BEGIN';
-
-/**
- * Statements and round trips per booking between two readings, by database, and the most
- * frequent statements.
+ * Statements per booking between two readings, by database, and the most frequent statements.
+ * Not round trips: the services' client sends some statements in one message (a BEGIN with the
+ * statement after it, an inbox row or a lock ahead of the next one); it counts its round trips
+ * itself (db_client_round_trips_total).
  */
 export function statementsPerBooking(
   before: DatabaseWork,
@@ -224,26 +218,21 @@ export function statementsPerBooking(
   bookings: number,
 ): {
   byDatabase: Record<string, number>;
-  roundTripsByDatabase: Record<string, number>;
   top: { database: string; statement: string; perBooking: number }[];
 } {
   const byDatabase: Record<string, number> = {};
-  const roundTripsByDatabase: Record<string, number> = {};
   const all: { database: string; statement: string; perBooking: number }[] = [];
   for (const [database, counts] of Object.entries(after.statements)) {
     let total = 0;
-    let roundTrips = 0;
     for (const [statement, calls] of Object.entries(counts)) {
       const perBooking = (calls - (before.statements[database]?.[statement] ?? 0)) / Math.max(1, bookings);
       total += perBooking;
-      if (statement.trim().toUpperCase() !== BEGIN_WITH_NEXT_STATEMENT) roundTrips += perBooking;
       if (perBooking > 0) all.push({ database, statement: statement.replace(/\s+/g, ' '), perBooking });
     }
     byDatabase[database] = total;
-    roundTripsByDatabase[database] = roundTrips;
   }
   all.sort((a, b) => b.perBooking - a.perBooking);
-  return { byDatabase, roundTripsByDatabase, top: all.slice(0, 40) };
+  return { byDatabase, top: all.slice(0, 40) };
 }
 
 /**

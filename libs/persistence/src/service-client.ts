@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Client, Query, type QueryConfig } from 'pg';
 import { currentRequestContext, endSpan, SpanKind, startSpan, tracingExported } from '@storage/observability';
+import { databaseRoundTrips } from './database-client.metrics';
+import { transactionManager } from './typeorm-unit-of-work';
 
 /** Distinct statements that get a name; any beyond run unnamed, so the cache stays bounded. */
 const MAX_NAMED_STATEMENTS = 2000;
@@ -60,77 +62,147 @@ function traced(args: unknown[], database: string, run: (args: unknown[]) => unk
   return result;
 }
 
-/** The parts of node-postgres' connection and Query that a query sent after BEGIN uses. */
+/** The parts of node-postgres' connection and Query that a pipelined query uses. */
 interface WireConnection {
-  parse(message: { text: string }): void;
-  bind(message: object): void;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { statement?: string; values?: string[] }): void;
   execute(message: object): void;
+  sync(): void;
+  parsedStatements: Record<string, string | undefined>;
   submittedNamedStatements: Record<string, string | undefined>;
 }
 interface QueryInternals {
   name?: string;
+  text: string;
   callback?: QueryCallback;
+  _canceledDueToError: unknown;
   prepare(connection: WireConnection): void;
-  handleCommandComplete(message: unknown, connection: WireConnection): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: { text: string }, connection: WireConnection): void;
   handleError(error: unknown, connection: WireConnection): void;
+  handleReadyForQuery(connection: WireConnection): void;
 }
 const PgQuery = Query as unknown as new (
-  config: QueryConfig & { callback?: QueryCallback },
+  config: QueryConfig & { callback?: QueryCallback; queryMode?: 'extended' },
 ) => QueryInternals;
 
 /**
- * A parameterised query with the BEGIN of its transaction in front, in one round trip: Parse,
- * Bind, Execute of BEGIN, then the query's own messages and one Sync. Postgres runs them in order;
- * if BEGIN fails, the query is skipped (everything up to the Sync is), so the query never runs
- * outside the transaction it was written for. The answer is the query's: BEGIN's CommandComplete
- * is not a result.
+ * A statement sent ahead of the next one of its transaction, in the same message (see
+ * `sendAhead`). Its answer is only its row count, which `check` may refuse: then the statement
+ * behind it fails with that error, after it ran (its transaction must be rolled back).
  */
-class QueryAfterBegin extends PgQuery {
-  private beginCompleted = false;
-  private failed = false;
-  /**
-   * node-postgres marks the active query's statement as parsed on the first ParseComplete, which is
-   * BEGIN's: the query's name is held back until BEGIN has completed, so a statement whose own
-   * Parse fails is not taken for prepared on this connection.
-   */
-  private heldName: string | undefined;
+export interface StatementAhead {
+  text: string;
+  values: readonly (string | number)[];
+  check?: (rowCount: number) => Error | undefined;
+}
+interface Step {
+  text: string;
+  name?: string;
+  values?: string[];
+  check?: StatementAhead['check'];
+}
+const BEGIN_STEP: Step = { text: 'BEGIN' };
+
+/** The row count at the end of a CommandComplete tag ("INSERT 0 1", "UPDATE 3", "SELECT 1"). */
+function rowCountOf(tag: string): number {
+  const count = Number(/(\d+)$/.exec(tag)?.[1]);
+  return Number.isNaN(count) ? 0 : count;
+}
+
+/**
+ * A query with statements in front of it, in one round trip: Parse, Bind, Execute of each (BEGIN,
+ * statements sent ahead), then the query's own messages and one Sync. Postgres runs them in order,
+ * each with its own snapshot, and skips everything up to the Sync after one fails: the query never
+ * runs outside the transaction it was written for, nor without the statements meant to precede it.
+ * The answer is the query's; the others' CommandComplete only feed their checks. Without a query
+ * of its own the steps alone are sent and the answer is empty.
+ *
+ * node-postgres files a ParseComplete under the active query's name and text: while the steps'
+ * answers arrive, name and text are those of the step being answered, and a failure forgets every
+ * statement whose Parse was skipped, so none is taken for prepared on this connection.
+ */
+class PipelinedQuery extends PgQuery {
+  private answered = 0;
+  private readonly own: { name?: string; text: string };
+  /** Named statements this message parses after the step being answered (skipped on a failure). */
+  private readonly parsing: (string | undefined)[] = [];
+  private readonly flushOnly: boolean;
+
+  /** `query` null: the steps alone (a flush before COMMIT or before a statement sent on its own). */
+  constructor(
+    private readonly steps: Step[],
+    query: { name?: string; text: string; values: unknown[] } | null,
+    callback?: QueryCallback,
+  ) {
+    const own = query ?? { text: steps[steps.length - 1].text };
+    super({ ...own, callback, queryMode: 'extended' });
+    this.own = { name: query?.name, text: own.text };
+    this.flushOnly = query === null;
+  }
 
   override prepare(connection: WireConnection): void {
-    connection.parse({ text: 'BEGIN' });
-    connection.bind({});
-    connection.execute({});
-    const name = this.name;
-    super.prepare(connection);
-    if (name && !this.failed) {
-      this.heldName = name;
-      this.name = undefined;
+    for (const step of this.steps) {
+      const parsed =
+        step.name !== undefined &&
+        (connection.parsedStatements[step.name] !== undefined ||
+          connection.submittedNamedStatements[step.name] !== undefined);
+      if (!parsed) {
+        connection.parse({ text: step.text, name: step.name });
+        if (step.name !== undefined) {
+          connection.submittedNamedStatements[step.name] = step.text;
+        }
+      }
+      this.parsing.push(parsed ? undefined : step.name);
+      connection.bind({ statement: step.name, values: step.values });
+      connection.execute({});
+    }
+    if (this.flushOnly) {
+      connection.sync();
+    } else {
+      const parsed = this.own.name !== undefined && connection.parsedStatements[this.own.name] !== undefined;
+      const submitted = this.own.name !== undefined && connection.submittedNamedStatements[this.own.name];
+      super.prepare(connection);
+      this.parsing.push(parsed || submitted ? undefined : this.own.name);
+    }
+    this.answering(0);
+  }
+
+  override handleDataRow(message: unknown): void {
+    if (this.answered >= this.steps.length) {
+      super.handleDataRow(message);
     }
   }
 
-  override handleCommandComplete(message: unknown, connection: WireConnection): void {
-    if (!this.beginCompleted) {
-      this.beginCompleted = true;
-      this.restoreName();
+  override handleCommandComplete(message: { text: string }, connection: WireConnection): void {
+    if (this.answered >= this.steps.length) {
+      super.handleCommandComplete(message, connection);
       return;
     }
-    super.handleCommandComplete(message, connection);
+    const refusal = this.steps[this.answered].check?.(rowCountOf(message.text));
+    if (refusal && !this._canceledDueToError) {
+      this._canceledDueToError = refusal;
+    }
+    this.answering(this.answered + 1);
   }
 
   override handleError(error: unknown, connection: WireConnection): void {
-    this.failed = true;
-    if (this.heldName !== undefined) {
-      // BEGIN failed: the query's Parse was skipped, so its statement was never prepared.
-      delete connection.submittedNamedStatements[this.heldName];
-      this.restoreName();
+    // Everything after the failed step was skipped, its Parse too.
+    for (const name of this.parsing.slice(this.answered + 1)) {
+      if (name !== undefined) {
+        delete connection.submittedNamedStatements[name];
+      }
     }
+    this.answering(this.steps.length);
     super.handleError(error, connection);
   }
 
-  private restoreName(): void {
-    if (this.heldName !== undefined) {
-      this.name = this.heldName;
-      this.heldName = undefined;
-    }
+  /** Step `index` (or, past the steps, the query itself) is the one whose answers arrive next. */
+  private answering(index: number): void {
+    this.answered = index;
+    const current = index < this.steps.length ? this.steps[index] : this.own;
+    this.name = current.name;
+    this.text = current.text;
   }
 }
 
@@ -144,6 +216,14 @@ const ENDS = new Set(['COMMIT', 'ROLLBACK']);
 /** What node-postgres answers for a statement without rows; TypeORM reads `rows`. */
 function commandResult(command: string) {
   return { command, rowCount: null, oid: null, rows: [], fields: [] };
+}
+
+/** What a checkout has asked for and not sent yet: its BEGIN and statements to send ahead. */
+interface Held {
+  /** pg-pool gives every checkout its own `release` function: the checkout it belongs to. */
+  checkout: unknown;
+  begin: boolean;
+  steps: Step[];
 }
 
 /**
@@ -160,58 +240,97 @@ function commandResult(command: string) {
  * BEGIN travels with the transaction's first statement. TypeORM sends START TRANSACTION and waits
  * for it before its first statement: a round trip of its own in every transaction (about 3 of the
  * 27 statements of a booking). The client answers START TRANSACTION at once and holds it; the next
- * statement goes out with BEGIN in front of it, in one round trip (QueryAfterBegin). A transaction
+ * statement goes out with BEGIN in front of it, in one round trip (PipelinedQuery). A transaction
  * that ends before any statement (COMMIT or ROLLBACK next) sends nothing at all; a first statement
  * that cannot follow BEGIN in the same message (no parameters: it may be a script of several)
- * waits for BEGIN as before. The held BEGIN belongs to the checkout that asked for it: pg-pool
- * gives every checkout its own `release` function, and a BEGIN held when the client went back
- * to the pool is dropped, never opened in front of the next borrower's statement.
+ * waits for BEGIN as before.
+ *
+ * Statements sent ahead (`sendAhead`: an inbox row, an advisory lock) are held the same way and go
+ * out in front of the transaction's next statement; COMMIT sends them first (and is not sent if
+ * one fails or its check refuses), ROLLBACK drops them. Held BEGIN and statements belong to the
+ * checkout that asked for them: held when the client went back to the pool, they are dropped,
+ * never sent in front of the next borrower's statement.
  *
  * With tracing exported, each query of a traced request is a span (see `traced`).
  */
 export function serviceClientClass(options: { preparedStatements: boolean }): typeof Client {
   return class ServiceClient extends Client {
-    /** The checkout (its `release`) whose START TRANSACTION has not been sent yet; null if none. */
-    private beginHeldFor: unknown = null;
+    private held: Held | null = null;
+
+    constructor(config?: ConstructorParameters<typeof Client>[0]) {
+      super(config);
+      this.connection.on('readyForQuery', () => databaseRoundTrips.inc());
+    }
 
     // pg's query() has many overloads; only (text, values[, callback]), TypeORM's call, is rewritten.
     override query(...args: unknown[]): never {
       return traced(args, this.database ?? 'postgres', (given) => this.send(given)) as never;
     }
 
+    /** Holds `statement` until the checkout's next one (see the class comment and `sendAhead`). */
+    sendAhead(statement: StatementAhead): void {
+      const checkout = this.checkout();
+      const held = this.held !== null && this.held.checkout === checkout ? this.held : null;
+      this.held = held ?? { checkout, begin: false, steps: [] };
+      this.held.steps.push({
+        text: statement.text,
+        name: options.preparedStatements ? nameFor(statement.text) : undefined,
+        values: statement.values.map(String),
+        check: statement.check,
+      });
+    }
+
+    private checkout(): unknown {
+      return (this as { release?: unknown }).release ?? undefined;
+    }
+
     private send(given: unknown[]): unknown {
       const [text, values, callback] = given;
-      const checkout = (this as { release?: unknown }).release ?? undefined;
-      const held = this.beginHeldFor !== null && this.beginHeldFor === checkout;
-      this.beginHeldFor = null;
+      const checkout = this.checkout();
+      const held = this.held !== null && this.held.checkout === checkout ? this.held : null;
+      this.held = null;
+      const ahead = held ? [...(held.begin ? [BEGIN_STEP] : []), ...held.steps] : [];
       if (typeof text !== 'string' || given.length > 3 || (values !== undefined && !Array.isArray(values))) {
-        // Not TypeORM's call (a config object, a cursor): node-postgres' own queue, BEGIN first.
-        if (held) {
-          this.pg([START, (error: Error | null) => error && this.connection.stream.destroy(error)]);
+        // Not TypeORM's call (a config object, a cursor): node-postgres' own queue, held ones first.
+        // Nothing calls it inside a transaction today; should a held step fail, the transaction
+        // cannot go on, and the connection is closed rather than run the query without it.
+        if (ahead.length > 0) {
+          this.pg([
+            new PipelinedQuery(ahead, null, (error) => error && this.connection.stream.destroy(error)),
+          ]);
         }
         return this.plain(given);
       }
       const answer = typeof callback === 'function' ? (callback as QueryCallback) : undefined;
       const parameters = Array.isArray(values) && values.length > 0 ? (values as unknown[]) : undefined;
       if (text === START && !held && !parameters) {
-        this.beginHeldFor = checkout;
+        this.held = { checkout, begin: true, steps: [] };
         return this.answered(answer, commandResult('BEGIN'));
       }
       if (!held) {
         return this.plain(given);
       }
-      if (ENDS.has(text)) {
-        // Nothing was sent in this transaction: there is nothing to commit or roll back.
-        return this.answered(answer, commandResult(text));
+      if (ENDS.has(text) && (held.begin || text === 'ROLLBACK')) {
+        if (held.begin && (text === 'ROLLBACK' || held.steps.length === 0)) {
+          // Nothing was sent in this transaction: there is nothing to commit or roll back.
+          return this.answered(answer, commandResult(text));
+        }
+        if (text === 'ROLLBACK') {
+          // The transaction is open; the statements held for it are dropped with it.
+          return this.plain(given);
+        }
       }
       if (parameters) {
         const name = options.preparedStatements ? nameFor(text) : undefined;
-        return this.submit(new QueryAfterBegin({ name, text, values: parameters, callback: answer }), answer);
+        return this.submit(new PipelinedQuery(ahead, { name, text, values: parameters }, answer), answer);
       }
-      // No parameters: possibly several statements, which cannot follow BEGIN in one message.
-      const result = (this.pg([START]) as Promise<unknown>).then(
-        () => this.plain([text, values]) as Promise<unknown>,
-      );
+      // COMMIT after held statements, or no parameters (possibly several statements, which cannot
+      // follow others in one message): the held ones first, then this, unless they failed.
+      const result = new Promise<unknown>((resolve, reject) => {
+        this.pg([
+          new PipelinedQuery(ahead, null, (error, value) => (error ? reject(error) : resolve(value))),
+        ]);
+      }).then(() => this.plain([text, values]) as Promise<unknown>);
       if (!answer) {
         return result;
       }
@@ -263,4 +382,21 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
       return (super.query as (...given: unknown[]) => unknown).apply(this, args);
     }
   };
+}
+
+/**
+ * Sends `statement` in the open unit of work's transaction in front of its next statement, in the
+ * same round trip instead of one of its own: for a statement whose answer the code does not need
+ * before it goes on (an inbox row, an advisory lock). It has run before the next statement runs
+ * (whose snapshot, in READ COMMITTED, is taken after it); its error, or its check's refusal,
+ * becomes the next statement's (or COMMIT's). A transaction rolled back first never sends it.
+ */
+export function sendAhead(what: string, statement: StatementAhead): void {
+  const runner = transactionManager(what).queryRunner as { databaseConnection?: unknown } | undefined;
+  const client = runner?.databaseConnection as
+    { sendAhead?: (statement: StatementAhead) => void } | undefined;
+  if (typeof client?.sendAhead !== 'function') {
+    throw new Error(`${what} needs the service client (libs/persistence service-client.ts) as the pg client`);
+  }
+  client.sendAhead(statement);
 }

@@ -18,7 +18,8 @@ export abstract class AssignmentRepository {
   /**
    * Serializes every change to one booking's assignments until the unit of work commits, so a
    * release or completion that starts while the booking is being moved to another unit sees the
-   * move (and the new assignment) instead of the superseded one. Must run inside a unit of work.
+   * move (and the new assignment) instead of the superseded one. Must run inside a unit of work;
+   * the lock is granted before the unit of work's next statement runs (it may travel with it).
    */
   abstract lockBooking(bookingId: string): Promise<void>;
   abstract findActiveByBooking(bookingId: string, options?: { lock: boolean }): Promise<Assignment | null>;

@@ -8,6 +8,7 @@ import {
   findUnreconciled,
   lockedIf,
   markReconcileOutcome,
+  sendAhead,
   transactionManager,
 } from '@storage/persistence';
 import type { Assignment, AssignmentFailure, UnitSize } from '../../../domain';
@@ -64,12 +65,14 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     return row ? AssignmentMapper.toDomain(row) : null;
   }
 
-  async lockBooking(bookingId: string): Promise<void> {
-    // The lock lasts until the unit of work commits.
-    await transactionManager('Locking a booking').query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-      BOOKING_LOCK_CLASS,
-      bookingId,
-    ]);
+  lockBooking(bookingId: string): Promise<void> {
+    // Sent with the unit of work's next statement (one round trip for both), which runs once the
+    // lock is granted; it lasts until the unit of work commits.
+    sendAhead('Locking a booking', {
+      text: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
+      values: [BOOKING_LOCK_CLASS, bookingId],
+    });
+    return Promise.resolve();
   }
 
   async findActiveForUnitEndingAfter(unitId: string, date: string): Promise<Assignment[]> {
