@@ -99,7 +99,7 @@ interface PhaseFigures {
   database: Omit<DatabaseWork, 'statements'> & {
     statements: number;
     statementsByDatabase: Record<string, number>;
-    /** Statements less the BEGINs sent with the statement after them. */
+    /** Round trips counted by the services' client (db_client_round_trips_total), all replicas. */
     roundTrips: number;
     roundTripsByService: Record<string, number>;
     topStatements: { database: string; statement: string; perBooking: number }[];
