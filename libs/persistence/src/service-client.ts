@@ -211,7 +211,8 @@ class PipelinedQuery extends PgQuery {
  * no copy of every statement's text to normalise it. Another spelling takes the general way.
  */
 const START = 'START TRANSACTION';
-const ENDS = new Set(['COMMIT', 'ROLLBACK']);
+const COMMIT = 'COMMIT';
+const ROLLBACK = 'ROLLBACK';
 
 /** What node-postgres answers for a statement without rows; TypeORM reads `rows`. */
 function commandResult(command: string) {
@@ -310,15 +311,14 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
       if (!held) {
         return this.plain(given);
       }
-      if (ENDS.has(text) && (held.begin || text === 'ROLLBACK')) {
-        if (held.begin && (text === 'ROLLBACK' || held.steps.length === 0)) {
-          // Nothing was sent in this transaction: there is nothing to commit or roll back.
-          return this.answered(answer, commandResult(text));
-        }
-        if (text === 'ROLLBACK') {
-          // The transaction is open; the statements held for it are dropped with it.
-          return this.plain(given);
-        }
+      if (text === ROLLBACK) {
+        // The statements held for the transaction are dropped with it; if its BEGIN is still held
+        // too, nothing was sent and there is nothing to roll back.
+        return held.begin ? this.answered(answer, commandResult(text)) : this.plain(given);
+      }
+      if (text === COMMIT && held.begin && held.steps.length === 0) {
+        // Nothing was sent in this transaction: there is nothing to commit.
+        return this.answered(answer, commandResult(text));
       }
       if (parameters) {
         const name = options.preparedStatements ? nameFor(text) : undefined;
