@@ -162,7 +162,7 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
     expect(await names()).toEqual(['autocommitted']);
   });
 
-  describe('statements sent ahead (an inbox row, an advisory lock)', () => {
+  describe('statements sent ahead (an inbox row, an advisory lock, a last write)', () => {
     const upsert = 'INSERT INTO item (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING';
     const insert = 'INSERT INTO item (id, name) VALUES ($1, $2)';
 
@@ -219,13 +219,81 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
       ]);
     });
 
-    it('sends those still held at COMMIT before it, and no COMMIT when one is refused', async () => {
+    it('sends those still held at COMMIT with it, in one round trip, when none has a check', async () => {
+      const { roundTrips, status } = await counted(async (runner, client) => {
+        await runner.query(insert, [1, 'first']);
+        client.sendAhead({ text: insert, values: [2, 'second'] });
+        client.sendAhead({ text: upsert, values: [3, 'third'] });
+      });
+      // BEGIN + INSERT, then both statements + COMMIT.
+      expect(roundTrips).toBe(2);
+      expect(status).toBe('I');
+      expect(await names()).toEqual(['first', 'second', 'third']);
+    });
+
+    it('fails COMMIT with the error of one sent with it, and nothing of the transaction commits; the connection goes on', async () => {
+      await dataSource.query(insert, [1, 'kept']);
+      const { runner, client } = await countingRunner();
+      try {
+        await runner.startTransaction();
+        await runner.query(insert, [2, 'rolled back']);
+        client.sendAhead({ text: insert, values: [1, 'duplicate'] });
+        client.sendAhead({ text: insert, values: [3, 'skipped'] });
+        await expect(runner.commitTransaction()).rejects.toThrow(/duplicate key/);
+        // COMMIT was skipped: the transaction is still open, failed, as after any failed COMMIT.
+        expect(client._txStatus).toBe('E');
+        await runner.rollbackTransaction();
+        expect(client._txStatus).toBe('I');
+        // The same statements, prepared or not, work on this connection afterwards.
+        await runner.startTransaction();
+        client.sendAhead({ text: insert, values: [4, 'fourth'] });
+        await runner.commitTransaction();
+      } finally {
+        await runner.release();
+      }
+      expect(await names()).toEqual(['kept', 'fourth']);
+      // And through the unit of work, which rolls back on a failed COMMIT by itself.
+      await expect(
+        runInTransaction(dataSource, async (manager) => {
+          await manager.query(insert, [5, 'rolled back too']);
+          sendAhead('a test', { text: insert, values: [4, 'duplicate'] });
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await names()).toEqual(['kept', 'fourth']);
+    });
+
+    it("converts their parameters as node-postgres converts a query's", async () => {
+      await dataSource.query(
+        'CREATE TABLE IF NOT EXISTS typed (id int PRIMARY KEY, at timestamptz, doc jsonb, flag boolean, note text, tags text[])',
+      );
+      const at = new Date('2026-03-04T05:06:07.089Z');
+      const row = [1, at, { a: [1, 'two'] }, false, null, ['x', 'y,z']];
+      const typedInsert = 'INSERT INTO typed (id, at, doc, flag, note, tags) VALUES ($1, $2, $3, $4, $5, $6)';
+      await runInTransaction(dataSource, (manager) => {
+        sendAhead('a test', { text: typedInsert, values: row });
+        return Promise.resolve(manager);
+      });
+      await dataSource.query(typedInsert, [2, ...row.slice(1)]);
+      const stored = await dataSource.query<Record<string, unknown>[]>(
+        'SELECT at, doc, flag, note, tags FROM typed ORDER BY id',
+      );
+      expect(stored[0]).toEqual({ at, doc: { a: [1, 'two'] }, flag: false, note: null, tags: ['x', 'y,z'] });
+      expect(stored[1]).toEqual(stored[0]);
+    });
+
+    it('sends those still held at COMMIT before it when one has a check, and no COMMIT when one is refused', async () => {
+      const counts: number[] = [];
       const { roundTrips } = await counted((_runner, client) => {
-        client.sendAhead({ text: upsert, values: [1, 'committed'] });
+        client.sendAhead({
+          text: upsert,
+          values: [1, 'committed'],
+          check: (count) => void counts.push(count),
+        });
         return Promise.resolve();
       });
       // BEGIN + the statement, then COMMIT once its answer has come.
       expect(roundTrips).toBe(2);
+      expect(counts).toEqual([1]);
       expect(await names()).toEqual(['committed']);
       let status: string | null = null;
       await expect(

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { currentRequestContext, currentTraceparent } from '@storage/observability';
-import { columnValues, RowNotFoundError } from '@storage/persistence';
+import { columnValues, RowNotFoundError, sendAhead, transactionManager } from '@storage/persistence';
 
 /**
  * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
@@ -93,16 +93,21 @@ export class Outbox {
 
   /**
    * A new aggregate's row and its events in one statement: a constraint that refuses the row
-   * (the assignments' exclusion constraint) refuses its events with it.
+   * (the assignments' exclusion constraint) refuses its events with it. Nothing needs its answer,
+   * so it is sent ahead (`sendAhead`): with the unit of work's next statement, or with its COMMIT
+   * when it is the last, in that one round trip; its failure fails that statement or COMMIT, and
+   * the unit of work rolls back.
    */
-  async insert<T extends ObjectLiteral>(
-    manager: EntityManager,
-    target: EntityTarget<T>,
-    row: T,
-    events: OutgoingEvent<object>[],
-  ): Promise<void> {
-    const insert = manager.createQueryBuilder().insert().into(target).values(row).returning('1');
-    await this.writeWithEvents(manager, insert.getQueryAndParameters(), events);
+  insert<T extends ObjectLiteral>(target: EntityTarget<T>, row: T, events: OutgoingEvent<object>[]): void {
+    const what = 'Inserting a row with its events';
+    const insert = transactionManager(what)
+      .createQueryBuilder()
+      .insert()
+      .into(target)
+      .values(row)
+      .returning('1');
+    const [text, values] = this.withEvents(insert.getQueryAndParameters(), events);
+    sendAhead(what, { text, values });
   }
 
   private updateOf<T extends ObjectLiteral>(
@@ -126,11 +131,23 @@ export class Outbox {
    */
   private async writeWithEvents(
     manager: EntityManager,
-    [write, writeParameters]: [string, unknown[]],
+    write: [string, unknown[]],
     events: OutgoingEvent<object>[],
   ): Promise<number> {
+    const [result] = await manager.query<{ written: number }[]>(...this.withEvents(write, events));
+    return result.written;
+  }
+
+  /**
+   * A write that returns one row per row written (RETURNING 1) and `events` appended only if it
+   * wrote something, as one statement that answers how many rows it wrote.
+   */
+  private withEvents(
+    [write, writeParameters]: [string, unknown[]],
+    events: OutgoingEvent<object>[],
+  ): [string, unknown[]] {
     const { rows, parameters } = this.rowsOf(events, writeParameters.length + 1);
-    const [result] = await manager.query<{ written: number }[]>(
+    return [
       events.length === 0
         ? `WITH written AS (${write}) SELECT count(*)::int AS written FROM written`
         : `WITH written AS (${write}),
@@ -142,8 +159,7 @@ export class Outbox {
            )
            SELECT count(*)::int AS written FROM written`,
       [...writeParameters, ...parameters],
-    );
-    return result.written;
+    ];
   }
 
   /** The outbox rows of `events` as VALUES tuples, their parameters numbered from `first`. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client, Query, type QueryConfig } from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import { currentRequestContext, endSpan, SpanKind, startSpan, tracingExported } from '@storage/observability';
 import { databaseRoundTrips } from './database-client.metrics';
 import { transactionManager } from './typeorm-unit-of-work';
@@ -65,7 +66,7 @@ function traced(args: unknown[], database: string, run: (args: unknown[]) => unk
 /** The parts of node-postgres' connection and Query that a pipelined query uses. */
 interface WireConnection {
   parse(message: { text: string; name?: string }): void;
-  bind(message: { statement?: string; values?: string[] }): void;
+  bind(message: { statement?: string; values?: unknown[]; valueMapper?: (value: unknown) => unknown }): void;
   execute(message: object): void;
   sync(): void;
   parsedStatements: Record<string, string | undefined>;
@@ -93,13 +94,14 @@ const PgQuery = Query as unknown as new (
  */
 export interface StatementAhead {
   text: string;
-  values: readonly (string | number)[];
+  /** Converted as node-postgres converts a query's parameters. */
+  values: readonly unknown[];
   check?: (rowCount: number) => Error | undefined;
 }
 interface Step {
   text: string;
   name?: string;
-  values?: string[];
+  values?: unknown[];
   check?: StatementAhead['check'];
 }
 const BEGIN_STEP: Step = { text: 'BEGIN' };
@@ -154,7 +156,7 @@ class PipelinedQuery extends PgQuery {
         }
       }
       this.parsing.push(parsed ? undefined : step.name);
-      connection.bind({ statement: step.name, values: step.values });
+      connection.bind({ statement: step.name, values: step.values, valueMapper: prepareValue });
       connection.execute({});
     }
     if (this.flushOnly) {
@@ -246,9 +248,10 @@ interface Held {
  * that cannot follow BEGIN in the same message (no parameters: it may be a script of several)
  * waits for BEGIN as before.
  *
- * Statements sent ahead (`sendAhead`: an inbox row, an advisory lock) are held the same way and go
- * out in front of the transaction's next statement; COMMIT sends them first (and is not sent if
- * one fails or its check refuses), ROLLBACK drops them. Held BEGIN and statements belong to the
+ * Statements sent ahead (`sendAhead`: an inbox row, an advisory lock, a last write) are held the
+ * same way and go out in front of the transaction's next statement, or with COMMIT in its message
+ * (COMMIT is skipped if one fails; statements with a check are answered before COMMIT is sent, which
+ * is not sent if a check refuses); ROLLBACK drops them. Held BEGIN and statements belong to the
  * checkout that asked for them: held when the client went back to the pool, they are dropped,
  * never sent in front of the next borrower's statement.
  *
@@ -276,7 +279,7 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
       this.held.steps.push({
         text: statement.text,
         name: options.preparedStatements ? nameFor(statement.text) : undefined,
-        values: statement.values.map(String),
+        values: [...statement.values],
         check: statement.check,
       });
     }
@@ -323,6 +326,13 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
       if (parameters) {
         const name = options.preparedStatements ? nameFor(text) : undefined;
         return this.submit(new PipelinedQuery(ahead, { name, text, values: parameters }, answer), answer);
+      }
+      if (text === COMMIT && held.steps.every((step) => step.check === undefined)) {
+        // Held statements whose answers nobody checks go out with COMMIT, in one message: should
+        // one fail, Postgres skips COMMIT with the rest, and the failure is COMMIT's, as for any
+        // failed COMMIT (the unit of work then rolls back). A check must see its answer first:
+        // its refusal has to stop COMMIT, so those are sent on their own before it (below).
+        return this.submit(new PipelinedQuery(ahead, { text, values: [] }, answer), answer);
       }
       // COMMIT after held statements, or no parameters (possibly several statements, which cannot
       // follow others in one message): the held ones first, then this, unless they failed.
@@ -387,9 +397,10 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
 /**
  * Sends `statement` in the open unit of work's transaction in front of its next statement, in the
  * same round trip instead of one of its own: for a statement whose answer the code does not need
- * before it goes on (an inbox row, an advisory lock). It has run before the next statement runs
- * (whose snapshot, in READ COMMITTED, is taken after it); its error, or its check's refusal,
- * becomes the next statement's (or COMMIT's). A transaction rolled back first never sends it.
+ * before it goes on (an inbox row, an advisory lock, a transaction's last write). It has run before
+ * the next statement runs (whose snapshot, in READ COMMITTED, is taken after it); its error, or its
+ * check's refusal, becomes the next statement's (or COMMIT's). Without a check, the last ones go
+ * in COMMIT's own message. A transaction rolled back first never sends it.
  */
 export function sendAhead(what: string, statement: StatementAhead): void {
   const runner = transactionManager(what).queryRunner as { databaseConnection?: unknown } | undefined;

@@ -115,15 +115,16 @@ export class AssignmentTypeormRepository extends AssignmentRepository {
     return candidates > 0 ? { kind: 'contended' } : { kind: 'none' };
   }
 
-  async insert(assignment: Assignment): Promise<void> {
-    // The exclusion constraint is the last word: an overlapping insert fails here, whatever the
-    // application believed; the consumer then retries against fresh data.
-    await this.outbox.insert(
-      transactionManager('Inserting an assignment'),
+  insert(assignment: Assignment): Promise<void> {
+    // The exclusion constraint is the last word: an overlapping insert fails (with the unit of
+    // work's next statement or its COMMIT, the insert being sent ahead), whatever the application
+    // believed; the consumer then retries against fresh data.
+    this.outbox.insert(
       AssignmentOrmEntity,
       AssignmentMapper.toOrm(assignment),
       assignment.pullEvents().map(toIntegrationEvent),
     );
+    return Promise.resolve();
   }
 
   async save(assignment: Assignment): Promise<void> {
