@@ -215,6 +215,55 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
     );
   });
 
+  it('drains a backlog batch after batch in order, each row once, and commits every row it sent as published', async () => {
+    const own = await freshDatabase({
+      entities: [OutboxMessageOrmEntity, InboxMessageOrmEntity],
+      migrations: MESSAGING_MIGRATIONS,
+    });
+    const key = randomUUID();
+    for (let i = 0; i < 5; i += 1) {
+      await own.dataSource.transaction((manager) => outbox.append(manager, completed(key)));
+    }
+    const sink = await collect([Topics.bookingEvents]);
+    const small = new OutboxRelay(
+      own.dataSource,
+      createProducerClient(stackInfo().brokers.split(','), 'it-small'),
+      {
+        databaseUrl: own.url,
+        batchSize: 2,
+        pollIntervalMs: 100,
+        retentionHours: 24,
+        inboxRetentionHours: 24,
+        maxPublishAttempts: 2,
+      },
+    );
+    try {
+      await small.onApplicationBootstrap();
+      const published = () =>
+        own.dataSource.query<{ event_id: string }[]>(
+          'SELECT event_id FROM outbox_message WHERE published_at IS NOT NULL ORDER BY id',
+        );
+      await waitFor('the five rows committed as published', published, (rows) => rows.length === 5);
+      const sent = await waitFor(
+        'the five events on Kafka',
+        () => Promise.resolve(sink.received.filter((entry) => entry.message.key?.toString() === key)),
+        (entries) => entries.length >= 5,
+      );
+      const stored = await own.dataSource.query<{ event_id: string }[]>(
+        'SELECT event_id FROM outbox_message ORDER BY id',
+      );
+      expect(
+        sent.map((entry) => (JSON.parse(entry.message.value!.toString()) as EventEnvelope).eventId),
+      ).toEqual(stored.map((row) => row.event_id));
+      expect(await small.drain()).toBe(0);
+    } finally {
+      await small.beforeApplicationShutdown();
+      await small.onApplicationShutdown();
+      await sink.stop();
+      await own.drop();
+    }
+  });
+
   it('deletes inbox records and published rows after their retention', async () => {
     const inbox = new Inbox(dataSource);
     const old = { eventId: randomUUID(), type: 'BookingCompleted' } as EventEnvelope<unknown>;

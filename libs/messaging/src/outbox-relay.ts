@@ -99,11 +99,14 @@ function withTraceparent(headers: Record<string, string>, span: Span): Record<st
 /** Same key for every replica of a service: only one relays at a time, which keeps per-key order. */
 const RELAY_LOCK_KEY = 727_002;
 const CLEANUP_EVERY_MS = 10 * 60_000;
+/** How long one relay transaction goes on taking batches while rows keep coming. */
+const HOLD_MS = 100;
 
 /**
  * Publishes committed outbox rows to Kafka in insertion order, claimed (FOR UPDATE SKIP LOCKED)
- * and marked published in one statement of a transaction that commits after the send: a row
- * counts as published only once it went out. At-least-once: a crash between send and commit
+ * and marked published in one statement of a transaction that commits after the send (of its
+ * batch and of the batches that follow it while rows keep coming): a row counts as published
+ * only once it went out. At-least-once: a crash between send and commit
  * republishes, and every consumer is idempotent.
  */
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -150,12 +153,41 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const published = await this.publishBatch();
+      const { published, more } = await this.publishWhileComing();
       total += published;
-      if (published < this.options.batchSize) {
+      if (!more) {
         return total;
       }
     }
+  }
+
+  /**
+   * Batches in one transaction while rows keep coming (a full batch, or a NOTIFY during the last
+   * one), for up to HOLD_MS: one round trip per batch instead of two (its BEGIN and COMMIT), and
+   * one commit for them all. Rows sent stay marked, uncommitted, until the end: a crash before it
+   * sends them again (at-least-once, as for one batch), and the lock that keeps other replicas
+   * out holds throughout. `more`: the last batch was full when the time was up.
+   */
+  private publishWhileComing(): Promise<{ published: number; more: boolean }> {
+    const started = performance.now();
+    return this.dataSource.transaction(async (manager) => {
+      let published = 0;
+      for (;;) {
+        // A NOTIFY from here on means rows committed after this batch's claim may be waiting.
+        this.notified = false;
+        const batch = await this.publishBatch(manager);
+        published += batch.published;
+        const full = batch.claimed === this.options.batchSize;
+        if (batch.failed > 0 || (!full && !(batch.claimed > 0 && this.notified))) {
+          // Caught up, or a failure for the loop to handle: a NOTIFY that came meanwhile (still
+          // set) makes the loop drain again.
+          return { published, more: false };
+        }
+        if (!this.running || performance.now() - started >= HOLD_MS) {
+          return { published, more: full };
+        }
+      }
+    });
   }
 
   private async run(): Promise<void> {
@@ -188,14 +220,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * and records each row's outcome in the same transaction: rows sent keep the mark the claim
    * gave them; the others lose it again.
    */
-  private async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      // The lock, the claim and the mark in one round trip: no lock, no rows. The mark commits
-      // only with this transaction, after the send; rows that do not go out lose it again below,
-      // and a crash in between rolls it back (the rows go again: at-least-once, as before). The
-      // claim is materialized so that it runs once, whatever plan the join gets.
-      const rows = await manager.query<OutboxRow[]>(
-        `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
+  private async publishBatch(
+    manager: EntityManager,
+  ): Promise<{ claimed: number; published: number; failed: number }> {
+    // The lock, the claim and the mark in one round trip: no lock, no rows. The mark commits
+    // only with this transaction, after the send; rows that do not go out lose it again below,
+    // and a crash in between rolls it back (the rows go again: at-least-once, as before). The
+    // claim is materialized so that it runs once, whatever plan the join gets.
+    const rows = await manager.query<OutboxRow[]>(
+      `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
          claimed AS MATERIALIZED (
            SELECT o.id FROM relay, outbox_message o
            WHERE relay.locked AND o.published_at IS NULL AND o.parked_at IS NULL
@@ -211,40 +244,38 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
              EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS waited_s
          )
          SELECT * FROM marked ORDER BY id`,
-        [RELAY_LOCK_KEY, this.options.batchSize],
-      );
-      if (rows.length === 0) {
-        return 0;
-      }
-      const spans = new Map(rows.map((row) => [row.id, publishSpan(row)]));
-      const sendStarted = performance.now();
-      const { published, failures } = await this.publish(
-        rows.map((row) => ({ ...row, headers: withTraceparent(row.headers, spans.get(row.id)!) })),
-      );
-      const sendSeconds = (performance.now() - sendStarted) / 1000;
-      for (const row of published) {
-        relayCounters.published(row.topic, row.waited_s + sendSeconds);
-        endSpan(spans.get(row.id)!);
-      }
-      for (const { row, error } of failures) {
-        endSpan(spans.get(row.id)!, error);
-      }
-      // Rows that did not go out (refused, or held back behind an earlier failure of their key)
-      // are not published.
-      if (published.length < rows.length) {
-        const sent = new Set(published.map(({ id }) => id));
-        await manager.query('UPDATE outbox_message SET published_at = NULL WHERE id = ANY($1::bigint[])', [
-          rows.filter(({ id }) => !sent.has(id)).map(({ id }) => id),
-        ]);
-      }
-      for (const failure of failures) {
-        await this.recordFailure(manager, failure);
-      }
-      // Recorded, not thrown: the refusal counts must commit for parking to ever happen.
-      this.lastFailure =
-        failures.length > 0 && published.length === 0 ? String(failures[0].error) : undefined;
-      return published.length;
-    });
+      [RELAY_LOCK_KEY, this.options.batchSize],
+    );
+    if (rows.length === 0) {
+      return { claimed: 0, published: 0, failed: 0 };
+    }
+    const spans = new Map(rows.map((row) => [row.id, publishSpan(row)]));
+    const sendStarted = performance.now();
+    const { published, failures } = await this.publish(
+      rows.map((row) => ({ ...row, headers: withTraceparent(row.headers, spans.get(row.id)!) })),
+    );
+    const sendSeconds = (performance.now() - sendStarted) / 1000;
+    for (const row of published) {
+      relayCounters.published(row.topic, row.waited_s + sendSeconds);
+      endSpan(spans.get(row.id)!);
+    }
+    for (const { row, error } of failures) {
+      endSpan(spans.get(row.id)!, error);
+    }
+    // Rows that did not go out (refused, or held back behind an earlier failure of their key)
+    // are not published.
+    if (published.length < rows.length) {
+      const sent = new Set(published.map(({ id }) => id));
+      await manager.query('UPDATE outbox_message SET published_at = NULL WHERE id = ANY($1::bigint[])', [
+        rows.filter(({ id }) => !sent.has(id)).map(({ id }) => id),
+      ]);
+    }
+    for (const failure of failures) {
+      await this.recordFailure(manager, failure);
+    }
+    // Recorded, not thrown: the refusal counts must commit for parking to ever happen.
+    this.lastFailure = failures.length > 0 && published.length === 0 ? String(failures[0].error) : undefined;
+    return { claimed: rows.length, published: published.length, failed: failures.length };
   }
 
   /**
