@@ -97,6 +97,8 @@ describe('platform', () => {
       kafka = await startKafka({ dataDir: join(stackInfo().dataDir, 'kafka-fault'), log: () => undefined });
       const databaseUrl = new URL(postgres);
       databaseUrl.port = String(proxyPort);
+      // Through the proxy's TCP port, not the server's Unix socket (the stack's own URL names it).
+      databaseUrl.searchParams.delete('host');
       databaseUrl.pathname = '/payment';
       system = await System.start({
         label: 'platform-faults',
