@@ -106,8 +106,8 @@ const HOLD_MS = 100;
  * Publishes committed outbox rows to Kafka in insertion order, claimed (FOR UPDATE SKIP LOCKED)
  * and marked published in one statement of a transaction that commits after the send (of its
  * batch and of the batches that follow it while rows keep coming): a row counts as published
- * only once it went out. At-least-once: a crash between send and commit
- * republishes, and every consumer is idempotent.
+ * only once it went out. At-least-once: a crash between send and commit republishes, and every
+ * consumer is idempotent.
  */
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -194,7 +194,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     while (this.running) {
       try {
         await this.ensureListening();
-        this.notified = false;
+        // drain() clears `notified` before each claim; set when it returns, rows may be waiting.
         await this.drain();
         await this.cleanupIfDue();
         if (this.lastFailure !== undefined) {

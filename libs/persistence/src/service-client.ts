@@ -334,8 +334,9 @@ export function serviceClientClass(options: { preparedStatements: boolean }): ty
         // its refusal has to stop COMMIT, so those are sent on their own before it (below).
         return this.submit(new PipelinedQuery(ahead, { text, values: [] }, answer), answer);
       }
-      // COMMIT after held statements, or no parameters (possibly several statements, which cannot
-      // follow others in one message): the held ones first, then this, unless they failed.
+      // COMMIT after held statements with a check, or no parameters (possibly several statements,
+      // which cannot follow others in one message): the held ones first, then this, unless they
+      // failed or a check refused.
       const result = new Promise<unknown>((resolve, reject) => {
         this.pg([
           new PipelinedQuery(ahead, null, (error, value) => (error ? reject(error) : resolve(value))),
