@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { EventHeaders, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { currentRequestContext, currentTraceparent } from '@storage/observability';
-import { columnValues, RowNotFoundError, sendAhead, transactionManager } from '@storage/persistence';
+import {
+  insertRow,
+  RowNotFoundError,
+  sendAhead,
+  transactionManager,
+  updateRow,
+  type RowConditions,
+  type RowStatement,
+} from '@storage/persistence';
 
 /**
  * Name of the Postgres channel the relay LISTENs on; NOTIFY is delivered only on commit. The
@@ -65,12 +73,10 @@ export class Outbox {
     manager: EntityManager,
     target: EntityTarget<T>,
     row: T,
-    unchanged: FindOptionsWhere<T>,
+    unchanged: RowConditions<T>,
     events: OutgoingEvent<object>[],
   ): Promise<boolean> {
-    return (
-      (await this.writeWithEvents(manager, this.updateOf(manager, target, row, unchanged), events)) === 1
-    );
+    return (await this.writeWithEvents(manager, updateRow(manager, target, row, unchanged), events)) === 1;
   }
 
   /**
@@ -100,29 +106,8 @@ export class Outbox {
    */
   insert<T extends ObjectLiteral>(target: EntityTarget<T>, row: T, events: OutgoingEvent<object>[]): void {
     const what = 'Inserting a row with its events';
-    const insert = transactionManager(what)
-      .createQueryBuilder()
-      .insert()
-      .into(target)
-      .values(row)
-      .returning('1');
-    const [text, values] = this.withEvents(insert.getQueryAndParameters(), events);
+    const [text, values] = this.withEvents(insertRow(transactionManager(what), target, row), events);
     sendAhead(what, { text, values });
-  }
-
-  private updateOf<T extends ObjectLiteral>(
-    manager: EntityManager,
-    target: EntityTarget<T>,
-    row: T,
-    unchanged: FindOptionsWhere<T>,
-  ): [string, unknown[]] {
-    return manager
-      .createQueryBuilder()
-      .update(target)
-      .set(columnValues(manager, target, row))
-      .where({ ...manager.connection.getMetadata(target).getEntityIdMap(row), ...unchanged })
-      .returning('1')
-      .getQueryAndParameters();
   }
 
   /**
@@ -131,7 +116,7 @@ export class Outbox {
    */
   private async writeWithEvents(
     manager: EntityManager,
-    write: [string, unknown[]],
+    write: RowStatement,
     events: OutgoingEvent<object>[],
   ): Promise<number> {
     const [result] = await manager.query<{ written: number }[]>(...this.withEvents(write, events));
@@ -142,10 +127,7 @@ export class Outbox {
    * A write that returns one row per row written (RETURNING 1) and `events` appended only if it
    * wrote something, as one statement that answers how many rows it wrote.
    */
-  private withEvents(
-    [write, writeParameters]: [string, unknown[]],
-    events: OutgoingEvent<object>[],
-  ): [string, unknown[]] {
+  private withEvents([write, writeParameters]: RowStatement, events: OutgoingEvent<object>[]): RowStatement {
     const { rows, parameters } = this.rowsOf(events, writeParameters.length + 1);
     return [
       events.length === 0

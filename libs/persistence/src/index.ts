@@ -8,3 +8,4 @@ export * from './reconciliation-columns';
 export * from './update-row';
 export * from './insert-or-get-existing';
 export * from './service-client';
+export * from './row-statements';

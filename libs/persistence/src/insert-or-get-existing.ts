@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import { insertRow } from './row-statements';
 import { currentManager, transactionManager } from './typeorm-unit-of-work';
 
 /**
@@ -19,15 +20,10 @@ export async function insertOrGetExisting<T extends ObjectLiteral>(options: {
 }): Promise<{ row: T; inserted: boolean }> {
   const write = async (manager: EntityManager) => {
     // ON CONFLICT keeps a surrounding transaction usable, unlike catching a unique violation.
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(options.target)
-      .values(options.row)
-      .orIgnore()
-      .returning('1')
-      .execute();
-    if ((result.raw as unknown[]).length === 0) {
+    const written = await manager.query<unknown[]>(
+      ...insertRow(manager, options.target, options.row, { orIgnore: true }),
+    );
+    if (written.length === 0) {
       // DO NOTHING waited for the conflicting row's transaction: that row is committed and visible.
       return { row: await manager.findOneByOrFail(options.target, options.existing), inserted: false };
     }
