@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, type DataSource } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, VersionColumn, type DataSource } from 'typeorm';
 import { insertRow, updateRow } from '@storage/persistence';
 import { freshDatabase } from '../support/database';
 
@@ -22,6 +22,13 @@ class SampleOrmEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt?: Date;
 }
 
+/** An entity whose version the builder would increment on every update. */
+@Entity({ name: 'versioned' })
+class VersionedOrmEntity {
+  @PrimaryColumn({ type: 'uuid' }) id!: string;
+  @VersionColumn() version!: number;
+}
+
 /**
  * The hot writes' statements (libs/persistence row-statements.ts) are written without TypeORM's
  * query builder: what they store must be what the builder's statements store, for every kind of
@@ -32,7 +39,7 @@ describe('row statements: INSERT and UPDATE of a row as the query builder writes
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await freshDatabase({ entities: [SampleOrmEntity], migrations: [] });
+    db = await freshDatabase({ entities: [SampleOrmEntity, VersionedOrmEntity], migrations: [] });
     dataSource = db.dataSource;
     await dataSource.query(`
       CREATE TABLE sample (
@@ -179,5 +186,9 @@ describe('row statements: INSERT and UPDATE of a row as the query builder writes
     expect(() => updateRow(manager, SampleOrmEntity, sample(), { nothing: 1 } as never)).toThrow(
       /no column nothing/,
     );
+    // Columns the builder maintains by itself are not written here: refused, not silently skipped.
+    const versioned = Object.assign(new VersionedOrmEntity(), { id: randomUUID(), version: 1 });
+    expect(() => insertRow(manager, VersionedOrmEntity, versioned)).toThrow(/VersionedOrmEntity.version/);
+    expect(() => updateRow(manager, VersionedOrmEntity, versioned, {})).toThrow(/query builder/);
   });
 });

@@ -34,6 +34,25 @@ function prepared(manager: EntityManager, column: ColumnMetadata, value: unknown
   return manager.connection.driver.preparePersistentValue(value, column);
 }
 
+/**
+ * The entity's metadata, refused when the builder would write columns of its own that these
+ * statements do not (a version to increment, an update date to set): better an error at the
+ * first write than rows that differ from the builder's.
+ */
+function metadataOf<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+): EntityMetadata {
+  const metadata = manager.connection.getMetadata(target);
+  const maintained = metadata.versionColumn ?? metadata.updateDateColumn;
+  if (maintained) {
+    throw new Error(
+      `Row statements do not maintain ${metadata.name}.${maintained.propertyName}: use the query builder`,
+    );
+  }
+  return metadata;
+}
+
 function tableOf(manager: EntityManager, metadata: EntityMetadata): string {
   return metadata.tablePath
     .split('.')
@@ -51,7 +70,7 @@ export function insertRow<T extends ObjectLiteral>(
   row: T,
   options: { orIgnore?: boolean } = {},
 ): RowStatement {
-  const metadata = manager.connection.getMetadata(target);
+  const metadata = metadataOf(manager, target);
   const columns = metadata.columns.filter((column) => column.isInsert && !column.isVirtual);
   const parameters: unknown[] = [];
   let shape = '';
@@ -87,7 +106,7 @@ export function updateRow<T extends ObjectLiteral>(
   row: T,
   unchanged: RowConditions<T>,
 ): RowStatement {
-  const metadata = manager.connection.getMetadata(target);
+  const metadata = metadataOf(manager, target);
   const parameters: unknown[] = [];
   const set: ColumnMetadata[] = [];
   for (const column of metadata.columns) {
