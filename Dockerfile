@@ -55,6 +55,9 @@ ENV NODE_ENV=production
 # A service's live heap is about 60 MB; without a limit V8 lets garbage pile up in old space and a
 # service sits at 200-250 MB after a few thousand bookings. Override NODE_OPTIONS to change it.
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
+# Two malloc arenas instead of one per allocating thread (up to 8 per core): 4-8 MB less resident
+# memory per service, no change in CPU (docs/scaling.md).
+ENV MALLOC_ARENA_MAX=2
 # Everything stays owned by root and read-only to the service user: the process cannot modify
 # its own code, and the root filesystem can be mounted read-only (only /tmp needs to be writable).
 COPY package.json ./

@@ -7,7 +7,7 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { isInBuildContext, parseDockerignore } from './support/dockerignore';
 import { APP_NAMES, nestApplications, readRepoFile } from './support/repo';
 import { productionPackages, runtimeImports } from './support/runtime-imports';
-import { SERVICE_HEAP_FLAGS } from '../../tools/stack/services';
+import { SERVICE_HEAP_FLAGS, SERVICE_MALLOC_ENV } from '../../tools/stack/services';
 
 interface Stage {
   name: string;
@@ -153,6 +153,13 @@ describe('Dockerfile', () => {
     expect(ofKeyword(finalStage, 'ENV').map(text)).toContain(
       `NODE_OPTIONS="${SERVICE_HEAP_FLAGS.join(' ')}"`,
     );
+  });
+
+  it('limits malloc arenas as the local stack does', () => {
+    const envs = ofKeyword(finalStage, 'ENV').map(text);
+    for (const [name, value] of Object.entries(SERVICE_MALLOC_ENV)) {
+      expect(envs).toContain(`${name}=${value}`);
+    }
   });
 });
 

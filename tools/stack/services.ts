@@ -97,6 +97,15 @@ const NEST_CLI = join(ROOT, 'node_modules', '.bin', 'nest');
  */
 export const SERVICE_HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
+/**
+ * glibc gives each thread that allocates its own malloc arena (up to 8 per core), and a Node
+ * service has about ten threads (V8's workers, libuv's pool): two arenas are enough for one that
+ * allocates mostly on its JS heap, and leave 4-8 MB less resident memory per service after the
+ * bench (booking 146-149 -> 140 MB, the others 131-139 -> 121-133 MB; no change in CPU per
+ * booking). The Dockerfile sets the same; a value in the environment wins.
+ */
+export const SERVICE_MALLOC_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 export function entryPoint(name: ServiceName): string {
   return join(ROOT, 'dist', 'apps', name, 'src', 'main.js');
 }
@@ -154,7 +163,12 @@ export class ServiceProcess {
       ? [NEST_CLI, ['start', this.name, '--watch', '--preserveWatchOutput']]
       : [process.execPath, [...this.nodeArgs, entryPoint(this.name)]];
     const child = spawn(command, args, {
-      env: { ...process.env, ...this.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+      env: {
+        ...SERVICE_MALLOC_ENV,
+        ...process.env,
+        ...this.env,
+        NODE_ENV: process.env.NODE_ENV ?? 'development',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: ROOT,
       // In watch mode the CLI, its compiler and the service form a group, stopped together.
