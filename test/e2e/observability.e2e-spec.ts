@@ -168,6 +168,28 @@ describe('metrics', () => {
       ),
     ).toBeGreaterThanOrEqual(1);
     expect(total(scraped['storage-assign'], 'inbox_messages')).toBeGreaterThanOrEqual(1);
+    // A fetch counts once answered: every group's member that got the booking's events counts
+    // some (storage-assign's other member may still be in its first long poll).
+    const fetched = async () => {
+      const groups: Record<string, number> = {};
+      for (const name of DATA_SERVICES) {
+        const group =
+          name === 'storage-assign'
+            ? [
+                await scrape(system.metricsUrl(name)),
+                ...(await Promise.all(system.replicas.map((replica) => scrape(`${replica.url}/metrics`)))),
+              ]
+            : [await scrape(system.metricsUrl(name))];
+        groups[name] = group.reduce(
+          (sum, samples) => sum + total(samples, 'kafka_consumer_fetches_total'),
+          0,
+        );
+      }
+      return groups;
+    };
+    await waitFor('every consumer group to count an answered fetch', fetched, (groups) =>
+      Object.values(groups).every((count) => count > 0),
+    );
     for (const name of DATA_SERVICES) {
       expect({ name, age: total(scraped[name], 'outbox_oldest_pending_age_seconds') }).toEqual({
         name,

@@ -106,6 +106,8 @@ interface PhaseFigures {
   };
   /** Created -> published in each service's outbox, for the phase's events (ms). */
   outboxLag: Record<string, { events: number; p50: number; p99: number }>;
+  /** Per confirmed booking: the services' consumer fetches and the messages they consumed. */
+  kafka: { fetches: number; consumed: number };
 }
 
 /** `BENCH_POSTGRES_SETTINGS=commit_delay=500,commit_siblings=3`: server settings to try. */
@@ -272,6 +274,24 @@ async function main(): Promise<number> {
       return counts;
     };
 
+    /** Every series of a counter in a /metrics text, summed (its labels, e.g. per topic). */
+    const total = (text: string, metric: string) =>
+      [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    /** Fetches and messages consumed so far by all the services' Kafka consumers (every replica). */
+    const kafkaCounts = async () => {
+      const counts = { fetches: 0, consumed: 0 };
+      const data = SERVICE_NAMES.filter((name) => name !== 'gateway').map((name) => metricsUrl(ports, name));
+      for (const metrics of [...data, ...replicas.map(({ metrics }) => metrics)]) {
+        const text = await scrape(metrics);
+        counts.fetches += total(text, 'kafka_consumer_fetches_total');
+        counts.consumed += total(text, 'kafka_consumer_messages_consumed_total');
+      }
+      return counts;
+    };
+
     /** Placed -> CONFIRMED from the bookings' own timestamps, read after the measurement. */
     const confirmations = async (answers: Answer[]) => {
       const ids = answers.map((answer) => answer.bookingId).filter((id): id is string => id !== undefined);
@@ -298,6 +318,7 @@ async function main(): Promise<number> {
     ): Promise<PhaseFigures> => {
       const workBefore = await work();
       const roundTripsBefore = await roundTripCounts();
+      const kafkaBefore = await kafkaCounts();
       const phaseStart = new Date();
       const before = sampleCpu(groups);
       const { answers, elapsedMs } = await run();
@@ -308,6 +329,7 @@ async function main(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 11_000));
       const workAfter = await work();
       const roundTripsAfter = await roundTripCounts();
+      const kafkaAfter = await kafkaCounts();
       const lag = await outboxLag(infra.postgres.serverUrl, databases, phaseStart);
       const accepted = answers.filter((answer) => answer.status === 201);
       const statuses: Record<string, number> = {};
@@ -352,6 +374,10 @@ async function main(): Promise<number> {
           topStatements: statements.top,
         },
         outboxLag: lag,
+        kafka: {
+          fetches: (kafkaAfter.fetches - kafkaBefore.fetches) / Math.max(1, times.length),
+          consumed: (kafkaAfter.consumed - kafkaBefore.consumed) / Math.max(1, times.length),
+        },
       };
       log(
         `${name}: ${figures.accepted}/${figures.sent} accepted (${JSON.stringify(statuses)}), ` +
@@ -361,7 +387,8 @@ async function main(): Promise<number> {
           `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
           `(${figures.database.roundTrips.toFixed(1)} round trips) ` +
           `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, ` +
-          `${figures.database.walFlushes.toFixed(1)} WAL flushes per booking, outbox lag p99 ` +
+          `${figures.database.walFlushes.toFixed(1)} WAL flushes per booking, ` +
+          `${figures.kafka.consumed.toFixed(1)} events consumed in ${figures.kafka.fetches.toFixed(1)} fetches per booking, outbox lag p99 ` +
           Object.entries(lag)
             .map(([database, { p99 }]) => `${database} ${p99.toFixed(0)} ms`)
             .join(', '),
@@ -489,6 +516,8 @@ async function main(): Promise<number> {
           value: count,
           unit: 'count',
         })),
+        { check: 'Kafka fetches per booking, 20 clients', value: c20.kafka.fetches, unit: 'count' },
+        { check: '  events consumed per booking', value: c20.kafka.consumed, unit: 'count' },
         ...Object.entries(c20.outboxLag).map(([database, { p99 }]) => ({
           check: `outbox created -> published p99, 20 clients: ${database}`,
           value: p99,

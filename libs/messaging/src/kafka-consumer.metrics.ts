@@ -25,6 +25,11 @@ const deadLettered = counter<'topic' | 'kind'>({
   labelNames: ['topic', 'kind'],
 });
 
+const fetches = counter({
+  name: 'kafka_consumer_fetches_total',
+  help: 'Fetch requests this consumer completed (messages consumed / fetches: how well fetches batch)',
+});
+
 /** What KafkaEventServer reports as it handles messages. */
 export const consumerCounters = {
   declare(topic: string): void {
@@ -34,6 +39,7 @@ export const consumerCounters = {
       deadLettered.inc({ topic, kind }, 0);
     }
   },
+  fetched: () => fetches.inc(),
   consumed: (topic: string) => consumed.inc({ topic }),
   applied: (topic: string) => applied.inc({ topic }),
   retried: (topic: string, kind: string) => retried.inc({ topic, kind }),

@@ -188,6 +188,7 @@ export class KafkaEventServer extends ServerKafka {
       this.state.crashed = undefined;
       this.restartAttempts = 0;
     });
+    consumer.on(consumer.events.FETCH, () => consumerCounters.fetched());
     consumer.on(consumer.events.HEARTBEAT, () => {
       this.state.lastHeartbeatAt = new Date();
     });
