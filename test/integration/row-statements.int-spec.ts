@@ -186,6 +186,14 @@ describe('row statements: INSERT and UPDATE of a row as the query builder writes
     expect(() => updateRow(manager, SampleOrmEntity, sample(), { nothing: 1 } as never)).toThrow(
       /no column nothing/,
     );
+    // An undefined condition is no condition (as in the builder's WHERE); a row with nothing to
+    // write is refused rather than sent as an UPDATE without SET.
+    expect(updateRow(manager, SampleOrmEntity, sample(), { status: undefined })[0]).toBe(
+      updateRow(manager, SampleOrmEntity, sample(), {})[0],
+    );
+    expect(() => updateRow(manager, SampleOrmEntity, { id: randomUUID() } as SampleOrmEntity, {})).toThrow(
+      /defines no column to write/,
+    );
     // Columns the builder maintains by itself are not written here: refused, not silently skipped.
     const versioned = Object.assign(new VersionedOrmEntity(), { id: randomUUID(), version: 1 });
     expect(() => insertRow(manager, VersionedOrmEntity, versioned)).toThrow(/VersionedOrmEntity.version/);

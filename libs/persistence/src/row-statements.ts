@@ -116,6 +116,9 @@ export function updateRow<T extends ObjectLiteral>(
       parameters.push(prepared(manager, column, value));
     }
   }
+  if (set.length === 0) {
+    throw new Error(`updateRow: the ${metadata.name} row defines no column to write`);
+  }
   // Conditions: the key, then `unchanged`. Values are sent as the builder's WHERE sends them:
   // through the column's transformer only (no driver conversion).
   const conditions: { column: ColumnMetadata; isNull: boolean }[] = [];
@@ -136,6 +139,10 @@ export function updateRow<T extends ObjectLiteral>(
     condition(column, column.getEntityValue(row));
   }
   for (const [property, value] of Object.entries(unchanged)) {
+    if (value === undefined) {
+      // As in the builder's WHERE: an undefined condition is no condition.
+      continue;
+    }
     const column = metadata.findColumnWithPropertyPath(property);
     if (!column) {
       throw new Error(`updateRow: ${metadata.name} has no column ${property}`);
