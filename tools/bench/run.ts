@@ -242,8 +242,24 @@ async function main(): Promise<number> {
 
     const scrape = async (metricsAt: string) =>
       (await fetch(metricsAt, { signal: AbortSignal.timeout(10_000) })).text();
-    const reading = (text: string, metric: string) =>
-      Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    /** Every series' value of a metric in a /metrics text (one per label set). */
+    const samples = (text: string, metric: string) =>
+      [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].map((match) =>
+        Number(match[1]),
+      );
+    /** A metric without labels (NaN when absent). */
+    const reading = (text: string, metric: string) => samples(text, metric)[0] ?? NaN;
+    /** Every series of a counter, summed (its labels, e.g. per topic). */
+    const total = (text: string, metric: string) =>
+      samples(text, metric).reduce((sum, value) => sum + value, 0);
+    /** The /metrics of every data service (not the gateway) and of every extra replica. */
+    const dataServiceMetrics = () => [
+      ...SERVICE_NAMES.filter((name) => name !== 'gateway').map((name) => ({
+        name,
+        metrics: metricsUrl(ports, name),
+      })),
+      ...replicas,
+    ];
 
     /** Each service's event-loop delay (ms) since the previous scrape, from its /metrics. */
     const eventLoopDelays = async () => {
@@ -264,27 +280,16 @@ async function main(): Promise<number> {
      */
     const roundTripCounts = async () => {
       const counts: Record<string, number> = {};
-      const data = SERVICE_NAMES.filter((name) => name !== 'gateway').map((name) => ({
-        name,
-        metrics: metricsUrl(ports, name),
-      }));
-      for (const { name, metrics } of [...data, ...replicas]) {
+      for (const { name, metrics } of dataServiceMetrics()) {
         counts[name] = (counts[name] ?? 0) + reading(await scrape(metrics), 'db_client_round_trips_total');
       }
       return counts;
     };
 
-    /** Every series of a counter in a /metrics text, summed (its labels, e.g. per topic). */
-    const total = (text: string, metric: string) =>
-      [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce(
-        (sum, match) => sum + Number(match[1]),
-        0,
-      );
     /** Fetches and messages consumed so far by all the services' Kafka consumers (every replica). */
     const kafkaCounts = async () => {
       const counts = { fetches: 0, consumed: 0 };
-      const data = SERVICE_NAMES.filter((name) => name !== 'gateway').map((name) => metricsUrl(ports, name));
-      for (const metrics of [...data, ...replicas.map(({ metrics }) => metrics)]) {
+      for (const { metrics } of dataServiceMetrics()) {
         const text = await scrape(metrics);
         counts.fetches += total(text, 'kafka_consumer_fetches_total');
         counts.consumed += total(text, 'kafka_consumer_messages_consumed_total');

@@ -46,7 +46,7 @@ describe('layer boundaries (eslint rule boundaries/layers)', () => {
       /apps\/mypage never imports apps\/booking/,
     ],
     ['libs/messaging/src/planted.ts', '../../../apps/booking/src/domain', /a lib never imports an app/],
-    ['libs/messaging/src/planted.ts', '../../persistence/src/update-row', /through its entry point/],
+    ['libs/messaging/src/planted.ts', '../../persistence/src/row-statements', /through its entry point/],
     [
       'apps/payment/src/adapters/out/planted.ts',
       '../../../../../libs/persistence/src',

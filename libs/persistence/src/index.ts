@@ -5,7 +5,6 @@ export * from './locked-if';
 export * from './typeorm-unit-of-work';
 export * from './probe-database';
 export * from './reconciliation-columns';
-export * from './update-row';
 export * from './insert-or-get-existing';
 export * from './service-client';
 export * from './row-statements';

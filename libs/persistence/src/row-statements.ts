@@ -3,6 +3,14 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
 
+/** An aggregate written back that has no row: it was never inserted, or someone deleted it. */
+export class RowNotFoundError extends Error {
+  constructor(table: string, id: ObjectLiteral) {
+    super(`No ${table} row ${JSON.stringify(id)} to update`);
+    this.name = 'RowNotFoundError';
+  }
+}
+
 /** A statement's text and its parameters, as `manager.query` takes them. */
 export type RowStatement = [text: string, parameters: unknown[]];
 
@@ -53,10 +61,15 @@ function metadataOf<T extends ObjectLiteral>(
   return metadata;
 }
 
+/** An identifier as the driver quotes it. */
+function quoted(manager: EntityManager, name: string): string {
+  return manager.connection.driver.escape(name);
+}
+
 function tableOf(manager: EntityManager, metadata: EntityMetadata): string {
   return metadata.tablePath
     .split('.')
-    .map((part) => manager.connection.driver.escape(part))
+    .map((part) => quoted(manager, part))
     .join('.');
 }
 
@@ -84,11 +97,10 @@ export function insertRow<T extends ObjectLiteral>(
     }
   }
   const text = textOf(`insert ${metadata.tablePath} ${options.orIgnore === true} ${shape}`, () => {
-    const escape = (name: string) => manager.connection.driver.escape(name);
     let next = 0;
     const values = [...shape].map((kind) => (kind === 'D' ? 'DEFAULT' : `$${++next}`));
     return (
-      `INSERT INTO ${tableOf(manager, metadata)} (${columns.map((column) => escape(column.databaseName)).join(', ')}) ` +
+      `INSERT INTO ${tableOf(manager, metadata)} (${columns.map((column) => quoted(manager, column.databaseName)).join(', ')}) ` +
       `VALUES (${values.join(', ')})${options.orIgnore ? ' ON CONFLICT DO NOTHING' : ''} RETURNING 1`
     );
   });
@@ -153,11 +165,12 @@ export function updateRow<T extends ObjectLiteral>(
     .map(({ column, isNull }) => `${column.propertyPath}${isNull ? ' null' : ''}`)
     .join(',')}`;
   const text = textOf(`update ${metadata.tablePath} ${shape}`, () => {
-    const escape = (name: string) => manager.connection.driver.escape(name);
     let next = 0;
-    const assignments = set.map((column) => `${escape(column.databaseName)} = $${++next}`);
+    const assignments = set.map((column) => `${quoted(manager, column.databaseName)} = $${++next}`);
     const predicates = conditions.map(({ column, isNull }) =>
-      isNull ? `${escape(column.databaseName)} IS NULL` : `${escape(column.databaseName)} = $${++next}`,
+      isNull
+        ? `${quoted(manager, column.databaseName)} IS NULL`
+        : `${quoted(manager, column.databaseName)} = $${++next}`,
     );
     return (
       `UPDATE ${tableOf(manager, metadata)} SET ${assignments.join(', ')} ` +
