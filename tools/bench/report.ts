@@ -25,7 +25,8 @@ export interface Check {
 
 export interface BenchResults {
   startedAt: string;
-  machine: { cpus: number; node: string };
+  /** referenceWorkMs: see machine-speed.ts (absent in results from before it). */
+  machine: { cpus: number; node: string; referenceWorkMs?: number };
   checks: Check[];
   /** Points for the latency/throughput chart. */
   curve: LoadPoint[];

@@ -2,7 +2,9 @@
  * `npm run bench`: the whole stack of the run command on this machine (durable Postgres, Kafka,
  * five services), loaded the way customers load it: bookings POSTed through the gateway with JWTs.
  * Machines here are shared and noisy, so the figures that matter are CPU per booking and ratios
- * within one run; absolute times inform. Phases, each with a deadline:
+ * within one run; absolute times inform. How fast the machine itself is that day is measured before
+ * and after (machine-speed.ts): compare CPU per booking across days only beside it. Phases, each
+ * with a deadline:
  *
  *   idle        the stack doing nothing for 10 s: its CPU baseline
  *   warm-up     rounds of 500 bookings at 20 clients (at least 4, at most 8: until a round is no
@@ -25,8 +27,8 @@
  * length (default 30), BENCH_CB_IGNORE_RETRY_AFTER=1 its clients hammering (a 503 is followed by
  * the next booking at once); BENCH_REPLICAS=2 runs two replicas of every service that consumes events
  * (the scale-out figures of docs/scaling.md); BENCH_PHASES=load or =breaker runs one part only;
- * BENCH_KEEP_DATA=1 keeps the data directory and the
- * services' logs.
+ * BENCH_KEEP_DATA=1 keeps the data directory and the services' logs; BENCH_NODE_FLAGS and
+ * BENCH_POSTGRES_SETTINGS add flags to the services' Node and settings to Postgres, to try them.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +36,7 @@ import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
 import { waitUntil } from '../../test/support/wait-for';
 import { freePort } from '../stack/ports';
+import { machineSpeedMs } from './machine-speed';
 import {
   allocatePorts,
   DATABASES,
@@ -66,6 +69,8 @@ const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
 /** The breaker scenario's clients send again at once after a 503, as siege does (Retry-After ignored). */
 const CB_IGNORE_RETRY_AFTER = process.env.BENCH_CB_IGNORE_RETRY_AFTER === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** `BENCH_NODE_FLAGS="--single-threaded-gc"`: Node/V8 flags to try, added to the services' own. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
 /** Warm-up rounds: at least `min`, more (up to `max`) while a round costs under WARMUP_STEADY of the one before. */
 const WARMUP_ROUNDS = { min: 4, max: 8 };
@@ -125,6 +130,9 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const dataDir = join(ROOT, '.data', `bench-${process.pid}`);
   build(log);
+  // Before anything of the stack runs, and again after it stopped: the machine's own speed.
+  const speedBefore = machineSpeedMs();
+  log(`machine speed: the reference work takes ${speedBefore.toFixed(0)} ms of CPU (lower is faster)`);
   const infra = await startInfra({
     dataDir,
     preferDefaultPorts: false,
@@ -142,6 +150,7 @@ async function main(): Promise<number> {
     ...(name === 'storage-assign' ? { SEED_DEFAULT_INVENTORY: 'true' } : {}),
   });
   const profiled = (service: ServiceProcess) => {
+    service.nodeArgs = [...service.nodeArgs, ...NODE_FLAGS];
     if (PROFILE)
       service.nodeArgs = [
         ...service.nodeArgs,
@@ -418,12 +427,15 @@ async function main(): Promise<number> {
     );
     checks.push({ check: 'idle stack CPU', value: idleCores * 100, unit: '% of one core' });
 
-    if (PHASES.has('load')) {
-      // Until the stack runs at its steady pace: JIT-compiled code (every service and the broker
-      // halve their CPU per booking over the first rounds; Postgres does not change). Measured on
-      // 2026-12-04: after 100 bookings, four 600-booking phases at 20 clients in a row took 42.8,
-      // 34.1, 27.9 and 29.2 ms of CPU per booking; the first measured phase paid for the warm-up.
-      log(`warm-up: rounds of ${WARMUP_ROUND_BOOKINGS} bookings at 20 clients until the pace holds...`);
+    /**
+     * Rounds of bookings at 20 clients until the stack runs at its steady pace: JIT-compiled code
+     * (every service and the broker halve their CPU per booking over the first rounds; Postgres
+     * does not change). Measured on 2026-12-04: after 100 bookings, four 600-booking phases at 20
+     * clients in a row took 42.8, 34.1, 27.9 and 29.2 ms of CPU per booking; the first measured
+     * phase paid for the warm-up.
+     */
+    const warmUp = async (label: string) => {
+      log(`${label}: rounds of ${WARMUP_ROUND_BOOKINGS} bookings at 20 clients until the pace holds...`);
       let previousCpu = Number.POSITIVE_INFINITY;
       for (let round = 1; round <= WARMUP_ROUNDS.max; round += 1) {
         const before = sampleCpu(groups);
@@ -437,7 +449,7 @@ async function main(): Promise<number> {
         const cpu = (after.machine - before.machine) / accepted;
         // By process too: which part of the stack is still warming up.
         log(
-          `  warm-up round ${round}: ${(accepted / (elapsedMs / 1000)).toFixed(1)} bookings/s, ` +
+          `  ${label} round ${round}: ${(accepted / (elapsedMs / 1000)).toFixed(1)} bookings/s, ` +
             `${cpu.toFixed(1)} ms of CPU per booking (` +
             Object.entries(cpuDelta(before, after))
               .map(([group, ms]) => `${group} ${(ms / accepted).toFixed(1)}`)
@@ -449,6 +461,10 @@ async function main(): Promise<number> {
         }
         previousCpu = cpu;
       }
+    };
+
+    if (PHASES.has('load')) {
+      await warmUp('warm-up');
       // Let idle backends publish the warm-up's database counts before the first phase reads them.
       await new Promise((resolve) => setTimeout(resolve, 11_000));
 
@@ -613,10 +629,11 @@ async function main(): Promise<number> {
       payment.start();
       booking.start();
       await Promise.all([payment.waitReady(), booking.waitReady()]);
-      // Freshly restarted processes (cold code, empty connection pools) are the bench's doing, not
-      // the scenario's: a few bookings first, at a load the slow payment serves easily.
-      await closedLoop({ ...target, timeoutMs: 10_000 }, { clients: 5, count: 20 });
-      await settled();
+      // Freshly restarted processes run cold code (booking's door refusals took 1.9 s at p99 after
+      // only 20 bookings of warm-up): that is the bench's doing, not the scenario's, whose
+      // services have been running. Warmed up as the load phase is, in the scenario's settings
+      // (20 clients, which the slow payment serves at about 35 bookings/s).
+      await warmUp('warm-up after the restart');
       // prom-client's event-loop delay figures cover the time since the last scrape: start afresh.
       await eventLoopDelays();
       const cpuBefore = sampleCpu(groups);
@@ -702,6 +719,13 @@ async function main(): Promise<number> {
     );
     await infra.stop();
   }
+  const speedAfter = machineSpeedMs();
+  log(`machine speed after the runs: ${speedAfter.toFixed(0)} ms of CPU for the reference work`);
+  checks.unshift({
+    check: 'machine speed: reference work, CPU (lower is faster)',
+    value: Math.min(speedBefore, speedAfter),
+    unit: 'ms',
+  });
   if (process.env.BENCH_KEEP_DATA === '1') {
     log(`data and service logs kept in ${dataDir}`);
   } else {
@@ -710,7 +734,11 @@ async function main(): Promise<number> {
 
   const results: BenchResults = {
     startedAt,
-    machine: { cpus: cpus().length, node: process.version },
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      referenceWorkMs: Math.min(speedBefore, speedAfter),
+    },
     checks,
     curve,
     cpuByProcess,
