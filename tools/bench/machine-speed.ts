@@ -1,8 +1,8 @@
 /**
  * How fast this machine runs Node right now: the CPU time of a fixed piece of work, best of three,
  * each in a fresh process (nothing of the bench's own JIT state in it). Machines of one kind here
- * differ a lot from one day to the next (the same tree measured 19-20 ms of CPU per booking one
- * day and 28-31 ms on another, every process slower alike): CPU per booking is comparable between
+ * differ a lot from one day to the next (the same tree measured 19.0-20.5 ms of CPU per booking
+ * one day and 27.7-32.8 ms the next, every process slower alike): CPU per booking is comparable between
  * runs only beside this figure, and a change is judged by runs on the same day.
  */
 import { execFileSync } from 'node:child_process';
