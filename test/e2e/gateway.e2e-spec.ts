@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import {
   createLocalJWKSet,
@@ -493,6 +494,55 @@ describe('slow clients', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
     if (connection.received()) {
       expect(connection.received()).toMatch(/^HTTP\/1\.1 408/);
+    }
+  });
+});
+
+describe('requests Node refuses before any route', () => {
+  it('names the problem in the one error shape and says the connection ends', async () => {
+    const connection = await rawConnection(gateway.url);
+    connection.socket.write(
+      `POST /api/bookings HTTP/1.1\r\nHost: ${connection.host}\r\nContent-Length: 5\r\n` +
+        'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
+    const outcome = await connection.closedWithin(10_000);
+    connection.socket.destroy();
+    expect(outcome).toBe('closed');
+    const [head, body] = connection.received().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(body)).toEqual({
+      statusCode: 400,
+      error: 'MALFORMED_REQUEST',
+      message: "Not a valid HTTP/1.1 request: Transfer-Encoding can't be present with Content-Length",
+      requestId: expect.any(String) as unknown,
+    });
+  });
+
+  it('answers oversized headers with 431, and a keep-alive client goes on on a new connection', async () => {
+    // Node's own agent, as most clients: it reuses a connection unless the answer says it ends.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
+        const request = httpRequest(`${gateway.url}/health/live`, { agent, headers }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () =>
+            resolve({ status: response.statusCode, connection: response.headers.connection, body }),
+          );
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    try {
+      const refused = await get({ 'x-padding': 'x'.repeat(20_000) });
+      expect(refused.status).toBe(431);
+      expect(refused.connection).toBe('close');
+      expect(JSON.parse(refused.body)).toMatchObject({ statusCode: 431, error: 'HEADERS_TOO_LARGE' });
+      // Before: Fastify's answer left the connection looking reusable and this one met a reset.
+      expect((await get({})).status).toBe(200);
+    } finally {
+      agent.destroy();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { Topics } from '@storage/contracts';
 import { http } from '../support/http';
 import { collect, header } from '../support/kafka';
@@ -128,6 +129,65 @@ describe('through the gateway', () => {
     expect(header(event!.message, 'x-request-id')).toBe(requestId);
     expect(readFileSync(system.service('gateway').logFile, 'utf8')).toContain(`"requestId":"${requestId}"`);
     expect(readFileSync(system.service('booking').logFile, 'utf8')).toContain(`"requestId":"${requestId}"`);
+  });
+
+  it('refuses a body it cannot read as JSON with a 415 saying why, and books nothing', async () => {
+    const period = uniquePeriod(2);
+    const json = JSON.stringify({ size: 'S', ...period });
+    const refusals: {
+      headers: Record<string, string>;
+      body: string | Uint8Array;
+      error: string;
+      names: string;
+    }[] = [
+      {
+        headers: { 'content-encoding': 'gzip' },
+        body: gzipSync(json),
+        error: 'UNSUPPORTED_CONTENT_ENCODING',
+        names: 'gzip',
+      },
+      // Labelled compressed but sent plain: taken neither way.
+      {
+        headers: { 'content-encoding': 'gzip' },
+        body: json,
+        error: 'UNSUPPORTED_CONTENT_ENCODING',
+        names: 'gzip',
+      },
+      {
+        headers: { 'content-type': 'text/plain' },
+        body: json,
+        error: 'UNSUPPORTED_MEDIA_TYPE',
+        names: 'text/plain',
+      },
+      {
+        headers: { 'content-type': 'application/xml' },
+        body: '<b/>',
+        error: 'UNSUPPORTED_MEDIA_TYPE',
+        names: 'application/xml',
+      },
+    ];
+    for (const { headers, body, error, names } of refusals) {
+      const answer = await http<{ error: string; message: string }>('POST', `${api}/bookings`, {
+        rawBody: body,
+        headers: as('alice', headers),
+      });
+      expect({ status: answer.status, error: answer.body.error }).toEqual({ status: 415, error });
+      expect(answer.body.message).toContain(names);
+    }
+    const mine = await http<BookingBody[]>('GET', `${api}/bookings?limit=100`, { headers: as('alice') });
+    expect(mine.body.filter((booking) => booking.startDate === period.startDate)).toEqual([]);
+
+    // An empty body has no type to be wrong about: fetch labels `body: ''` text/plain.
+    const placed = await http<BookingBody>('POST', `${api}/bookings`, {
+      body: { size: 'S', ...period },
+      headers: as('alice'),
+    });
+    expect(placed.status).toBe(201);
+    const cancelled = await http<BookingBody>('POST', `${api}/bookings/${placed.body.id}/cancel`, {
+      rawBody: '',
+      headers: as('alice', { 'content-type': 'text/plain;charset=UTF-8' }),
+    });
+    expect(cancelled.status).toBe(200);
   });
 
   it('refuses direct calls to a service that lack the internal secret', async () => {

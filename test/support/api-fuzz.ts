@@ -424,6 +424,7 @@ const ODD_HEADERS: Record<string, string | string[]>[] = [
   { 'idempotency-key': ['fuzz-key-1', 'fuzz-key-2'] },
   { accept: 'text/html' },
   { 'accept-encoding': 'gzip, br' },
+  { 'content-encoding': 'gzip' },
   { 'content-type': 'text/plain' },
   { 'content-type': 'application/json; charset=utf-16' },
   { 'content-type': 'application/x-www-form-urlencoded' },

@@ -9,7 +9,12 @@ export interface HttpResult<T = unknown> {
 export async function http<T = unknown>(
   method: string,
   url: string,
-  options: { body?: unknown; headers?: Record<string, string>; rawBody?: string; timeoutMs?: number } = {},
+  options: {
+    body?: unknown;
+    headers?: Record<string, string>;
+    rawBody?: string | Uint8Array;
+    timeoutMs?: number;
+  } = {},
 ): Promise<HttpResult<T>> {
   const started = Date.now();
   const hasBody = options.body !== undefined || options.rawBody !== undefined;

@@ -26,14 +26,23 @@ function lingerBeforeClosing(socket: Socket): void {
   }
   lingering.add(socket);
   socket.destroySoon = function lingeringDestroySoon(this: Socket): void {
-    if (this.writable) {
-      this.end();
-    }
-    const timer = setTimeout(() => this.destroy(), LINGER_MS);
-    timer.unref();
-    this.once('end', () => this.destroy());
-    this.once('close', () => clearTimeout(timer));
+    endLingering(this);
   };
+}
+
+/**
+ * Ends our side of the connection (after `last`, when given) and destroys the socket when the
+ * client ends its side, or after LINGER_MS: what the client still sends meanwhile is read and
+ * discarded instead of answered with a reset.
+ */
+export function endLingering(socket: Socket, last?: string): void {
+  if (socket.writable) {
+    socket.end(last ?? '');
+  }
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /**

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@storage/ddd';
 import { classifyFailure } from '@storage/messaging';
 import { currentRequestContext } from '@storage/observability';
+import { unsupportedMediaTypeMessage } from './json-body.parser';
 
 export interface ErrorBody {
   statusCode: number;
@@ -47,6 +48,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body = this.refusedDocumentPath(exception, host) ?? this.toBody(exception);
+    if (body.error === 'UNSUPPORTED_MEDIA_TYPE') {
+      // Fastify's own refusal of a Content-Type it cannot even parse ("garbage", "a/b/c") arrives
+      // as a bare "Unsupported Media Type"; valid but other types get the same words from the
+      // body parser.
+      body.message = unsupportedMediaTypeMessage(
+        host.switchToHttp().getRequest<FastifyRequest>().headers['content-type'],
+      );
+    }
     body.requestId = currentRequestContext()?.requestId;
     if (body.error === 'INTERNAL_ERROR') {
       this.logger.error({

@@ -34,11 +34,62 @@ export function jsonNestingExceeds(body: Buffer, max: number): boolean {
   return false;
 }
 
-/** Fastify's own JSON parser (prototype-poisoning checks kept), behind a nesting limit: 400, never 500. */
+/**
+ * Whether a request's body is sent compressed (or otherwise encoded). Nothing here decodes
+ * bodies: read as JSON, a gzip body would be "not valid JSON", and a plain one labelled gzip
+ * would be taken as if the label were not there.
+ */
+export function encodedBody(contentEncoding: string | undefined): boolean {
+  return contentEncoding !== undefined && !/^\s*(identity\s*)?$/i.test(contentEncoding);
+}
+
+/** Names the type that was sent (its media type only, no parameters) and the one accepted. */
+export function unsupportedMediaTypeMessage(contentType: string | undefined): string {
+  const mediaType = (contentType ?? '').split(';')[0].trim().slice(0, 80);
+  return mediaType === ''
+    ? 'A body needs Content-Type application/json'
+    : `Content-Type ${mediaType} is not accepted; send application/json`;
+}
+
+/**
+ * The one body parser: Fastify's own JSON parser (prototype-poisoning checks kept), behind a
+ * nesting limit (400, never 500) and refusing encoded bodies (415). Any other type is refused
+ * with a 415 that names it, before the body is read (Fastify's text/plain parser is replaced: no
+ * route takes text, and a text body reached validation as if no field had been sent), except an
+ * empty body, which has no type to be wrong about (`fetch(url, { method: 'POST', body: '' })`
+ * labels it text/plain).
+ */
 export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    if (request.headers['content-length'] === '0') {
+      done(null, undefined);
+      return;
+    }
+    done(
+      Object.assign(new Error(unsupportedMediaTypeMessage(request.headers['content-type'])), {
+        statusCode: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      }),
+      undefined,
+    );
+  });
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) => {
+    const contentEncoding = request.headers['content-encoding'];
+    if (encodedBody(contentEncoding)) {
+      done(
+        Object.assign(
+          new Error(
+            `Content-Encoding ${String(contentEncoding).slice(0, 40)} is not accepted; send the body uncompressed`,
+          ),
+          { statusCode: 415, code: 'UNSUPPORTED_CONTENT_ENCODING' },
+        ),
+        undefined,
+      );
+      return;
+    }
     if (jsonNestingExceeds(body, MAX_JSON_DEPTH)) {
       done(
         Object.assign(new Error(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), {

@@ -15,7 +15,14 @@ describe('addStandardResponses', () => {
 
   it("documents what every operation can answer, by each one's shape, keeping its own answers", () => {
     const { paths } = addStandardResponses(document(), standard);
-    expect(Object.keys(paths['/things'].get.responses).sort()).toEqual(['200', '400', '401', '408', '503']);
+    expect(Object.keys(paths['/things'].get.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '408',
+      '431',
+      '503',
+    ]);
     expect(Object.keys(paths['/things'].post.responses).sort()).toEqual([
       '201',
       '400',
@@ -24,6 +31,7 @@ describe('addStandardResponses', () => {
       '409',
       '413',
       '415',
+      '431',
       '503',
     ]);
     expect(Object.keys(paths['/things/{id}'].get.responses).sort()).toEqual([
@@ -33,6 +41,7 @@ describe('addStandardResponses', () => {
       '404',
       '408',
       '414',
+      '431',
       '503',
     ]);
     expect(paths['/things'].post.responses['409']).toMatchObject({ description: 'Taken' });

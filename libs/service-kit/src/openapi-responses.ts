@@ -119,7 +119,15 @@ export function serviceStandardResponses(options: {
       applies: 'with-path-parameters',
     },
     { status: 413, description: 'The body is larger than the service accepts', applies: 'with-body' },
-    { status: 415, description: 'The body is not JSON', applies: 'with-body' },
+    {
+      status: 415,
+      description: 'The body is not JSON, or is sent compressed (Content-Encoding)',
+      applies: 'with-body',
+    },
+    {
+      status: 431,
+      description: 'The request line and headers are larger than 16 kB; the connection is closed',
+    },
     ...(options.database
       ? [
           {

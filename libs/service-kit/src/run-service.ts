@@ -35,6 +35,7 @@ import { answerRouterError } from './router-errors';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
 import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
+import { answerClientError } from './client-errors';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -331,6 +332,9 @@ export async function runService<C extends BaseServiceConfig>(
       // The router's own refusals (a malformed escape in the path, a path parameter longer than
       // any id) in the one error shape, instead of Fastify's.
       frameworkErrors: answerRouterError,
+      // Requests Node's parser refuses (malformed, headers too large, not sent in time): the one
+      // error shape, naming the problem, and a connection that says it ends.
+      clientErrorHandler: answerClientError(config.HTTP_REQUEST_TIMEOUT_MS),
       // Forwarded headers are believed only from the configured hops, never from any client.
       trustProxy: config.TRUSTED_PROXY_HOPS > 0 ? config.TRUSTED_PROXY_HOPS : false,
       // Fastify's default is no limit at all: a client trickling its body would hold a

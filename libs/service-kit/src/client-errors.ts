@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { endLingering } from './connection-draining';
+import type { ErrorBody } from './http-error.filter';
+
+/** What Node's HTTP parser and its timers raise before any route sees the request. */
+interface ClientError extends Error {
+  code?: string;
+  /** llhttp's fixed description of what is wrong ("Invalid header token"); never client data. */
+  reason?: string;
+}
+
+/**
+ * The answer to a request Node refused before routing: in the one error shape, naming the problem.
+ * Fastify's own says "Client Error" whatever the problem was.
+ */
+export function clientErrorBody(error: ClientError, requestTimeoutMs: number): ErrorBody {
+  const requestId = randomUUID();
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return {
+      statusCode: 408,
+      error: 'REQUEST_TIMEOUT',
+      message: `The request was not received in full within ${requestTimeoutMs} ms`,
+      requestId,
+    };
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      statusCode: 431,
+      error: 'HEADERS_TOO_LARGE',
+      message: `The request line and headers are larger than ${maxHeaderSize} bytes`,
+      requestId,
+    };
+  }
+  const problem =
+    error.code === 'HPE_PAUSED_H2_UPGRADE'
+      ? 'HTTP/2 without negotiation is not served here; use HTTP/1.1'
+      : (error.reason ?? error.code ?? 'unreadable request');
+  return {
+    statusCode: 400,
+    error: 'MALFORMED_REQUEST',
+    message: `Not a valid HTTP/1.1 request: ${problem}`,
+    requestId,
+  };
+}
+
+const answered = new WeakSet<Socket>();
+
+/**
+ * Fastify's `clientErrorHandler`. Fastify's default writes its answer without `Connection: close`
+ * and then destroys the socket: a keep-alive client (Node's default agent, browsers) takes the
+ * connection as reusable, and its next request on it meets a reset. Here the answer says the
+ * connection ends, and the socket lingers (see endLingering) so that bytes the client still had
+ * in flight (the rest of oversized headers, a body) do not turn our answer into a reset.
+ */
+export function answerClientError(requestTimeoutMs: number): (error: ClientError, socket: Socket) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) {
+      // Gone already, or the parser refusing the bytes that follow a request it already refused.
+      return;
+    }
+    answered.add(socket);
+    // As Node's own default: never write into the middle of an answer already under way.
+    const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || inProgress?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const answer = clientErrorBody(error, requestTimeoutMs);
+    const body = JSON.stringify(answer);
+    endLingering(
+      socket,
+      `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+}
