@@ -3,11 +3,13 @@ import { clientErrorBody } from './client-errors';
 const parseError = (code: string, reason: string) =>
   Object.assign(new Error(`Parse Error: ${reason}`), { code, reason });
 
+const deadlines = { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 };
+
 describe('clientErrorBody', () => {
   it('names what the parser found wrong, in the one error shape', () => {
     const body = clientErrorBody(
       parseError('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length"),
-      30_000,
+      { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 },
     );
     expect(body).toEqual({
       statusCode: 400,
@@ -18,22 +20,23 @@ describe('clientErrorBody', () => {
   });
 
   it('answers oversized headers with 431 and a request not sent in time with 408', () => {
-    expect(clientErrorBody(parseError('HPE_HEADER_OVERFLOW', 'Header overflow'), 30_000)).toMatchObject({
+    expect(clientErrorBody(parseError('HPE_HEADER_OVERFLOW', 'Header overflow'), deadlines)).toMatchObject({
       statusCode: 431,
       error: 'HEADERS_TOO_LARGE',
     });
     const timeout = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
-    expect(clientErrorBody(timeout, 12_000)).toMatchObject({
+    expect(clientErrorBody(timeout, { headersTimeoutMs: 12_000, requestTimeoutMs: 30_000 })).toMatchObject({
       statusCode: 408,
       error: 'REQUEST_TIMEOUT',
-      message: 'The request was not received in full within 12000 ms',
+      message:
+        'The request was not received in time (headers are due within 12000 ms, the whole request within 30000 ms)',
     });
   });
 
   it('tells an HTTP/2 client without negotiation to use HTTP/1.1, and never answers 5xx', () => {
-    expect(clientErrorBody(parseError('HPE_PAUSED_H2_UPGRADE', 'Pause on PRI/Upgrade'), 1).message).toContain(
-      'use HTTP/1.1',
-    );
-    expect(clientErrorBody(new Error('something else'), 1).statusCode).toBe(400);
+    expect(
+      clientErrorBody(parseError('HPE_PAUSED_H2_UPGRADE', 'Pause on PRI/Upgrade'), deadlines).message,
+    ).toContain('use HTTP/1.1');
+    expect(clientErrorBody(new Error('something else'), deadlines).statusCode).toBe(400);
   });
 });

@@ -11,17 +11,23 @@ interface ClientError extends Error {
   reason?: string;
 }
 
+/** The server's limits, for the 408's message (Node raises the same error for either). */
+export interface RequestDeadlines {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
 /**
  * The answer to a request Node refused before routing: in the one error shape, naming the problem.
  * Fastify's own says "Client Error" whatever the problem was.
  */
-export function clientErrorBody(error: ClientError, requestTimeoutMs: number): ErrorBody {
+export function clientErrorBody(error: ClientError, deadlines: RequestDeadlines): ErrorBody {
   const requestId = randomUUID();
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return {
       statusCode: 408,
       error: 'REQUEST_TIMEOUT',
-      message: `The request was not received in full within ${requestTimeoutMs} ms`,
+      message: `The request was not received in time (headers are due within ${deadlines.headersTimeoutMs} ms, the whole request within ${deadlines.requestTimeoutMs} ms)`,
       requestId,
     };
   }
@@ -54,7 +60,7 @@ const answered = new WeakSet<Socket>();
  * connection ends, and the socket lingers (see endLingering) so that bytes the client still had
  * in flight (the rest of oversized headers, a body) do not turn our answer into a reset.
  */
-export function answerClientError(requestTimeoutMs: number): (error: ClientError, socket: Socket) => void {
+export function answerClientError(deadlines: RequestDeadlines): (error: ClientError, socket: Socket) => void {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) {
       // Gone already, or the parser refusing the bytes that follow a request it already refused.
@@ -67,7 +73,7 @@ export function answerClientError(requestTimeoutMs: number): (error: ClientError
       socket.destroy();
       return;
     }
-    const answer = clientErrorBody(error, requestTimeoutMs);
+    const answer = clientErrorBody(error, deadlines);
     const body = JSON.stringify(answer);
     endLingering(
       socket,

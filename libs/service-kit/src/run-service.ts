@@ -325,6 +325,7 @@ export async function runService<C extends BaseServiceConfig>(
     );
   }
 
+  const headersTimeoutMs = Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 20_000);
   const app = await NestFactory.create<NestFastifyApplication>(
     definition.module,
     new FastifyAdapter({
@@ -334,7 +335,10 @@ export async function runService<C extends BaseServiceConfig>(
       frameworkErrors: answerRouterError,
       // Requests Node's parser refuses (malformed, headers too large, not sent in time): the one
       // error shape, naming the problem, and a connection that says it ends.
-      clientErrorHandler: answerClientError(config.HTTP_REQUEST_TIMEOUT_MS),
+      clientErrorHandler: answerClientError({
+        headersTimeoutMs,
+        requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      }),
       // Forwarded headers are believed only from the configured hops, never from any client.
       trustProxy: config.TRUSTED_PROXY_HOPS > 0 ? config.TRUSTED_PROXY_HOPS : false,
       // Fastify's default is no limit at all: a client trickling its body would hold a
@@ -342,7 +346,7 @@ export async function runService<C extends BaseServiceConfig>(
       requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       http: {
-        headersTimeout: Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 20_000),
+        headersTimeout: headersTimeoutMs,
         // Node checks the timeouts above only this often (default 30 s).
         connectionsCheckingInterval: Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS / 2),
       },
