@@ -9,7 +9,7 @@ describe('clientErrorBody', () => {
   it('names what the parser found wrong, in the one error shape', () => {
     const body = clientErrorBody(
       parseError('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length"),
-      { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 },
+      deadlines,
     );
     expect(body).toEqual({
       statusCode: 400,
