@@ -43,6 +43,11 @@ export function encodedBody(contentEncoding: string | undefined): boolean {
   return contentEncoding !== undefined && !/^\s*(identity\s*)?$/i.test(contentEncoding);
 }
 
+/** A refusal of the body in the shape Fastify hands to the error filter (status and code kept). */
+function bodyRefusal(statusCode: number, code: string, message: string): Error {
+  return Object.assign(new Error(message), { statusCode, code });
+}
+
 /** Names the type that was sent (its media type only, no parameters) and the one accepted. */
 export function unsupportedMediaTypeMessage(contentType: string | undefined): string {
   const mediaType = (contentType ?? '').split(';')[0].trim().slice(0, 80);
@@ -69,10 +74,11 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
       return;
     }
     done(
-      Object.assign(new Error(unsupportedMediaTypeMessage(request.headers['content-type'])), {
-        statusCode: 415,
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-      }),
+      bodyRefusal(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        unsupportedMediaTypeMessage(request.headers['content-type']),
+      ),
       undefined,
     );
   });
@@ -80,11 +86,10 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
     const contentEncoding = request.headers['content-encoding'];
     if (encodedBody(contentEncoding)) {
       done(
-        Object.assign(
-          new Error(
-            `Content-Encoding ${String(contentEncoding).slice(0, 40)} is not accepted; send the body uncompressed`,
-          ),
-          { statusCode: 415, code: 'UNSUPPORTED_CONTENT_ENCODING' },
+        bodyRefusal(
+          415,
+          'UNSUPPORTED_CONTENT_ENCODING',
+          `Content-Encoding ${String(contentEncoding).slice(0, 40)} is not accepted; send the body uncompressed`,
         ),
         undefined,
       );
@@ -92,10 +97,7 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
     }
     if (jsonNestingExceeds(body, MAX_JSON_DEPTH)) {
       done(
-        Object.assign(new Error(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), {
-          statusCode: 400,
-          code: 'JSON_TOO_DEEP',
-        }),
+        bodyRefusal(400, 'JSON_TOO_DEEP', `JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`),
         undefined,
       );
       return;
