@@ -191,6 +191,8 @@ beforeAll(async () => {
     BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
     DOCS_CACHE_TTL_MS: '0',
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    // Long enough that a held refusal is still held however slow this machine is (see below).
+    EDGE_HOLD_MAX_MS: '60000',
   });
   // The dev issuer publishes the key it was given; its kid is what the IdP would put in headers.
   const jwks = (await call('/.well-known/jwks.json')).body as { keys: JWK[] };
@@ -669,6 +671,68 @@ describe('failing services', () => {
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(UPSTREAM_TIMEOUT_MS - 50);
     // undici checks timeouts on a coarse timer (up to ~0.5 s late): still far below the 5 s delay.
     expect(answer.elapsedMs).toBeLessThan(UPSTREAM_TIMEOUT_MS + 1500);
+  });
+});
+
+describe('a refusal the service says holds for everyone (x-edge-hold-ms)', () => {
+  const postTo = (path: string, bearer: string, headers: Record<string, string> = {}) =>
+    call(path, {
+      method: 'POST',
+      token: bearer,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{}',
+    });
+  const hitsOf = (servicePath: string) => booking.requests.filter((seen) => seen.path === servicePath).length;
+
+  it('is answered by the gateway while it holds, each answer with its own request id', async () => {
+    const client = await token({ subject: 'customer-held', role: 'customer' });
+    const path = '/api/bookings/held-refusal?hold=60000';
+    const first = await postTo(path, client);
+    expect(hitsOf('/bookings/held-refusal')).toBe(1);
+    const repeated = await Promise.all([postTo(path, client), postTo(path, client), postTo(path, client)]);
+    // The service was not asked again.
+    expect(hitsOf('/bookings/held-refusal')).toBe(1);
+    for (const answer of [first, ...repeated]) {
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({
+        statusCode: 503,
+        error: 'PAYMENT_UNAVAILABLE',
+        message: 'Payment is busy right now',
+        details: { cause: 'overloaded' },
+      });
+      expect(answer.body.requestId).toBe(answer.headers.get('x-request-id'));
+      expect(answer.headers.get('retry-after')).toBe('2');
+      // Said to the gateway alone.
+      expect(answer.headers.get('x-edge-hold-ms')).toBeNull();
+    }
+    expect(new Set([first, ...repeated].map((answer) => answer.body.requestId)).size).toBe(4);
+
+    // A request with an Idempotency-Key may be a replay the service answers from its records.
+    const keyed = await postTo(path, client, { 'idempotency-key': 'held-refusal-replay-1' });
+    expect(keyed.status).toBe(503);
+    expect(hitsOf('/bookings/held-refusal')).toBe(2);
+    // Another method on the same path is another operation.
+    expect((await call('/api/bookings/held-refusal', { token: client })).status).toBe(503);
+    expect(hitsOf('/bookings/held-refusal')).toBe(3);
+
+    const samples = await scrape(gateway.metricsUrl);
+    expect(total(samples, 'gateway_held_refusals_total', { upstream: 'booking' })).toBe(3);
+  });
+
+  it('asks the service again once the hold is over', async () => {
+    const client = await token({ subject: 'customer-held-briefly', role: 'customer' });
+    const path = '/api/bookings/held-refusal-briefly?hold=300';
+    expect((await postTo(path, client)).status).toBe(503);
+    expect(hitsOf('/bookings/held-refusal-briefly')).toBe(1);
+    await waitFor(
+      'the service to be asked again after a 300 ms hold',
+      async () => {
+        await postTo(path, client);
+        return hitsOf('/bookings/held-refusal-briefly');
+      },
+      (hits) => hits === 2,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
   });
 });
 

@@ -51,11 +51,15 @@ describe('payment slow or down', () => {
       expect(Number(timedOut.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(timedOut.ms).toBeGreaterThanOrEqual(250);
       expect(timedOut.ms).toBeLessThan(1200);
+      // A call that timed out says nothing about the next booking: the edge must ask again.
+      expect(timedOut.headers.get('x-edge-hold-ms')).toBeNull();
     }
     const open = await attempt();
     expect(open.status).toBe(503);
     expect(open.ms).toBeLessThan(250);
     expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Refused at the door, it holds for every new booking: the gateway may repeat it for 50 ms.
+    expect(open.headers.get('x-edge-hold-ms')).toBe('50');
 
     // Refused at the door while the circuit is open: no booking row for that attempt at all.
     expect(open.body.error).toBe('PAYMENT_UNAVAILABLE');

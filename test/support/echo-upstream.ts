@@ -90,6 +90,24 @@ export async function startEchoUpstream(options: EchoUpstreamOptions): Promise<E
         );
         return;
       }
+      if (url.pathname.includes('/held-refusal')) {
+        // A refusal that holds for everyone, as booking's at the payment door (EDGE_HOLD_HEADER).
+        response.writeHead(503, {
+          'content-type': 'application/json',
+          'retry-after': '2',
+          'x-edge-hold-ms': url.searchParams.get('hold') ?? '1000',
+        });
+        response.end(
+          JSON.stringify({
+            statusCode: 503,
+            error: 'PAYMENT_UNAVAILABLE',
+            message: 'Payment is busy right now',
+            details: { cause: 'overloaded' },
+            requestId: request.headers['x-request-id'],
+          }),
+        );
+        return;
+      }
       const answer = () => {
         response.writeHead(200, { 'content-type': 'application/json', 'x-echo-service': options.name });
         response.end(JSON.stringify(echoed));

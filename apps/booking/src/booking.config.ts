@@ -74,6 +74,19 @@ export class BookingConfig extends DataServiceConfig {
   @Max(10_000)
   PAYMENT_BULKHEAD_QUEUE: number = 0;
 
+  /**
+   * After a refusal at the door (circuit open, every slot taken), how long the gateway may give
+   * the same 503 to every new booking itself (EDGE_HOLD_HEADER in libs/contracts): under a flood
+   * of bookings booking then sees a few refusals a second instead of every one. The price: a
+   * payment slot freed meanwhile waits up to this long for its next booking (50 ms next to a
+   * payment call of about 500 ms when the slots are full). 0: every request reaches booking.
+   */
+  @EnvDuration()
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  PAYMENT_REFUSAL_EDGE_HOLD_MS: number = 50;
+
   /** The availability pre-check is optional: short, and skipped when storage-assign is slow. */
   @EnvDuration()
   @IsInt()

@@ -109,6 +109,7 @@ export class BookingModule {
               baseUrl: config.PAYMENT_URL,
               internalSecret: config.INTERNAL_AUTH_SECRET,
               policy: paymentPolicy,
+              edgeHoldMs: config.PAYMENT_REFUSAL_EDGE_HOLD_MS,
             }),
           inject: [HttpService],
         },

@@ -127,6 +127,17 @@ export class GatewayConfig extends BaseServiceConfig {
   @Max(300_000)
   UPSTREAM_TIMEOUT_MS: number = 10_000;
 
+  /**
+   * The longest the gateway answers a service's refusal itself when the service says it holds for
+   * everyone (booking's 503 while payment is refusing: PAYMENT_REFUSAL_EDGE_HOLD_MS asks for
+   * 50 ms). 0: every request goes to the service.
+   */
+  @EnvDuration()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  EDGE_HOLD_MAX_MS: number = 1000;
+
   /** Keep-alive connections per service. */
   @IsInt()
   @Min(1)

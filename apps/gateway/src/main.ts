@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     responseTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     connectionsPerUpstream: config.UPSTREAM_CONNECTIONS,
     internalAuthSecret: config.INTERNAL_AUTH_SECRET,
+    maxEdgeHoldMs: config.EDGE_HOLD_MAX_MS,
   });
 
   await runService({

@@ -3,6 +3,7 @@ export * from './envelope';
 export * from './event-definition';
 export * from './topics';
 export * from './identity-headers';
+export * from './edge-hold';
 export * from './booking/booking-placed.v1';
 export * from './booking/booking-confirmed.v1';
 export * from './booking/booking-rejected.v1';

@@ -79,6 +79,24 @@ describe('HttpErrorFilter', () => {
     expect(headers['Retry-After']).toBe('1');
   });
 
+  it('tells the edge how long a 503 holds for everyone when the error says so, and only then', () => {
+    class BusyError extends DomainError {
+      readonly code = 'BUSY';
+      readonly status = 503;
+      constructor(
+        readonly retryAfterSeconds: number,
+        readonly refusesEveryoneForMs?: number,
+      ) {
+        super('Busy; try again shortly');
+      }
+    }
+    const held = answer(new BusyError(2, 50));
+    expect(held.status).toBe(503);
+    expect(held.headers).toEqual({ 'Retry-After': '2', 'x-edge-hold-ms': '50' });
+    // A refusal of this request alone (a call that timed out) says nothing about the next one.
+    expect(answer(new BusyError(1)).headers).toEqual({ 'Retry-After': '1' });
+  });
+
   it('answers a deadlock victim with 503 so the client retries', () => {
     const { status } = answer(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
     expect(status).toBe(503);

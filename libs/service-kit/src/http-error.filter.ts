@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EDGE_HOLD_HEADER } from '@storage/contracts';
 import { DomainError } from '@storage/ddd';
 import { classifyFailure } from '@storage/messaging';
 import { currentRequestContext } from '@storage/observability';
@@ -80,6 +81,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       (body.error === 'SERVICE_TEMPORARILY_UNAVAILABLE' ? 1 : undefined);
     if (retryAfter !== undefined) {
       void reply.header('Retry-After', String(retryAfter));
+    }
+    const edgeHoldMs = (exception as { refusesEveryoneForMs?: number }).refusesEveryoneForMs;
+    if (body.statusCode === 503 && edgeHoldMs !== undefined) {
+      void reply.header(EDGE_HOLD_HEADER, String(edgeHoldMs));
     }
     void reply.status(body.statusCode).send(body);
   }

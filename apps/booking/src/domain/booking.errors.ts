@@ -72,6 +72,12 @@ export class PaymentUnavailableError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
     cause: string,
+    /**
+     * Set on a refusal at the door (payment's circuit open, every slot taken): for this long every
+     * new booking would be refused the same way, so the edge may give the answer itself (see
+     * EDGE_HOLD_HEADER). Not on a call that failed: that says nothing about the next one.
+     */
+    readonly refusesEveryoneForMs?: number,
   ) {
     super('Payment is busy right now; nothing was charged or booked. Please try again shortly', { cause });
   }

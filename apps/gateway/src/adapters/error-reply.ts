@@ -14,13 +14,21 @@ export function sendError(
   message: string,
   headers: Record<string, string> = {},
 ): FastifyReply {
-  const body: ErrorBody = {
-    statusCode,
-    error,
-    message,
-    requestId: currentRequestContext()?.requestId ?? headerText(reply.getHeader('x-request-id')),
-  };
-  return reply.status(statusCode).headers(headers).type('application/json; charset=utf-8').send(body);
+  return sendErrorBody(reply, { statusCode, error, message }, headers);
+}
+
+/** An error body given whole (a service's, repeated by the edge), with this request's id. */
+export function sendErrorBody(
+  reply: FastifyReply,
+  body: Readonly<ErrorBody>,
+  headers: Record<string, string> = {},
+): FastifyReply {
+  const requestId = currentRequestContext()?.requestId ?? headerText(reply.getHeader('x-request-id'));
+  return reply
+    .status(body.statusCode)
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .send({ ...body, requestId } satisfies ErrorBody);
 }
 
 function headerText(value: ReturnType<FastifyReply['getHeader']>): string | undefined {

@@ -145,6 +145,12 @@ describe('headers sent back to the client', () => {
       }),
     ).toEqual({ 'content-type': 'application/json', 'retry-after': '3', 'x-request-id': 'req-1' });
   });
+
+  it("drops what a service says to the gateway alone: a refusal's hold", () => {
+    expect(downstreamHeaders({ 'retry-after': '2', 'x-edge-hold-ms': '50', 'X-Edge-Hold-Ms': '50' })).toEqual(
+      { 'retry-after': '2' },
+    );
+  });
 });
 
 describe('query sent to a service', () => {

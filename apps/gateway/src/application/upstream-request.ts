@@ -1,4 +1,4 @@
-import { IdentityHeaders } from '@storage/contracts';
+import { EDGE_HOLD_HEADER, IdentityHeaders } from '@storage/contracts';
 import type { Identity } from './identity';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -120,11 +120,15 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** Said by a service to the gateway alone (see EDGE_HOLD_HEADER). */
+const FOR_THE_EDGE = new Set([EDGE_HOLD_HEADER]);
+
 /** The service's response headers as the client receives them. */
 export function downstreamHeaders<H extends HeaderMap>(headers: H): H {
   const kept: HeaderMap = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.has(name.toLowerCase())) {
+    const lowerCase = name.toLowerCase();
+    if (!HOP_BY_HOP.has(lowerCase) && !FOR_THE_EDGE.has(lowerCase)) {
       kept[name] = value;
     }
   }

@@ -16,6 +16,8 @@ export interface PaymentClientOptions {
   baseUrl: string;
   internalSecret?: string;
   policy: ResiliencePolicy;
+  /** How long a refusal at the door may be repeated by the edge for every new booking (0: never). */
+  edgeHoldMs: number;
 }
 
 /**
@@ -37,7 +39,11 @@ export class PaymentHttpClient extends PaymentGateway {
       admission = this.options.policy.admit();
     } catch (error) {
       throw error instanceof DependencyUnavailableError
-        ? new PaymentUnavailableError(error.retryAfterSeconds, error.reason)
+        ? new PaymentUnavailableError(
+            error.retryAfterSeconds,
+            error.reason,
+            this.options.edgeHoldMs > 0 ? this.options.edgeHoldMs : undefined,
+          )
         : error;
     }
     return {

@@ -1,6 +1,8 @@
 import replyFrom, { type FastifyReplyFromOptions, type RetryDetails } from '@fastify/reply-from';
 import { Logger } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EDGE_HOLD_HEADER } from '@storage/contracts';
 import {
   currentRequestContext,
   endSpan,
@@ -9,12 +11,15 @@ import {
   traceparentOf,
   tracingExported,
 } from '@storage/observability';
+import type { ErrorBody } from '@storage/service-kit';
 import type { ApiForwarder, ForwardPlan } from '../../../application/ports/api-forwarder.port';
+import { HeldRefusals } from '../../../application/held-refusals';
 import { downstreamHeaders, upstreamHeaders } from '../../../application/upstream-request';
 import type { UpstreamName } from '../../../application/upstream-routes';
-import { sendError } from '../../error-reply';
+import { sendError, sendErrorBody } from '../../error-reply';
 import { BodyLimiter } from '../../body-limit';
 import { classifyUpstreamFailure, errorCodes } from './upstream-failure';
+import { heldRefusalAnswers } from './proxy.metrics';
 
 export interface UpstreamForwarderOptions {
   readonly urls: Readonly<Record<UpstreamName, string>>;
@@ -22,6 +27,8 @@ export interface UpstreamForwarderOptions {
   readonly responseTimeoutMs: number;
   readonly connectionsPerUpstream: number;
   readonly internalAuthSecret?: string;
+  /** The longest a service's refusal is answered here for it (see HeldRefusals); 0: never. */
+  readonly maxEdgeHoldMs: number;
 }
 
 /** Stale keep-alive sockets (closed by the service between two requests) surface as these. */
@@ -45,6 +52,40 @@ function retryStaleRead(details: RetryDetails): number | null {
   return errorCodes(details.err).some((code) => STALE_CONNECTION.has(code)) ? 10 : null;
 }
 
+/** The service's answer as reply-from hands it over (undici's response, not a ServerResponse). */
+interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly stream: Readable;
+}
+
+/** A held refusal's body is an error body of a few hundred bytes; anything else is not kept. */
+const MAX_HELD_BODY_BYTES = 16 * 1024;
+
+function heldErrorBody(bytes: Buffer): ErrorBody | undefined {
+  if (bytes.length > MAX_HELD_BODY_BYTES) {
+    return undefined;
+  }
+  try {
+    const body = JSON.parse(bytes.toString('utf8')) as Partial<ErrorBody> | null;
+    if (body?.statusCode === 503 && typeof body.error === 'string' && typeof body.message === 'string') {
+      return { statusCode: 503, error: body.error, message: body.message, details: body.details };
+    }
+  } catch {
+    // Not JSON: passed on as it came, not held.
+  }
+  return undefined;
+}
+
+function collect(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}
+
 /**
  * Streams requests to the services and their answers back, over keep-alive connection pools
  * (undici, one pool per service origin). Bodies are never buffered; time limits are bounded
@@ -52,8 +93,12 @@ function retryStaleRead(details: RetryDetails): number | null {
  */
 export class UpstreamForwarder implements ApiForwarder {
   private readonly logger = new Logger(UpstreamForwarder.name);
+  /** Refusals the services said hold for everyone a while (EDGE_HOLD_HEADER), answered here. */
+  private readonly held: HeldRefusals<ErrorBody>;
 
-  constructor(private readonly options: UpstreamForwarderOptions) {}
+  constructor(private readonly options: UpstreamForwarderOptions) {
+    this.held = new HeldRefusals(options.maxEdgeHoldMs);
+  }
 
   /** Adds `reply.from` to the Fastify context the API routes live in. */
   async register(fastify: FastifyInstance): Promise<void> {
@@ -73,6 +118,19 @@ export class UpstreamForwarder implements ApiForwarder {
   }
 
   forward(request: FastifyRequest, reply: FastifyReply, plan: ForwardPlan): FastifyReply {
+    const operation = `${request.method} ${plan.upstream}${plan.path}`;
+    // A request with an Idempotency-Key may be a replay the service answers from its records.
+    if (request.headers['idempotency-key'] === undefined) {
+      const held = this.held.refusal(operation, Date.now());
+      if (held) {
+        heldRefusalAnswers.inc({ upstream: plan.upstream });
+        return sendErrorBody(
+          reply,
+          held.body,
+          held.retryAfterS === undefined ? {} : { 'retry-after': String(held.retryAfterS) },
+        );
+      }
+    }
     const base = this.options.urls[plan.upstream].replace(/\/+$/, '');
     const context = currentRequestContext();
     const requestId = context?.requestId ?? String(reply.getHeader('x-request-id'));
@@ -104,9 +162,49 @@ export class UpstreamForwarder implements ApiForwarder {
       }),
       rewriteHeaders: (headers) => downstreamHeaders(headers),
       retryDelay: retryStaleRead,
+      onResponse: (_sameRequest, _sameReply, response) =>
+        this.relay(request, reply, plan, operation, response as unknown as UpstreamResponse),
       // reply-from hands back the same reply object; the typed outer one is used instead.
       onError: (_sameReply, { error }) => this.answerFailure(request, reply, plan, error),
     });
+  }
+
+  /**
+   * Streams the service's answer to the client. A 503 that says it holds for everyone
+   * (EDGE_HOLD_HEADER) is read whole instead, kept for the requests of the next few ms, and sent.
+   */
+  private relay(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    plan: ForwardPlan,
+    operation: string,
+    response: UpstreamResponse,
+  ): void {
+    const holdMs = Number(response.headers[EDGE_HOLD_HEADER]);
+    if (response.statusCode !== 503 || !(holdMs > 0)) {
+      void reply.send(response.stream);
+      return;
+    }
+    collect(response.stream).then(
+      (bytes) => {
+        const body = heldErrorBody(bytes);
+        if (body) {
+          const retryAfterS = Number(response.headers['retry-after']);
+          this.held.hold(
+            operation,
+            holdMs,
+            { body, retryAfterS: Number.isInteger(retryAfterS) && retryAfterS > 0 ? retryAfterS : undefined },
+            Date.now(),
+          );
+        }
+        void reply.send(bytes);
+      },
+      (error: Error) => {
+        // The service's own length does not describe the edge's answer.
+        void reply.removeHeader('content-length');
+        this.answerFailure(request, reply, plan, error);
+      },
+    );
   }
 
   private answerFailure(request: FastifyRequest, reply: FastifyReply, plan: ForwardPlan, error: Error): void {
