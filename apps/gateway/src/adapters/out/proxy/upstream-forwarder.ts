@@ -1,6 +1,7 @@
 import replyFrom, { type FastifyReplyFromOptions, type RetryDetails } from '@fastify/reply-from';
 import { Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EDGE_HOLD_HEADER } from '@storage/contracts';
 import {
@@ -77,19 +78,11 @@ function heldErrorBody(bytes: Buffer): ErrorBody | undefined {
   return undefined;
 }
 
-function collect(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
-}
-
 /**
  * Streams requests to the services and their answers back, over keep-alive connection pools
- * (undici, one pool per service origin). Bodies are never buffered; time limits are bounded
- * by the connect timeout (service down) and the response timeout (service slow).
+ * (undici, one pool per service origin). Bodies are never buffered (except a service's refusal
+ * that holds for everyone, an error body of a few hundred bytes kept to be repeated); time limits
+ * are bounded by the connect timeout (service down) and the response timeout (service slow).
  */
 export class UpstreamForwarder implements ApiForwarder {
   private readonly logger = new Logger(UpstreamForwarder.name);
@@ -185,7 +178,7 @@ export class UpstreamForwarder implements ApiForwarder {
       void reply.send(response.stream);
       return;
     }
-    collect(response.stream).then(
+    buffer(response.stream).then(
       (bytes) => {
         const body = heldErrorBody(bytes);
         if (body) {
