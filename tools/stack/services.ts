@@ -114,8 +114,8 @@ export const SERVICE_MALLOC_ENV = { MALLOC_ARENA_MAX: '2' } as const;
  * the bench's circuit-breaker scenario (payment 400-620 ms, timeout 610 ms, 100 clients ignoring
  * Retry-After) 18.5-20.6 % of its calls timed out, against the 4.5 % its latency alone gives, and
  * the adaptive limit's cuts left 14-15 bookings/s accepted; at nice -5, 5.1-7.8 % timed out and
- * 40-42 /s were accepted (docs/scaling.md). Containers get the same from `cpu_shares`
- * (docker-compose.yml), Kubernetes from CPU requests.
+ * 40-42 /s were accepted (docs/scaling.md). Its container gets the same from `cpu_shares`
+ * (docker-compose.yml); on Kubernetes each pod is guaranteed its CPU request instead.
  */
 export const SERVICE_NICE: Partial<Record<ServiceName, number>> = { payment: -5 };
 
