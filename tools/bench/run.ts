@@ -648,6 +648,10 @@ async function main(): Promise<number> {
         { clients: 100, durationMs: CB_SECONDS * 1000, honourRetryAfter: !CB_IGNORE_RETRY_AFTER },
       );
       const cpu = cpuDelta(cpuBefore, sampleCpu(groups));
+      // Read before any other scrape: each one starts prom-client's event-loop figures afresh
+      // (the gateway's was read by the count below, leaving the line to cover a few ms), and
+      // before the settling, whose quiet would thin them out.
+      const delays = await eventLoopDelays();
       const heldDuring = (await heldAtEdge()) - heldBefore;
       // Where the two cores went while the scenario ran: refusals should cost next to nothing.
       log(
@@ -667,7 +671,7 @@ async function main(): Promise<number> {
       // A call answered within the timeout still times out when the caller's event loop was
       // stalled at that moment: the timer runs before the socket's answer is read.
       log(
-        `circuit breaker: event-loop delay p99/max ${Object.entries(await eventLoopDelays())
+        `circuit breaker: event-loop delay p99/max ${Object.entries(delays)
           .map(([name, delay]) => `${name} ${delay.p99.toFixed(0)}/${delay.max.toFixed(0)} ms`)
           .join(', ')}`,
       );
