@@ -31,6 +31,7 @@
  * BENCH_POSTGRES_SETTINGS add flags to the services' Node and settings to Postgres, to try them.
  */
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
@@ -643,6 +644,9 @@ async function main(): Promise<number> {
         total(await scrape(metricsUrl(ports, 'gateway')), 'gateway_held_refusals_total');
       const heldBefore = await heldAtEdge();
       const cpuBefore = sampleCpu(groups);
+      // The clients' own lateness is part of every latency they measure: shown beside the services'.
+      const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+      clientDelay.enable();
       const breaker = await closedLoop(
         { ...target, timeoutMs: 10_000 },
         { clients: 100, durationMs: CB_SECONDS * 1000, honourRetryAfter: !CB_IGNORE_RETRY_AFTER },
@@ -651,7 +655,11 @@ async function main(): Promise<number> {
       // Read before any other scrape: each one starts prom-client's event-loop figures afresh
       // (the gateway's was read by the count below, leaving the line to cover a few ms), and
       // before the settling, whose quiet would thin them out.
-      const delays = await eventLoopDelays();
+      clientDelay.disable();
+      const delays = {
+        ...(await eventLoopDelays()),
+        'load generator': { p99: clientDelay.percentile(99) / 1e6, max: clientDelay.max / 1e6 },
+      };
       const heldDuring = (await heldAtEdge()) - heldBefore;
       // Where the two cores went while the scenario ran: refusals should cost next to nothing.
       log(
