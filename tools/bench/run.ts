@@ -652,10 +652,10 @@ async function main(): Promise<number> {
         { clients: 100, durationMs: CB_SECONDS * 1000, honourRetryAfter: !CB_IGNORE_RETRY_AFTER },
       );
       const cpu = cpuDelta(cpuBefore, sampleCpu(groups));
-      // Read before any other scrape: each one starts prom-client's event-loop figures afresh
-      // (the gateway's was read by the count below, leaving the line to cover a few ms), and
-      // before the settling, whose quiet would thin them out.
       clientDelay.disable();
+      // Read first: every scrape starts prom-client's event-loop figures afresh, so after the
+      // held-refusal count below the gateway's would cover a few ms; and before the settling,
+      // whose quiet would thin them all out.
       const delays = {
         ...(await eventLoopDelays()),
         'load generator': { p99: clientDelay.percentile(99) / 1e6, max: clientDelay.max / 1e6 },
