@@ -148,10 +148,25 @@ export interface DatabaseWork {
   walFlushes: number;
   /**
    * Statements the services sent, by database then statement text (pg_stat_statements, normalised
-   * texts; BEGIN and COMMIT included). Empty when the server does not
-   * load pg_stat_statements (an external DATABASE_URL).
+   * texts; BEGIN and COMMIT included): how often, and the server's time planning and running
+   * them. Empty when the server does not load pg_stat_statements (an external DATABASE_URL).
    */
-  statements: Record<string, Record<string, number>>;
+  statements: Record<string, Record<string, StatementCount>>;
+}
+
+export interface StatementCount {
+  calls: number;
+  /** Planning and execution, ms (pg_stat_statements' total_plan_time + total_exec_time). */
+  serverMs: number;
+}
+
+/** One statement's share of a phase: how often per booking, and its server time per booking. */
+export interface StatementShare {
+  database: string;
+  statement: string;
+  perBooking: number;
+  /** ms of planning and execution per booking: where Postgres spends its time, statement by statement. */
+  serverMsPerBooking: number;
 }
 
 /** The bench's own server loads it (see run.ts); the view needs the extension in one database. */
@@ -160,6 +175,8 @@ export const STATEMENT_STATISTICS = {
   // Statements the services sent, not those run inside them (triggers, foreign-key checks).
   'pg_stat_statements.track': 'top',
   'pg_stat_statements.max': '5000',
+  // Planning time too: a statement planned afresh on every execution shows up here.
+  'pg_stat_statements.track_planning': 'on',
 };
 
 /**
@@ -180,17 +197,23 @@ export async function databaseWork(serverUrl: string, databases: readonly string
       [databases],
     );
     const wal = await client.query<{ flushes: string }>('SELECT wal_sync AS flushes FROM pg_stat_wal');
-    const statements: Record<string, Record<string, number>> = {};
+    const statements: DatabaseWork['statements'] = {};
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      const counted = await client.query<{ datname: string; query: string; calls: string }>(
-        `SELECT d.datname, s.query, sum(s.calls) AS calls
+      const counted = await client.query<{
+        datname: string;
+        query: string;
+        calls: string;
+        server_ms: number;
+      }>(
+        `SELECT d.datname, s.query, sum(s.calls) AS calls,
+                sum(s.total_plan_time + s.total_exec_time)::float8 AS server_ms
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
          WHERE d.datname = ANY($1) GROUP BY d.datname, s.query`,
         [databases],
       );
       for (const row of counted.rows) {
-        (statements[row.datname] ??= {})[row.query] = Number(row.calls);
+        (statements[row.datname] ??= {})[row.query] = { calls: Number(row.calls), serverMs: row.server_ms };
       }
     } catch {
       // Not loaded on this server: the other figures stand on their own.
@@ -207,7 +230,8 @@ export async function databaseWork(serverUrl: string, databases: readonly string
 }
 
 /**
- * Statements per booking between two readings, by database, and the most frequent statements.
+ * Statements per booking between two readings, by database, and the statements that cost the
+ * server the most time per booking (then the most frequent).
  * Not round trips: the services' client sends some statements in one message (a BEGIN with the
  * statement after it, an inbox row or a lock ahead of the next one); it counts its round trips
  * itself (db_client_round_trips_total).
@@ -218,21 +242,31 @@ export function statementsPerBooking(
   bookings: number,
 ): {
   byDatabase: Record<string, number>;
-  top: { database: string; statement: string; perBooking: number }[];
+  serverMsByDatabase: Record<string, number>;
+  top: StatementShare[];
 } {
   const byDatabase: Record<string, number> = {};
-  const all: { database: string; statement: string; perBooking: number }[] = [];
+  const serverMsByDatabase: Record<string, number> = {};
+  const all: StatementShare[] = [];
+  const per = (value: number) => value / Math.max(1, bookings);
   for (const [database, counts] of Object.entries(after.statements)) {
     let total = 0;
-    for (const [statement, calls] of Object.entries(counts)) {
-      const perBooking = (calls - (before.statements[database]?.[statement] ?? 0)) / Math.max(1, bookings);
+    let totalMs = 0;
+    for (const [statement, count] of Object.entries(counts)) {
+      const earlier = before.statements[database]?.[statement];
+      const perBooking = per(count.calls - (earlier?.calls ?? 0));
+      const serverMsPerBooking = per(count.serverMs - (earlier?.serverMs ?? 0));
       total += perBooking;
-      if (perBooking > 0) all.push({ database, statement: statement.replace(/\s+/g, ' '), perBooking });
+      totalMs += serverMsPerBooking;
+      if (perBooking > 0) {
+        all.push({ database, statement: statement.replace(/\s+/g, ' '), perBooking, serverMsPerBooking });
+      }
     }
     byDatabase[database] = total;
+    serverMsByDatabase[database] = totalMs;
   }
-  all.sort((a, b) => b.perBooking - a.perBooking);
-  return { byDatabase, top: all.slice(0, 40) };
+  all.sort((a, b) => b.serverMsPerBooking - a.serverMsPerBooking || b.perBooking - a.perBooking);
+  return { byDatabase, serverMsByDatabase, top: all.slice(0, 40) };
 }
 
 /**

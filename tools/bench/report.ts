@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StatementShare } from './measure';
 
 export interface LoadPoint {
   label: string;
@@ -32,8 +33,11 @@ export interface BenchResults {
   curve: LoadPoint[];
   /** CPU ms per confirmed booking by process, at concurrency 20. */
   cpuByProcess: Record<string, number>;
-  /** The statements run most often per booking at concurrency 20, by database: the round trips to cut. */
-  topStatements: { database: string; statement: string; perBooking: number }[];
+  /**
+   * At concurrency 20, the statements that took Postgres the most planning and execution time per
+   * booking, with how often each ran: the work to cut in the database, and the round trips.
+   */
+  topStatements: StatementShare[];
 }
 
 export function passes(check: Check): boolean {

@@ -61,6 +61,7 @@ import {
   type CpuByGroup,
   type DatabaseWork,
   type ProcessGroups,
+  type StatementShare,
 } from './measure';
 import { passes, save, table, type BenchResults, type Check, type LoadPoint } from './report';
 
@@ -105,10 +106,12 @@ interface PhaseFigures {
   database: Omit<DatabaseWork, 'statements'> & {
     statements: number;
     statementsByDatabase: Record<string, number>;
+    /** Postgres' planning and execution time per booking, by database (pg_stat_statements). */
+    serverMsByDatabase: Record<string, number>;
     /** Round trips counted by the services' client (db_client_round_trips_total), all replicas. */
     roundTrips: number;
     roundTripsByService: Record<string, number>;
-    topStatements: { database: string; statement: string; perBooking: number }[];
+    topStatements: StatementShare[];
   };
   /** Created -> published in each service's outbox, for the phase's events (ms). */
   outboxLag: Record<string, { events: number; p50: number; p99: number }>;
@@ -127,6 +130,23 @@ function postgresSettingsFromEnv(): Record<string, string> {
   );
 }
 
+function removeData(dataDir: string): void {
+  if (process.env.BENCH_KEEP_DATA === '1') {
+    log(`data and service logs kept in ${dataDir}`);
+  } else {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Set by SIGINT or SIGTERM: the run stops its stack and exits without results. */
+let interrupted: NodeJS.Signals | undefined;
+
+/** 128 + SIGINT's number, as a shell reports an interrupted command. */
+function exitInterrupted(dataDir: string): never {
+  removeData(dataDir);
+  process.exit(130);
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const dataDir = join(ROOT, '.data', `bench-${process.pid}`);
@@ -134,6 +154,17 @@ async function main(): Promise<number> {
   // Before anything of the stack runs, and again after it stopped: the machine's own speed.
   const speedBefore = machineSpeedMs();
   log(`machine speed: the reference work takes ${speedBefore.toFixed(0)} ms of CPU (lower is faster)`);
+  // Stopped from outside (a kill, a CI step's time limit, Ctrl-C), the bench takes its stack with
+  // it: left running, the services and the broker would go on polling and slow the next run down.
+  let stackUp = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the stack; this run writes no results`);
+    interrupted = signal;
+    // Before the infrastructure is up there is nothing to stop yet: the start finishes first.
+    if (stackUp) void stopStack().finally(() => exitInterrupted(dataDir));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const infra = await startInfra({
     dataDir,
     preferDefaultPorts: false,
@@ -202,6 +233,22 @@ async function main(): Promise<number> {
   const curve: LoadPoint[] = [];
   let cpuByProcess: Record<string, number> = {};
   let topStatements: BenchResults['topStatements'] = [];
+
+  let stopped: Promise<void> | undefined;
+  // Once, whether the run ends or a signal comes first.
+  const stopStack = () =>
+    (stopped ??= (async () => {
+      log('stopping...');
+      await Promise.allSettled(
+        [...services.values(), ...replicas.map(({ process }) => process)].map((service) => service.close()),
+      );
+      await infra.stop();
+    })());
+  stackUp = true;
+  if (interrupted) {
+    await stopStack();
+    exitInterrupted(dataDir);
+  }
 
   try {
     log(
@@ -384,6 +431,7 @@ async function main(): Promise<number> {
           walFlushes: (workAfter.walFlushes - workBefore.walFlushes) / Math.max(1, times.length),
           statements: Object.values(statements.byDatabase).reduce((sum, count) => sum + count, 0),
           statementsByDatabase: statements.byDatabase,
+          serverMsByDatabase: statements.serverMsByDatabase,
           roundTrips: Object.values(roundTripsByService).reduce((sum, count) => sum + count, 0),
           roundTripsByService,
           topStatements: statements.top,
@@ -490,6 +538,12 @@ async function main(): Promise<number> {
       const c20 = closed[20];
       cpuByProcess = c20.cpuByGroup;
       topStatements = c20.database.topStatements;
+      log('20 clients, the statements that took Postgres the most time (ms per booking, runs per booking):');
+      for (const top of topStatements.slice(0, 8)) {
+        log(
+          `  ${top.serverMsPerBooking.toFixed(2)} ms, ${top.perBooking.toFixed(2)}x  ${top.database}: ${top.statement.slice(0, 110)}`,
+        );
+      }
       checks.push(
         {
           check: 'machine CPU per confirmed booking, 20 clients',
@@ -527,6 +581,11 @@ async function main(): Promise<number> {
           check: `  statements per booking: ${database}`,
           value: count,
           unit: 'count',
+        })),
+        ...Object.entries(c20.database.serverMsByDatabase).map(([database, ms]) => ({
+          check: `  Postgres planning + execution per booking: ${database}`,
+          value: ms,
+          unit: 'ms',
         })),
         {
           check: 'Postgres round trips per booking, 20 clients',
@@ -739,11 +798,11 @@ async function main(): Promise<number> {
       );
     }
   } finally {
-    log('stopping...');
-    await Promise.allSettled(
-      [...services.values(), ...replicas.map(({ process }) => process)].map((service) => service.close()),
-    );
-    await infra.stop();
+    await stopStack();
+  }
+  if (interrupted) {
+    // The signal's own handler exits once the stack is down; nothing of a cut run is reported.
+    return new Promise<number>(() => undefined);
   }
   const speedAfter = machineSpeedMs();
   log(`machine speed after the runs: ${speedAfter.toFixed(0)} ms of CPU for the reference work`);
@@ -754,11 +813,7 @@ async function main(): Promise<number> {
     value: referenceWorkMs,
     unit: 'ms',
   });
-  if (process.env.BENCH_KEEP_DATA === '1') {
-    log(`data and service logs kept in ${dataDir}`);
-  } else {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  removeData(dataDir);
 
   const results: BenchResults = {
     startedAt,
@@ -777,6 +832,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A phase cut short by the stack stopping under it: the signal's handler exits.
+    if (interrupted) return;
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(2);
   },
