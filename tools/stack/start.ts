@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const watched = watchedServices(process.argv.slice(2));
   const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, '.data', 'dev');
   build(log);
-  let infra: Infra | undefined;
+  let starting: Promise<Infra> | undefined;
   const services: ServiceProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     log('Stopping services...');
     await Promise.allSettled(services.map((service) => service.close()));
     log('Stopping Kafka and Postgres...');
-    await infra?.stop();
+    // Still starting (a kill in the first seconds): stopped once up, never left running.
+    await starting?.then(
+      (infra) => infra.stop(),
+      () => undefined,
+    );
     log('Stopped.');
     process.exit(code);
   };
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    infra = await startInfra({ dataDir, preferDefaultPorts: true, durable: true, log });
+    const infra = await (starting = startInfra({ dataDir, preferDefaultPorts: true, durable: true, log }));
     const ports = await allocatePorts(true);
     const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
     const logDir = join(dataDir, 'logs');
@@ -81,6 +85,11 @@ async function main(): Promise<void> {
         superviseRestarts(service);
       }
       services.push(service);
+    }
+    if (stopping) {
+      // A signal came while Kafka and Postgres were starting: stopAll stops them, and no service
+      // may start behind its back.
+      return;
     }
     const started = Date.now();
     services.forEach((service) => service.start());

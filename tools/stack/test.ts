@@ -3,7 +3,7 @@
  * runs the unit, integration and end-to-end suites against them, tears everything down and exits
  * with the suites' verdict. Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, ROOT, startInfra, writeStackFile, type Infra } from './infra';
@@ -17,24 +17,45 @@ async function main(): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   staticChecks();
   build(log);
-  let infra: Infra | undefined;
+  let starting: Promise<Infra> | undefined;
+  let jest: Jest | undefined;
   let code = 1;
+  let interrupted = false;
+  let tornDown: Promise<void> | undefined;
+  // Once: the suites first (with the services they started), then Kafka and Postgres, even those
+  // still starting, so that nothing is left running.
+  const tearDown = () =>
+    (tornDown ??= (async () => {
+      await jest?.stop();
+      await starting?.then(
+        (infra) => infra.stop(),
+        () => undefined,
+      );
+    })());
+  // Ctrl-C, a kill, a CI step's time limit.
   const interrupt = () => {
     log('Interrupted; tearing down.');
-    void infra?.stop().finally(() => process.exit(130));
+    interrupted = true;
+    void tearDown().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    infra = await startInfra({ dataDir, preferDefaultPorts: false, durable: false, log });
-    const stackFile = writeStackFile(infra, dataDir);
-    const resultsFile = join(dataDir, 'jest-results.json');
-    code = await runJest(stackFile, [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`]);
-    printTotals(resultsFile);
+    const infra = await (starting = startInfra({ dataDir, preferDefaultPorts: false, durable: false, log }));
+    if (!interrupted) {
+      const stackFile = writeStackFile(infra, dataDir);
+      const resultsFile = join(dataDir, 'jest-results.json');
+      jest = new Jest(stackFile, [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`]);
+      code = await jest.exited;
+      if (!interrupted) printTotals(resultsFile);
+    }
   } catch (error) {
     log(`Test stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
-    await infra?.stop();
+    await tearDown();
+  }
+  if (interrupted) {
+    code = 130;
   }
   if (code === 0) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -75,19 +96,45 @@ function staticChecks(): void {
   }
 }
 
-function runJest(stackFile: string, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const jest = spawn(
+/**
+ * Jest in a process group of its own, with the services its suites start: stopping it stops them
+ * all (jest killed alone would leave those running). A terminal's Ctrl-C reaches this process
+ * only, which stops the group.
+ */
+class Jest {
+  readonly exited: Promise<number>;
+  private readonly child: ChildProcess;
+
+  constructor(stackFile: string, args: string[]) {
+    this.child = spawn(
       process.execPath,
       [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', ...args],
       {
         cwd: ROOT,
         stdio: 'inherit',
         env: { ...process.env, STACK_FILE: stackFile },
+        detached: true,
       },
     );
-    jest.once('exit', (exitCode) => resolve(exitCode ?? 1));
-  });
+    this.exited = new Promise((resolve) => this.child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.pid) return;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-this.child.pid!, signal);
+      } catch {
+        // The group is gone already.
+      }
+    };
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 20_000);
+    await this.exited;
+    clearTimeout(timer);
+    // Jest's children may outlive it by a moment (a service draining): the group goes too.
+    signalGroup('SIGKILL');
+  }
 }
 
 void main().then((code) => process.exit(code));
