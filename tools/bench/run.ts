@@ -22,7 +22,8 @@
  *
  * Results: a table here, and JSON plus an SVG chart (with the previous run's figures) in
  * bench-results/ (git-ignored). BENCH_PROFILE=1 also writes a CPU profile per service there
- * (node --cpu-prof; open them in Chrome DevTools or speedscope); BENCH_LOG_LEVEL sets the
+ * (node --cpu-prof; open them in Chrome DevTools or speedscope), BENCH_PERF=1 a Linux perf
+ * recording of the whole machine over the 20-client phase; BENCH_LOG_LEVEL sets the
  * services' log level (default info, as `npm start`); BENCH_CB_SECONDS the breaker scenario's
  * length (default 30), BENCH_CB_IGNORE_RETRY_AFTER=1 its clients hammering (a 503 is followed by
  * the next booking at once); BENCH_REPLICAS=2 runs two replicas of every service that consumes events
@@ -37,6 +38,7 @@ import { rmSync } from 'node:fs';
 import { build, ROOT, startInfra } from '../stack/infra';
 import { waitUntil } from '../../test/support/wait-for';
 import { freePort } from '../stack/ports';
+import { MachineProfile } from './machine-profile';
 import { machineSpeedMs } from './machine-speed';
 import {
   allocatePorts,
@@ -71,6 +73,8 @@ const CB_SECONDS = Number(process.env.BENCH_CB_SECONDS ?? 30);
 /** The breaker scenario's clients send again at once after a 503, as siege does (Retry-After ignored). */
 const CB_IGNORE_RETRY_AFTER = process.env.BENCH_CB_IGNORE_RETRY_AFTER === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** `BENCH_PERF=1`: a `perf record` of the whole machine over the 20-client phase (machine-profile.ts). */
+const PERF = process.env.BENCH_PERF === '1';
 /** `BENCH_NODE_FLAGS="--single-threaded-gc"`: Node/V8 flags to try, added to the services' own. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
@@ -524,9 +528,22 @@ async function main(): Promise<number> {
         [100, 1000],
       ] as const) {
         log(`closed loop: ${clients} client(s), ${count} bookings...`);
-        closed[clients] = await measure(`closed loop, ${clients} client(s)`, () =>
-          closedLoop(target, { clients, count, onProgress: progress(`${clients} clients`, count) }),
-        );
+        closed[clients] = await measure(`closed loop, ${clients} client(s)`, async () => {
+          const recording =
+            PERF && clients === 20
+              ? MachineProfile.start(join(RESULTS_DIR, 'profiles', 'perf-20-clients.data'))
+              : undefined;
+          const loop = await closedLoop(target, {
+            clients,
+            count,
+            onProgress: progress(`${clients} clients`, count),
+          });
+          if (recording) {
+            log('perf over the 20-client phase, share of all samples by command:');
+            (await recording.stop()).forEach((line) => log(`  ${line}`));
+          }
+          return loop;
+        });
         curve.push({
           label: `${clients} clients`,
           kind: 'closed',
