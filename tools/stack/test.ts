@@ -119,20 +119,30 @@ class Jest {
     this.exited = new Promise((resolve) => this.child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
   }
 
+  /** Stops jest if it still runs, then whatever of its group outlived it. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.pid) return;
+    const group = this.child.pid;
+    if (!group) return;
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
-        process.kill(-this.child.pid!, signal);
+        process.kill(-group, signal);
       } catch {
-        // The group is gone already.
+        // The group is empty already.
       }
     };
-    signalGroup('SIGTERM');
-    const timer = setTimeout(() => signalGroup('SIGKILL'), 20_000);
-    await this.exited;
-    clearTimeout(timer);
-    // Jest's children may outlive it by a moment (a service draining): the group goes too.
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 20_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // A service still draining, or one a suite left running: none may outlive the test command.
+    try {
+      process.kill(-group, 0);
+    } catch {
+      return;
+    }
+    log("Killing what is left of jest's process group (processes its suites started)");
     signalGroup('SIGKILL');
   }
 }
