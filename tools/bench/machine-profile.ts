@@ -33,7 +33,12 @@ export class MachineProfile {
   }
 
   static start(file: string): MachineProfile {
-    return new MachineProfile(file);
+    const profile = new MachineProfile(file);
+    // However the bench ends (a signal, a failure), perf must not go on recording the machine.
+    const endRecording = () => profile.signal();
+    process.once('exit', endRecording);
+    void profile.exited.then(() => process.removeListener('exit', endRecording));
+    return profile;
   }
 
   /**
@@ -41,11 +46,7 @@ export class MachineProfile {
    * comm` prints), or why there is none.
    */
   async stop(): Promise<string[]> {
-    // Not when it never started: a child that failed to spawn may still hold pid 0, and a signal
-    // to pid 0 goes to this whole process group.
-    if (this.child.pid && this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGINT');
-    }
+    this.signal();
     if (!(await this.exited)) {
       return [`perf record failed: ${this.errors.join(' ').trim().slice(0, 300)}`];
     }
@@ -74,5 +75,14 @@ export class MachineProfile {
       ...shares,
       `recorded in ${this.file}: perf report -i ${this.file} --comm postgres --sort sym --no-children`,
     ];
+  }
+
+  /** SIGINT: perf writes what it has recorded and ends. */
+  private signal(): void {
+    // Not when it never started: a child that failed to spawn may still hold pid 0, and a signal
+    // to pid 0 goes to this whole process group.
+    if (this.child.pid && this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGINT');
+    }
   }
 }
