@@ -66,6 +66,17 @@ export async function startInfra(options: {
 }
 
 /**
+ * Stops infrastructure that is up or still starting (then once it is up: a signal in the first
+ * seconds must not orphan the broker and Postgres). A start that failed stopped its own parts.
+ */
+export async function stopInfraOnceUp(starting: Promise<Infra> | undefined): Promise<void> {
+  await starting?.then(
+    (infra) => infra.stop(),
+    () => undefined,
+  );
+}
+
+/**
  * Writes where the suites find this infrastructure (test/support/stack-file.ts reads it:
  * STACK_FILE=<the returned path> npx jest ...).
  */

@@ -7,7 +7,7 @@
  * them; their compiler's output goes to the console, their logs to the usual files.
  */
 import { join } from 'node:path';
-import { build, ROOT, startInfra, type Infra } from './infra';
+import { build, ROOT, startInfra, stopInfraOnceUp, type Infra } from './infra';
 import {
   allocatePorts,
   metricsUrl,
@@ -52,11 +52,7 @@ async function main(): Promise<void> {
     log('Stopping services...');
     await Promise.allSettled(services.map((service) => service.close()));
     log('Stopping Kafka and Postgres...');
-    // Still starting (a kill in the first seconds): stopped once up, never left running.
-    await starting?.then(
-      (infra) => infra.stop(),
-      () => undefined,
-    );
+    await stopInfraOnceUp(starting);
     log('Stopped.');
     process.exit(code);
   };

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ROOT, startInfra, writeStackFile, type Infra } from './infra';
+import { build, ROOT, startInfra, stopInfraOnceUp, writeStackFile, type Infra } from './infra';
 
 const log = (line: string) => process.stdout.write(`[test-stack] ${line}\n`);
 
@@ -27,10 +27,7 @@ async function main(): Promise<number> {
   const tearDown = () =>
     (tornDown ??= (async () => {
       await jest?.stop();
-      await starting?.then(
-        (infra) => infra.stop(),
-        () => undefined,
-      );
+      await stopInfraOnceUp(starting);
     })());
   // Ctrl-C, a kill, a CI step's time limit.
   const interrupt = () => {
