@@ -182,6 +182,16 @@ describe('storage-assign persistence (real Postgres)', () => {
       ['M', 0],
       ['L', 2],
     ]);
+
+    // Free from a day to the end of dates (booking counts these: free for any period from that
+    // day): only the units with nothing booked from that day on.
+    const onwards = async (from: string) =>
+      (await inventory.availability(RentalPeriod.of(from, '9999-12-31'), 'L'))[0].freeUnits;
+    expect(await onwards('2100-01-01')).toBe(2);
+    await assignLarge(unit, RentalPeriod.of('2100-03-01', '2100-03-05'));
+    expect(await onwards('2100-01-01')).toBe(1);
+    expect(await onwards('2100-03-04')).toBe(1);
+    expect(await onwards('2100-03-05')).toBe(2);
   });
 
   it('keeps a unit under maintenance for rentals starting inside its window, and offers it from its end', async () => {
@@ -193,6 +203,9 @@ describe('storage-assign persistence (real Postgres)', () => {
     const after = RentalPeriod.of('2044-01-10', '2044-01-15');
     expect((await inventory.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
     expect((await inventory.availability(after, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 1 });
+    const onwards = async (from: string) =>
+      (await inventory.availability(RentalPeriod.of(from, '9999-12-31'), 'M'))[0].freeUnits;
+    expect([await onwards('2044-01-09'), await onwards('2044-01-10')]).toEqual([0, 1]);
     await expect(runInTransaction(dataSource, () => assignments.claimFreeUnit('M', during))).resolves.toEqual(
       {
         kind: 'none',
