@@ -39,9 +39,10 @@ interface OpenUnits {
  * and each booking's look takes one of them: while any is left no call is made for the booking's
  * own period (that call was about a tenth of a booking's CPU across booking, storage-assign and
  * Postgres). Only when none is left, or the period starts before the count's day, is its own
- * period asked for. Taking one per look counts this replica's bookings against the count; another
- * replica's bookings of the same second are not, which is the pre-check's own race (between the
- * look and the claim) stretched by at most OPEN_UNITS_REUSED_MS: assignment decides, and refunds.
+ * period asked for. Taking one per look counts this replica's bookings against the count; claims
+ * of bookings still in flight when it was counted, and other replicas' looks of the same second,
+ * are not: the pre-check's own race (between the look and the claim) stretched by at most
+ * OPEN_UNITS_REUSED_MS. Assignment decides, and refunds.
  */
 @Injectable()
 export class AvailabilityHttpClient extends Availability {
