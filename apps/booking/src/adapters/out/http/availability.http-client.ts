@@ -93,7 +93,6 @@ export class AvailabilityHttpClient extends Availability {
     const from = todayUtc(new Date(this.now()));
     const counted = await this.ask(size, from, END_OF_DATES);
     if (counted === null) {
-      this.open.delete(size);
       return null;
     }
     const open = { from, counted, remaining: counted, readAt: this.now() };
