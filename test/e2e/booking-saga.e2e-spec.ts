@@ -169,10 +169,18 @@ describe('booking saga', () => {
     });
     expect(deep.status).toBe(400);
     expect(deep.body.error).toBe('JSON_TOO_DEEP');
-    const poisoned = await http('POST', `${booking}/bookings`, {
+    const poisoned = await http<{ error: string; message: string }>('POST', `${booking}/bookings`, {
       rawBody: '{"customerId":"x","size":"S","__proto__":{"admin":true}}',
     });
     expect(poisoned.status).toBe(400);
+    expect(poisoned.body.error).toBe('FORBIDDEN_JSON_KEY');
+    expect(poisoned.body.message).toContain('__proto__');
+    const cut = await http<{ error: string; message: string }>('POST', `${booking}/bookings`, {
+      rawBody: '{"customerId":"x","size":',
+    });
+    expect(cut.status).toBe(400);
+    expect(cut.body.error).toBe('INVALID_JSON');
+    expect(cut.body.message).toMatch(/^The body is not valid JSON: .*JSON/);
     for (const offset of ['10000000000000000000', '1e21']) {
       const paged = await http<{ message: string }>(
         'GET',

@@ -1,5 +1,6 @@
 import {
   encodedBody,
+  jsonBodyRefusal,
   jsonNestingExceeds,
   MAX_JSON_DEPTH,
   unsupportedMediaTypeMessage,
@@ -47,5 +48,42 @@ describe('unsupportedMediaTypeMessage', () => {
     );
     expect(unsupportedMediaTypeMessage(undefined)).toBe('A body needs Content-Type application/json');
     expect(unsupportedMediaTypeMessage(`a/${'b'.repeat(500)}`).length).toBeLessThan(140);
+  });
+});
+
+describe('jsonBodyRefusal', () => {
+  const refusal = (text: string) => {
+    const error = jsonBodyRefusal(text) as Error & { statusCode: number; code: string };
+    return { status: error.statusCode, code: error.code, message: error.message };
+  };
+
+  it('says an empty body is empty', () => {
+    expect(refusal('  \n')).toEqual({
+      status: 400,
+      code: 'EMPTY_JSON_BODY',
+      message: 'The body is empty; send a JSON object',
+    });
+  });
+
+  it("names where a body stops being JSON, in the parser's words", () => {
+    const cut = refusal('{"size":"M",');
+    expect(cut.status).toBe(400);
+    expect(cut.code).toBe('INVALID_JSON');
+    expect(cut.message).toMatch(/^The body is not valid JSON: ./);
+    expect(refusal("{'size':'M'}").message).toContain('position 1');
+  });
+
+  it('keeps a long body out of the message', () => {
+    expect(refusal(`{"a":"${'x'.repeat(10_000)}`).message.length).toBeLessThan(260);
+  });
+
+  it('names the forbidden keys of a body that is valid JSON', () => {
+    for (const text of ['{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"a":1}}}']) {
+      expect(refusal(text)).toEqual({
+        status: 400,
+        code: 'FORBIDDEN_JSON_KEY',
+        message: 'The body may not hold a "__proto__" key nor a "constructor" object with a "prototype" key',
+      });
+    }
   });
 });

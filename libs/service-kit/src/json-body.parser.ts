@@ -57,6 +57,29 @@ export function unsupportedMediaTypeMessage(contentType: string | undefined): st
 }
 
 /**
+ * Why Fastify's JSON parser refused `text`, in words a client can act on: Fastify answers one
+ * sentence for every refusal ("Body is not valid JSON"), including a valid body it refuses for a
+ * `__proto__` or `constructor.prototype` key. Only a refused body is parsed again, to find which.
+ */
+export function jsonBodyRefusal(text: string): Error {
+  if (text.trim() === '') {
+    return bodyRefusal(400, 'EMPTY_JSON_BODY', 'The body is empty; send a JSON object');
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    // V8's words name the position and quote a few characters around it: enough to find the fault.
+    const reason = error instanceof Error ? error.message.slice(0, 200) : 'cannot be parsed';
+    return bodyRefusal(400, 'INVALID_JSON', `The body is not valid JSON: ${reason}`);
+  }
+  return bodyRefusal(
+    400,
+    'FORBIDDEN_JSON_KEY',
+    'The body may not hold a "__proto__" key nor a "constructor" object with a "prototype" key',
+  );
+}
+
+/**
  * The one body parser: Fastify's own JSON parser (prototype-poisoning checks kept), behind a
  * nesting limit (400, never 500) and refusing encoded bodies (415). Any other type is refused
  * with a 415 that names it, before the body is read (Fastify's text/plain parser is replaced: no
@@ -102,6 +125,13 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
       );
       return;
     }
-    void parse(request, body.toString('utf8'), done);
+    const text = body.toString('utf8');
+    void parse(request, text, (error, value) => {
+      if (error) {
+        done(jsonBodyRefusal(text), undefined);
+        return;
+      }
+      done(null, value);
+    });
   });
 }
