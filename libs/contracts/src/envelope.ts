@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsISO8601,
@@ -35,7 +34,6 @@ export class EventEnvelopeDto implements EventEnvelope<unknown> {
   @IsNotEmpty()
   type!: string;
 
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   version!: number;

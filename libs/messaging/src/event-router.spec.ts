@@ -1,4 +1,4 @@
-import { BookingCancelled, BookingPlaced, type EventEnvelope } from '@storage/contracts';
+import { BookingCancelled, BookingPlaced, BookingPlacedV1, type EventEnvelope } from '@storage/contracts';
 import { PoisonMessageError } from './event-errors';
 import { EventRouter } from './event-router';
 
@@ -91,6 +91,7 @@ describe('EventRouter', () => {
     ['an array', []],
     ['an envelope without id', { ...envelope('BookingPlaced', 1, placed), eventId: 'x' }],
     ['an unreadable version', envelope('BookingPlaced', 2, placed)],
+    ['a version written as text', { ...envelope('BookingPlaced', 1, placed), version: '1' }],
     ['a payload breaking the contract', envelope('BookingPlaced', 1, { ...placed, size: 'XL' })],
   ])('treats %s as poison', async (_what, message) => {
     const router = new EventRouter(BY_ITSELF).on(BookingPlaced, () => Promise.resolve());
@@ -102,5 +103,22 @@ describe('EventRouter', () => {
     await expect(router.dispatch(envelope('BookingPlaced', 1, { ...placed, amount: -1 }))).rejects.toThrow(
       /amount: amount must not be less than 0/,
     );
+  });
+
+  it('reads a "__proto__" key as a field: the payload keeps its contract\'s prototype', async () => {
+    const seen: object[] = [];
+    const router = new EventRouter(BY_ITSELF).on(BookingPlaced, (payload) =>
+      Promise.resolve(seen.push(payload)),
+    );
+    const message = JSON.parse(
+      JSON.stringify(envelope('BookingPlaced', 1, placed)).replace(
+        '"payload":{',
+        '"payload":{"__proto__":{"amount":-1},',
+      ),
+    ) as unknown;
+    await expect(router.dispatch(message)).resolves.toBe('handled');
+    expect(Object.getPrototypeOf(seen[0])).toBe(BookingPlacedV1.prototype);
+    expect(seen[0]).toMatchObject({ amount: placed.amount });
+    expect(Object.keys(seen[0])).toContain('__proto__');
   });
 });

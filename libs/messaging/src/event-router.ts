@@ -1,4 +1,3 @@
-import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { EventEnvelopeDto, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { PoisonMessageError } from './event-errors';
@@ -27,8 +26,19 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-async function validated<T extends object>(type: new () => T, plain: unknown, what: string): Promise<T> {
-  const instance = plainToInstance(type, plain);
+/**
+ * A contract's class with the message's fields, for class-validator to check against the class's
+ * rules. Contracts convert nothing (no class-transformer decorators), so a copy with the class's
+ * prototype is all validation needs: class-transformer's plainToInstance walked every value for
+ * nothing (about a third of a handled event's validation: 21 -> 13 us alone). Spread copies a
+ * "__proto__" key as a field: it cannot set the copy's prototype.
+ */
+function asInstanceOf<T extends object>(type: new () => T, plain: object): T {
+  return Object.setPrototypeOf({ ...plain }, type.prototype as object) as T;
+}
+
+async function validated<T extends object>(type: new () => T, plain: object, what: string): Promise<T> {
+  const instance = asInstanceOf(type, plain);
   const errors = await validate(instance, { forbidUnknownValues: true });
   if (errors.length > 0) {
     throw new PoisonMessageError(`Invalid ${what}`, flatten(errors));
@@ -49,7 +59,12 @@ export class EventRouter {
 
   on<T extends object>(definition: EventDefinition<T>, handler: Handler<T>): this {
     const route: Route = async (envelope) => {
-      const payload = await validated(definition.payload, envelope.payload, `${envelope.type} payload`);
+      // An object: the envelope's own rules said so.
+      const payload = await validated(
+        definition.payload,
+        envelope.payload as object,
+        `${envelope.type} payload`,
+      );
       const typed: EventEnvelope<T> = { ...envelope, payload };
       await this.applyOnce(typed, async () => {
         await handler(payload, typed);
