@@ -24,6 +24,9 @@ describe('storage-assign persistence (real Postgres)', () => {
   let assignments: AssignmentTypeormRepository;
   let inventory: AvailabilityTypeormReader;
   const period = RentalPeriod.of('2040-01-01', '2040-02-01');
+  /** Units of a size free from a day to the end of dates: what booking's pre-check counts. */
+  const freeOnwards = async (size: 'S' | 'M' | 'L', from: string) =>
+    (await inventory.availability(RentalPeriod.of(from, '9999-12-31'), size))[0].freeUnits;
 
   beforeAll(async () => {
     db = await freshServiceDatabase(STORAGE_ASSIGN_ENTITIES, STORAGE_ASSIGN_MIGRATIONS);
@@ -183,15 +186,13 @@ describe('storage-assign persistence (real Postgres)', () => {
       ['L', 2],
     ]);
 
-    // Free from a day to the end of dates (booking counts these: free for any period from that
-    // day): only the units with nothing booked from that day on.
-    const onwards = async (from: string) =>
-      (await inventory.availability(RentalPeriod.of(from, '9999-12-31'), 'L'))[0].freeUnits;
-    expect(await onwards('2100-01-01')).toBe(2);
+    // Free from a day to the end of dates (free for any period from that day): only the units
+    // with nothing booked from that day on.
+    expect(await freeOnwards('L', '2100-01-01')).toBe(2);
     await assignLarge(unit, RentalPeriod.of('2100-03-01', '2100-03-05'));
-    expect(await onwards('2100-01-01')).toBe(1);
-    expect(await onwards('2100-03-04')).toBe(1);
-    expect(await onwards('2100-03-05')).toBe(2);
+    expect(await freeOnwards('L', '2100-01-01')).toBe(1);
+    expect(await freeOnwards('L', '2100-03-04')).toBe(1);
+    expect(await freeOnwards('L', '2100-03-05')).toBe(2);
   });
 
   it('keeps a unit under maintenance for rentals starting inside its window, and offers it from its end', async () => {
@@ -203,9 +204,7 @@ describe('storage-assign persistence (real Postgres)', () => {
     const after = RentalPeriod.of('2044-01-10', '2044-01-15');
     expect((await inventory.availability(during, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 0 });
     expect((await inventory.availability(after, 'M'))[0]).toMatchObject({ totalUnits: 1, freeUnits: 1 });
-    const onwards = async (from: string) =>
-      (await inventory.availability(RentalPeriod.of(from, '9999-12-31'), 'M'))[0].freeUnits;
-    expect([await onwards('2044-01-09'), await onwards('2044-01-10')]).toEqual([0, 1]);
+    expect([await freeOnwards('M', '2044-01-09'), await freeOnwards('M', '2044-01-10')]).toEqual([0, 1]);
     await expect(runInTransaction(dataSource, () => assignments.claimFreeUnit('M', during))).resolves.toEqual(
       {
         kind: 'none',

@@ -5,6 +5,11 @@ export interface EventDefinition<TPayload extends object = object> {
   readonly type: string;
   readonly version: number;
   readonly topic: TopicName;
+  /**
+   * The payload's class: class-validator rules only. Consumers validate what arrives as it is
+   * (libs/messaging event-router.ts) and convert nothing, so class-transformer decorators here
+   * would be ignored.
+   */
   readonly payload: new () => TPayload;
 }
 
