@@ -2,6 +2,7 @@ import { Client, type PoolClient } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import {
   buildDataSourceOptions,
+  planEachCall,
   runInTransaction,
   sendAhead,
   type StatementAhead,
@@ -137,6 +138,28 @@ describe('service client: BEGIN with the first statement (real Postgres)', () =>
     } finally {
       await dataSource.query('DROP TABLE no_such_table');
     }
+  });
+
+  it('never prepares a statement marked planEachCall, in a transaction or outside one', async () => {
+    const prepared = () =>
+      dataSource.query<{ statement: string }[]>('SELECT statement FROM pg_prepared_statements');
+    const planned = planEachCall('SELECT name FROM item WHERE id = $1 AND name <> $2');
+    const named = 'SELECT name FROM item WHERE id = $1 AND name <> $2 AND true';
+    await dataSource.query('INSERT INTO item (id, name) VALUES ($1, $2)', [1, 'kept']);
+    for (let call = 0; call < 7; call += 1) {
+      expect(await dataSource.query(planned, [1, ''])).toEqual([{ name: 'kept' }]);
+      expect(await runInTransaction(dataSource, (manager) => manager.query(planned, [1, '']))).toEqual([
+        { name: 'kept' },
+      ]);
+      await runInTransaction(dataSource, async (manager) => {
+        sendAhead('A statement planned each call, ahead', { text: planned, values: [1, ''] });
+        await manager.query(named, [1, '']);
+      });
+    }
+    // The pool of one: the statements of this connection. The unmarked one is prepared, as usual.
+    const statements = (await prepared()).map((row) => row.statement);
+    expect(statements).toContain(named);
+    expect(statements).not.toContain(planned);
   });
 
   it('sends nothing for a transaction without statements', async () => {

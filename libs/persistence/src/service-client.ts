@@ -9,8 +9,25 @@ import { transactionManager } from './typeorm-unit-of-work';
 const MAX_NAMED_STATEMENTS = 2000;
 const MAX_NAMED_TEXT = 10_000;
 const names = new Map<string, string>();
+const plannedEachCall = new Set<string>();
+
+/**
+ * Marks a statement to be planned on every call, with its parameters and the tables as they are
+ * then: the service client never prepares it (see serviceClientClass). For a statement whose best
+ * plan changes as a table grows from empty: a prepared statement's generic plan is made once per
+ * connection and kept until the table is next analysed, so one made in a fresh deployment's first
+ * seconds can scan a table that has since grown. Planning costs a fraction of a millisecond per
+ * call; spend it only where the plan has proved to go stale. Returns `text`.
+ */
+export function planEachCall(text: string): string {
+  plannedEachCall.add(text);
+  return text;
+}
 
 function nameFor(text: string): string | undefined {
+  if (plannedEachCall.has(text)) {
+    return undefined;
+  }
   let name = names.get(text);
   if (name === undefined && names.size < MAX_NAMED_STATEMENTS && text.length <= MAX_NAMED_TEXT) {
     name = `s${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
@@ -237,7 +254,7 @@ interface Held {
  * are long to parse. Named, a statement is prepared once per connection and then only bound and
  * executed, its plan cached by Postgres' usual rules (custom plans first, a generic one when it is
  * no worse). Only queries with parameters are named: a multi-statement script (a migration) cannot
- * be prepared. Incompatible with a transaction-mode connection pooler that does not track prepared
+ * be prepared; nor is a statement marked with `planEachCall`. Incompatible with a transaction-mode connection pooler that does not track prepared
  * statements (PgBouncer before 1.21): DB_PREPARED_STATEMENTS=false turns it off.
  *
  * BEGIN travels with the transaction's first statement. TypeORM sends START TRANSACTION and waits

@@ -8,6 +8,7 @@ import {
   findUnreconciled,
   lockedIf,
   markReconcileOutcome,
+  planEachCall,
   sendAhead,
   transactionManager,
 } from '@storage/persistence';
@@ -30,20 +31,28 @@ const FREE_UNITS = `
 /**
  * One of them, locked until the unit of work commits. SKIP LOCKED: concurrent assignments each
  * take a different unit instead of queueing on one.
+ * Both claims are planned on every call (planEachCall). Prepared, each connection made a generic
+ * plan after its fifth claim and kept it until the assignment table was next analysed; one made
+ * in a fresh deployment's first seconds, the table nearly empty, looked for the booking's own
+ * assignment by scanning the exclusion constraint's whole index (not the unique index on
+ * booking_id) and for overlaps by period alone, and kept doing so as the table grew: 1.5 ms a
+ * claim through a load bench, against about 0.3 ms planned each time (docs/scaling.md).
  */
-const CLAIM = `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`;
+const CLAIM = planEachCall(
+  `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`,
+);
 
 /**
  * The same claim, unless booking $4 already holds an active assignment: then no unit is claimed
  * (or locked). One statement where a look-up and a claim took two.
  */
-const CLAIM_UNLESS_HELD = `
+const CLAIM_UNLESS_HELD = planEachCall(`
   SELECT h.held, c.id, c.code
     FROM (SELECT EXISTS (SELECT 1 FROM assignment a
                           WHERE a.booking_id = $4 AND a.status = 'ACTIVE') AS held) h
     LEFT JOIN LATERAL (
       SELECT u.id, u.code ${FREE_UNITS} AND NOT h.held
-       ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED) c ON true`;
+       ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED) c ON true`);
 
 /** First key of the two-key advisory locks taken per booking (the second is its hash). */
 const BOOKING_LOCK_CLASS = 727_010;
