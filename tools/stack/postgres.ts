@@ -136,16 +136,29 @@ export async function startPostgres(options: {
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     await server.initialise().catch(explain('initialisation'));
   }
-  await server.start().catch(explain('start'));
   const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/${socket ? `?host=${encodeURIComponent(socket)}` : ''}`;
-  await waitUntil('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
+  // The package's start() waits for "ready to accept connections" on the server's stderr: a server
+  // that logs elsewhere (logging_collector among the settings) would keep it waiting for ever. It
+  // still reports a server that exits; a server that answers is up, whatever it printed.
+  const start = async () => {
+    let exited = false;
+    const started = server.start().catch((error: unknown) => {
+      exited = true;
+      return explain('start')(error);
+    });
+    // The poll ends when the server answers or start() has failed (which the race then reports).
+    const up = () => (exited ? Promise.resolve(true) : answers(serverUrl));
+    await Promise.race([started, waitUntil('embedded Postgres', up, { timeoutMs: 30_000 })]);
+    await waitUntil('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
+  };
+  await start();
   return {
     serverUrl,
     external: false,
     stop: () => stopServer(server),
     restart: async () => {
       await stopServer(server);
-      await server.start();
+      await start();
     },
   };
 }
