@@ -35,8 +35,8 @@ const FREE_UNITS = `
  * plan after its fifth claim and kept it until the assignment table was next analysed; one made
  * in a fresh deployment's first seconds, the table nearly empty, looked for the booking's own
  * assignment by scanning the exclusion constraint's whole index (not the unique index on
- * booking_id) and for overlaps by period alone, and kept doing so as the table grew: 1.5 ms a
- * claim through a load bench, against about 0.3 ms planned each time (docs/scaling.md).
+ * booking_id) and for overlaps by period alone, and kept doing so as the table grew: 1.0-1.5 ms a
+ * claim through a load bench, against 0.5-0.7 ms planned each time (docs/scaling.md).
  */
 const CLAIM = planEachCall(
   `SELECT u.id, u.code ${FREE_UNITS} ORDER BY u.code LIMIT 1 FOR UPDATE OF u SKIP LOCKED`,
