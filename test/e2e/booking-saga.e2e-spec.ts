@@ -181,13 +181,14 @@ describe('booking saga', () => {
     expect(cut.status).toBe(400);
     expect(cut.body.error).toBe('INVALID_JSON');
     expect(cut.body.message).toMatch(/^The body is not valid JSON: .*JSON/);
-    for (const offset of ['10000000000000000000', '1e21']) {
+    // Out of range, or not plain decimal digits (hexadecimal, a leading space, given twice).
+    for (const offset of ['10000000000000000000', '1e21', '0x10', '%201', '1&offset=2']) {
       const paged = await http<{ message: string }>(
         'GET',
         `${booking}/bookings?customerId=x&offset=${offset}`,
       );
       expect(paged.status).toBe(400);
-      expect(paged.body.message).toContain('offset');
+      expect(paged.body.message).toBe('offset: offset must be a whole number from 0 to 1000000, given once');
     }
     expect(
       (await http('GET', `${system.url('mypage')}/mypage/notices?customerId=x&offset=1e21`)).status,
