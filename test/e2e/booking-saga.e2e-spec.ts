@@ -156,7 +156,15 @@ describe('booking saga', () => {
       { 'idempotency-key': 'a b' },
     );
     expect(badKey.status).toBe(400);
-    expect((await http('GET', `${booking}/bookings/not-a-uuid`)).status).toBe(400);
+    const notAnId = await http<{ error: string; message: string }>('GET', `${booking}/bookings/not-a-uuid`);
+    expect(notAnId.status).toBe(400);
+    expect(notAnId.body).toMatchObject({ error: 'VALIDATION_FAILED', message: 'id: id must be a UUID' });
+    const notAUnit = await http<{ message: string }>(
+      'GET',
+      `${system.url('storage-assign')}/storage-units/${encodeURIComponent('1 OR 1=1')}`,
+    );
+    expect(notAUnit.status).toBe(400);
+    expect(notAUnit.body.message).toBe('id: id must be a UUID');
     expect((await http('GET', `${booking}/bookings/${randomUUID()}`)).status).toBe(404);
     const unknownRoute = await http('GET', `${booking}/nothing-here`);
     expect(unknownRoute.status).toBe(404);

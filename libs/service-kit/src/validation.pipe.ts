@@ -1,4 +1,10 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  BadRequestException,
+  Param,
+  ParseUUIDPipe,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import { Matches, ValidateIf } from 'class-validator';
 import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '@storage/contracts';
 
@@ -17,15 +23,30 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     forbidUnknownValues: true,
-    exceptionFactory: (errors) => {
-      const details = describe(errors);
-      return new BadRequestException({
-        error: 'VALIDATION_FAILED',
-        message: details.map((detail) => `${detail.field}: ${detail.problems.join(', ')}`).join('; '),
-        details,
-      });
-    },
+    exceptionFactory: (errors) => validationFailed(describe(errors)),
   });
+}
+
+/** The 400 of every refused request field: each field named with its problems. */
+function validationFailed(details: { field: string; problems: string[] }[]): BadRequestException {
+  return new BadRequestException({
+    error: 'VALIDATION_FAILED',
+    message: details.map((detail) => `${detail.field}: ${detail.problems.join(', ')}`).join('; '),
+    details,
+  });
+}
+
+/**
+ * A path parameter that must be a UUID: anything else is the same 400 as a refused body or query
+ * field, naming the parameter (Nest's own pipe says only "uuid is expected").
+ */
+export function UuidParam(name: string): ParameterDecorator {
+  return Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () => validationFailed([{ field: name, problems: [`${name} must be a UUID`] }]),
+    }),
+  );
 }
 
 /**

@@ -6,8 +6,6 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -15,7 +13,7 @@ import {
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { customerScope, type Actor } from '@storage/ddd';
-import { CurrentActor } from '@storage/service-kit';
+import { CurrentActor, UuidParam } from '@storage/service-kit';
 import { CancelBookingHandler } from '../../../application/cancel-booking/cancel-booking.handler';
 import { CheckOutBookingHandler } from '../../../application/check-out-booking/check-out-booking.handler';
 import { PlaceBookingCommand } from '../../../application/place-booking/place-booking.command';
@@ -93,10 +91,7 @@ export class BookingsHttpController {
   @Get(':id')
   @ApiResponse({ status: 200, type: BookingResponse })
   @ApiResponse({ status: 404, description: 'Unknown, or another customer’s' })
-  async byId(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<BookingResponse> {
+  async byId(@UuidParam('id') id: string, @CurrentActor() actor: Actor): Promise<BookingResponse> {
     return BookingResponse.from(await this.queries.byId(id, actor));
   }
 
@@ -113,10 +108,7 @@ export class BookingsHttpController {
   @ApiOperation({ summary: 'Cancel before the start date: unit released, payment refunded' })
   @ApiResponse({ status: 200, type: BookingResponse })
   @ApiResponse({ status: 409, description: 'Not cancellable now (the message says why)' })
-  async cancelBooking(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<BookingResponse> {
+  async cancelBooking(@UuidParam('id') id: string, @CurrentActor() actor: Actor): Promise<BookingResponse> {
     return BookingResponse.from(await this.cancel.execute(new CancelBookingCommand(id, actor)));
   }
 
@@ -125,10 +117,7 @@ export class BookingsHttpController {
   @ApiOperation({ summary: 'End the rental: COMPLETED, the unit goes to inspection' })
   @ApiResponse({ status: 200, type: BookingResponse })
   @ApiResponse({ status: 409, description: 'Not confirmed, or the rental has not started' })
-  async checkOutBooking(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<BookingResponse> {
+  async checkOutBooking(@UuidParam('id') id: string, @CurrentActor() actor: Actor): Promise<BookingResponse> {
     return BookingResponse.from(await this.checkOut.execute(new CheckOutBookingCommand(id, actor)));
   }
 }

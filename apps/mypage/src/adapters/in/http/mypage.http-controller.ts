@@ -1,7 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@storage/ddd';
-import { CurrentActor } from '@storage/service-kit';
+import { CurrentActor, UuidParam } from '@storage/service-kit';
 import type { BookingView } from '../../../domain';
 import { QueryMypageHandler } from '../../../application/query-mypage/query-mypage.handler';
 import { BookingDetailResponse, BookingViewResponse, MypageListQuery, NoticeResponse } from './mypage.dto';
@@ -31,10 +31,7 @@ export class MypageHttpController {
   @Get('bookings/:id')
   @ApiOperation({ summary: 'One booking with its full timeline' })
   @ApiResponse({ status: 200, type: BookingDetailResponse })
-  async booking(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<BookingDetailResponse> {
+  async booking(@UuidParam('id') id: string, @CurrentActor() actor: Actor): Promise<BookingDetailResponse> {
     return present(await this.queries.booking(id, actor));
   }
 

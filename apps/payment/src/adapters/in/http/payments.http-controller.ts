@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PAYMENTS_PATH } from '@storage/contracts';
 import type { Actor } from '@storage/ddd';
-import { CurrentActor } from '@storage/service-kit';
+import { CurrentActor, UuidParam } from '@storage/service-kit';
 import { AuthorizePaymentCommand } from '../../../application/authorize-payment/authorize-payment.command';
 import { AuthorizePaymentHandler } from '../../../application/authorize-payment/authorize-payment.handler';
 import { QueryPaymentsHandler } from '../../../application/query-payments/query-payments.handler';
@@ -38,10 +38,7 @@ export class PaymentsHttpController {
   @ApiOperation({ summary: 'One payment' })
   @ApiResponse({ status: 200, type: PaymentResponse })
   @ApiResponse({ status: 404, description: 'Unknown, or another customer’s' })
-  async byId(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<PaymentResponse> {
+  async byId(@UuidParam('id') id: string, @CurrentActor() actor: Actor): Promise<PaymentResponse> {
     return PaymentResponse.from(await this.queries.byId(id, actor));
   }
 

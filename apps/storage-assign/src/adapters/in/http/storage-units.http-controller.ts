@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { UuidParam } from '@storage/service-kit';
 import { ChangeUnitStatusHandler } from '../../../application/change-unit-status/change-unit-status.handler';
 import { QueryUnitsHandler } from '../../../application/query-units/query-units.handler';
 import { RegisterUnitHandler } from '../../../application/register-unit/register-unit.handler';
@@ -45,7 +46,7 @@ export class StorageUnitsHttpController {
 
   @Get(':id')
   @ApiResponse({ status: 200, type: StorageUnitResponse })
-  async byId(@Param('id', new ParseUUIDPipe()) id: string): Promise<StorageUnitResponse> {
+  async byId(@UuidParam('id') id: string): Promise<StorageUnitResponse> {
     return StorageUnitResponse.from(await this.queries.byId(id));
   }
 
@@ -58,7 +59,7 @@ export class StorageUnitsHttpController {
   @ApiResponse({ status: 409, description: 'Not allowed from the current status (e.g. RETIRED)' })
   @ApiResponse({ status: 422, description: 'The maintenance window does not end after today' })
   async update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() body: ChangeUnitStatusRequest,
   ): Promise<StorageUnitResponse> {
     return StorageUnitResponse.from(
@@ -71,7 +72,7 @@ export class StorageUnitsHttpController {
     summary: 'Retire a unit: its bookings move to another free unit, or are cancelled and refunded',
   })
   @ApiResponse({ status: 200, type: RetirementResponse })
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<RetirementResponse> {
+  async remove(@UuidParam('id') id: string): Promise<RetirementResponse> {
     return this.retire.execute(new RetireUnitCommand(id));
   }
 }
