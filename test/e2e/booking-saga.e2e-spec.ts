@@ -189,6 +189,10 @@ describe('booking saga', () => {
     expect(cut.status).toBe(400);
     expect(cut.body.error).toBe('INVALID_JSON');
     expect(cut.body.message).toMatch(/^The body is not valid JSON: .*JSON/);
+    // A field named like a member every object has is refused like any other unknown one.
+    const inherited = await http<{ message: string }>('GET', `${booking}/bookings?customerId=x&toString=1`);
+    expect(inherited.status).toBe(400);
+    expect(inherited.body.message).toBe('toString: property toString should not exist');
     // Out of range, or not plain decimal digits (hexadecimal, a leading space, given twice).
     for (const offset of ['10000000000000000000', '1e21', '0x10', '%201', '1&offset=2']) {
       const paged = await http<{ message: string }>(

@@ -62,3 +62,28 @@ describe('IsCustomerId', () => {
     }
   });
 });
+
+describe('fields named like an inherited member', () => {
+  // class-transformer drops such a field silently, so the whitelist alone would let it pass.
+  it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])(
+    'refuses %s in a body or a query with a 400 naming it, like any unknown field',
+    async (name) => {
+      const body: Record<string, unknown> = { expiresInSeconds: 120 };
+      Object.defineProperty(body, name, { value: 'x', enumerable: true });
+      const refusal = validate(body);
+      await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
+      await expect(refusal).rejects.toThrow(`${name}: property ${name} should not exist`);
+      const query: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      query[name] = '1';
+      await expect(validateQuery(query)).rejects.toThrow(`${name}: property ${name} should not exist`);
+    },
+  );
+
+  it('names a nested one by its path, and lets ordinary fields through', async () => {
+    await expect(validate({ expiresInSeconds: 120, nested: [{ toString: 1 }] })).rejects.toThrow(
+      'nested.0.toString: property toString should not exist',
+    );
+    await expect(validate({ expiresInSeconds: 120 })).resolves.toEqual({ expiresInSeconds: 120 });
+    await expect(validateQuery({ customerId: 'toString' })).resolves.toEqual({ customerId: 'toString' });
+  });
+});
