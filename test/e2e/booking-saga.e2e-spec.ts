@@ -166,8 +166,9 @@ describe('booking saga', () => {
     expect(notAUnit.status).toBe(400);
     expect(notAUnit.body.message).toBe('id: id must be a UUID');
     expect((await http('GET', `${booking}/bookings/${randomUUID()}`)).status).toBe(404);
-    const unknownRoute = await http('GET', `${booking}/nothing-here`);
+    const unknownRoute = await http<{ message: string }>('GET', `${booking}/nothing-here?customerId=x`);
     expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.body.message).toBe('No route for GET /nothing-here');
   });
 
   it('answers hostile bodies and paging with 400 naming the problem, never 500', async () => {

@@ -1,4 +1,10 @@
-import { ForbiddenException, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  Logger,
+  NotFoundException,
+  type ArgumentsHost,
+} from '@nestjs/common';
 import { DomainError } from '@storage/ddd';
 import { HttpErrorFilter } from './http-error.filter';
 
@@ -12,7 +18,7 @@ class SeatTakenError extends DomainError {
 
 function answer(
   exception: unknown,
-  request: { url: string; documentsPrefix?: string } = { url: '/bookings' },
+  request: { url: string; method?: string; documentsPrefix?: string } = { url: '/bookings' },
 ): {
   status: number;
   body: Record<string, unknown>;
@@ -34,7 +40,10 @@ function answer(
     },
   };
   const host = {
-    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ url: request.url }) }),
+    switchToHttp: () => ({
+      getResponse: () => reply,
+      getRequest: () => ({ url: request.url, method: request.method ?? 'GET' }),
+    }),
   } as unknown as ArgumentsHost;
   new HttpErrorFilter(request.documentsPrefix).catch(exception, host);
   return seen;
@@ -56,6 +65,18 @@ describe('HttpErrorFilter', () => {
     });
     const elsewhere = answer(new ForbiddenException(), { url: '/bookings/1', documentsPrefix: '/docs/' });
     expect(elsewhere.status).toBe(403);
+  });
+
+  it('names a missing route without the query the gateway added to it, and leaves other 404s as they are', () => {
+    const url = '/mypage/bookings/?customerId=alice';
+    const missing = answer(new NotFoundException(`Cannot GET ${url}`), { url });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: 'NOT_FOUND', message: 'No route for GET /mypage/bookings/' });
+    const posted = answer(new NotFoundException('Cannot POST /nothing'), { url: '/nothing', method: 'POST' });
+    expect(posted.body).toMatchObject({ message: 'No route for POST /nothing' });
+    // A handler's own 404 that happens to read alike for another request keeps its words.
+    const other = answer(new NotFoundException('Cannot GET /x'), { url: '/y' });
+    expect(other.body).toMatchObject({ message: 'Cannot GET /x' });
   });
 
   it('answers a domain error with the status it carries, its code and its details', () => {

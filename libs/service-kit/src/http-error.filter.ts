@@ -5,6 +5,7 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EDGE_HOLD_HEADER } from '@storage/contracts';
@@ -48,7 +49,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.status(exception.getStatus()).send(exception.getResponse());
       return;
     }
-    const body = this.refusedDocumentPath(exception, host) ?? this.toBody(exception);
+    const body =
+      this.refusedDocumentPath(exception, host) ??
+      this.missingRoute(exception, host) ??
+      this.toBody(exception);
     if (body.error === 'UNSUPPORTED_MEDIA_TYPE') {
       // Fastify's own refusal of a Content-Type it cannot even parse ("garbage", "a/b/c") arrives
       // as a bare "Unsupported Media Type"; valid but other types get the same words from the
@@ -102,6 +106,27 @@ export class HttpErrorFilter implements ExceptionFilter {
       statusCode: 404,
       error: 'NOT_FOUND',
       message: `No document at this path under ${this.documentsPrefix}`,
+    };
+  }
+
+  /**
+   * Nest's answer to a path no route matches says "Cannot GET /path?query": through the gateway
+   * that query holds what the gateway added (the caller's own customer id), which the caller never
+   * sent. The route is named without its query.
+   */
+  private missingRoute(exception: unknown, host: ArgumentsHost): ErrorBody | undefined {
+    if (!(exception instanceof NotFoundException)) {
+      return undefined;
+    }
+    const { method, url } = host.switchToHttp().getRequest<FastifyRequest>();
+    if (exception.message !== `Cannot ${method} ${url}`) {
+      return undefined;
+    }
+    const queryAt = url.indexOf('?');
+    return {
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      message: `No route for ${method} ${queryAt < 0 ? url : url.slice(0, queryAt)}`,
     };
   }
 
