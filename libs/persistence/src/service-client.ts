@@ -254,8 +254,9 @@ interface Held {
  * are long to parse. Named, a statement is prepared once per connection and then only bound and
  * executed, its plan cached by Postgres' usual rules (custom plans first, a generic one when it is
  * no worse). Only queries with parameters are named: a multi-statement script (a migration) cannot
- * be prepared; nor is a statement marked with `planEachCall`. Incompatible with a transaction-mode connection pooler that does not track prepared
- * statements (PgBouncer before 1.21): DB_PREPARED_STATEMENTS=false turns it off.
+ * be prepared; nor is a statement marked with `planEachCall`. Incompatible with a transaction-mode
+ * connection pooler that does not track prepared statements (PgBouncer before 1.21):
+ * DB_PREPARED_STATEMENTS=false turns it off.
  *
  * BEGIN travels with the transaction's first statement. TypeORM sends START TRANSACTION and waits
  * for it before its first statement: a round trip of its own in every transaction (about 3 of the
