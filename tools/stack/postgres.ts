@@ -147,9 +147,13 @@ export async function startPostgres(options: {
       return explain('start')(error);
     });
     // The poll ends when the server answers or start() has failed (which the race then reports).
-    const up = () => (exited ? Promise.resolve(true) : answers(serverUrl));
-    await Promise.race([started, waitUntil('embedded Postgres', up, { timeoutMs: 30_000 })]);
-    await waitUntil('embedded Postgres', () => answers(serverUrl), { timeoutMs: 30_000 });
+    const answering = waitUntil(
+      'embedded Postgres',
+      () => (exited ? Promise.resolve(true) : answers(serverUrl)),
+      { timeoutMs: 30_000 },
+    );
+    await Promise.race([started, answering]);
+    await answering;
   };
   await start();
   return {
