@@ -169,6 +169,14 @@ describe('booking saga', () => {
     const unknownRoute = await http<{ message: string }>('GET', `${booking}/nothing-here?customerId=x`);
     expect(unknownRoute.status).toBe(404);
     expect(unknownRoute.body.message).toBe('No route for GET /nothing-here');
+    // A route asked for with a method it is not served with: 405, and what it is served with.
+    const cancelByGet = await http<{ error: string }>('GET', `${booking}/bookings/${randomUUID()}/cancel`);
+    expect(cancelByGet.status).toBe(405);
+    expect(cancelByGet.body.error).toBe('METHOD_NOT_ALLOWED');
+    expect(cancelByGet.headers.get('allow')).toBe('POST');
+    const putBookings = await http('PUT', `${booking}/bookings`, { body: {} });
+    expect(putBookings.status).toBe(405);
+    expect(putBookings.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   it('answers hostile bodies and paging with 400 naming the problem, never 500', async () => {

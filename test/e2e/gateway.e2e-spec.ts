@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import {
   createLocalJWKSet,
@@ -79,6 +79,23 @@ async function call(path: string, options: CallOptions = {}): Promise<Answer> {
     // Not JSON (HTML, JavaScript): the test looks at `text`.
   }
   return { status: response.status, headers: response.headers, body, text, elapsedMs };
+}
+
+/** One request through Node's own client, for what fetch will not send (TRACE, odd `Expect`s). */
+function plainCall(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status?: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${gateway.url}${path}`, { method, headers, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 /** What the upstream saw, from the echo body the gateway streamed back. */
@@ -287,11 +304,33 @@ describe('authorization', () => {
     expect(registerUnit.status).toBe(403);
     expect(registerUnit.body.error).toBe('FORBIDDEN');
 
-    const charge = await call('/api/payments', { method: 'POST', token: await customer(), body: '{}' });
-    expect(charge.status).toBe(403);
-
     const roleless = await call('/api/bookings', { token: await token({ subject: 'nobody' }) });
     expect(roleless.status).toBe(403);
+  });
+
+  it('answers 405 with Allow for a method a resource is not offered with, whoever asks', async () => {
+    // Charging is service-to-service: through the gateway, payments are read-only.
+    const charge = await call('/api/payments', { method: 'POST', token: await customer(), body: '{}' });
+    expect(charge.status).toBe(405);
+    expect(charge.body.error).toBe('METHOD_NOT_ALLOWED');
+    expect(charge.headers.get('allow')).toBe('GET, HEAD');
+    const anonymous = await call('/api/payments', { method: 'POST', body: '{}' });
+    expect(anonymous.status).toBe(405);
+    // A method the gateway forwards nowhere is named the same way, with what the resource offers
+    // (fetch refuses to send TRACE: Node's own client does).
+    const traced = await plainCall('TRACE', '/api/bookings');
+    expect(traced.status).toBe(405);
+    expect(traced.headers.allow).toBe('GET, HEAD, POST');
+    expect(JSON.parse(traced.body)).toMatchObject({
+      error: 'METHOD_NOT_ALLOWED',
+      message: 'TRACE is not served at /api/bookings; it is served with GET, HEAD, POST',
+    });
+    // The gateway's own endpoints: what its router holds.
+    const tokenByGet = await call('/auth/token');
+    expect(tokenByGet.status).toBe(405);
+    expect(tokenByGet.headers.get('allow')).toBe('POST');
+    // No resource at all is still a 404.
+    expect((await call('/api/nothing', { method: 'DELETE' })).status).toBe(404);
   });
 
   it('lets staff manage units', async () => {
@@ -546,6 +585,17 @@ describe('requests Node refuses before any route', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('answers an Expect other than 100-continue with a 417 naming it, and ends the connection', async () => {
+    const answer = await plainCall('GET', '/health/live', { expect: 'something-else' });
+    expect(answer.status).toBe(417);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({
+      statusCode: 417,
+      error: 'EXPECTATION_FAILED',
+      message: expect.stringContaining('only 100-continue') as unknown,
+    });
   });
 });
 

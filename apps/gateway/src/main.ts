@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, runService } from '@storage/service-kit';
 import { installDocsPortal } from './adapters/in/http/docs-portal';
-import { registerApiRoutes } from './adapters/in/http/api.http-routes';
+import { apiAllowedMethods, registerApiRoutes } from './adapters/in/http/api.http-routes';
 import { installEdgeProtection } from './adapters/in/http/edge-protection';
 import { DevTokenIssuer } from './adapters/out/auth/dev-token-issuer';
 import { JwtVerifier } from './adapters/out/auth/jwt-verifier';
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     internalAuth: false,
     module: GatewayModule.register({ devIssuer, catalog }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    allowedMethods: apiAllowedMethods,
     configure: async (app, logger) => {
       const fastify = app.getHttpAdapter().getInstance();
       // Order matters: the edge hooks (headers, CORS, authentication, rate limit) must exist before

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { endLingering } from './connection-draining';
 import type { ErrorBody } from './http-error.filter';
@@ -81,4 +81,25 @@ export function answerClientError(deadlines: RequestDeadlines): (error: ClientEr
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   };
+}
+
+/**
+ * The server's `checkExpectation` listener: a request whose `Expect` is anything but 100-continue.
+ * Node's own answer is a 417 with no body; this one names the problem in the one error shape. The
+ * request is not read (its body may follow), so the connection ends with the answer.
+ */
+export function answerUnmetExpectation(_request: IncomingMessage, response: ServerResponse): void {
+  const answer: ErrorBody = {
+    statusCode: 417,
+    error: 'EXPECTATION_FAILED',
+    message: 'Expect: only 100-continue is understood here; send the request without the other expectation',
+    requestId: randomUUID(),
+  };
+  response.shouldKeepAlive = false;
+  const body = JSON.stringify(answer);
+  response.writeHead(417, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
 }

@@ -18,7 +18,13 @@ class SeatTakenError extends DomainError {
 
 function answer(
   exception: unknown,
-  request: { url: string; method?: string; documentsPrefix?: string } = { url: '/bookings' },
+  request: {
+    url: string;
+    method?: string;
+    documentsPrefix?: string;
+    /** The router's routes: path -> the methods it is served with. */
+    routes?: Record<string, string[]>;
+  } = { url: '/bookings' },
 ): {
   status: number;
   body: Record<string, unknown>;
@@ -42,7 +48,14 @@ function answer(
   const host = {
     switchToHttp: () => ({
       getResponse: () => reply,
-      getRequest: () => ({ url: request.url, method: request.method ?? 'GET' }),
+      getRequest: () => ({
+        url: request.url,
+        method: request.method ?? 'GET',
+        server: {
+          findRoute: ({ method, url }: { method: string; url: string }) =>
+            (request.routes?.[url] ?? []).includes(method) ? { params: {} } : null,
+        },
+      }),
     }),
   } as unknown as ArgumentsHost;
   new HttpErrorFilter(request.documentsPrefix).catch(exception, host);
@@ -77,6 +90,35 @@ describe('HttpErrorFilter', () => {
     // A handler's own 404 that happens to read alike for another request keeps its words.
     const other = answer(new NotFoundException('Cannot GET /x'), { url: '/y' });
     expect(other.body).toMatchObject({ message: 'Cannot GET /x' });
+  });
+
+  it('answers a path served with other methods with 405, naming them in Allow and in the message', () => {
+    const routes = { '/bookings/1/cancel': ['POST'], '/bookings': ['GET', 'HEAD', 'POST'] };
+    const cancelByGet = answer(new NotFoundException('Cannot GET /bookings/1/cancel?customerId=alice'), {
+      url: '/bookings/1/cancel?customerId=alice',
+      routes,
+    });
+    expect(cancelByGet.status).toBe(405);
+    expect(cancelByGet.headers.allow).toBe('POST');
+    expect(cancelByGet.body).toMatchObject({
+      statusCode: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      message: 'GET is not served at /bookings/1/cancel; it is served with POST',
+    });
+    const put = answer(new NotFoundException('Cannot PUT /bookings'), {
+      url: '/bookings',
+      method: 'PUT',
+      routes,
+    });
+    expect(put.headers.allow).toBe('GET, HEAD, POST');
+    // A path no method is served at stays a 404, without Allow.
+    const nothing = answer(new NotFoundException('Cannot PUT /nothing'), {
+      url: '/nothing',
+      method: 'PUT',
+      routes,
+    });
+    expect(nothing.status).toBe(404);
+    expect(nothing.headers.allow).toBeUndefined();
   });
 
   it('answers a domain error with the status it carries, its code and its details', () => {

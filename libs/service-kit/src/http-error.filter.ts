@@ -22,6 +22,20 @@ export interface ErrorBody {
   requestId?: string;
 }
 
+/**
+ * The methods a path is served with, for the 405 answer's `Allow` (empty: no route at that path).
+ * The default asks the service's own router; the gateway, whose API routes are a catch-all, names
+ * what each resource offers instead.
+ */
+export type AllowedMethods = (path: string, request: FastifyRequest) => readonly string[];
+
+/** The methods a route can be asked for, in the order `Allow` lists them. OPTIONS is left out: the
+ * CORS plugin answers it for every path when enabled, which says nothing about the path. */
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'QUERY'] as const;
+
+export const routedMethods: AllowedMethods = (path, request) =>
+  ROUTABLE_METHODS.filter((method) => request.server.findRoute({ method, url: path }) !== null);
+
 function isHealthReport(response: unknown): boolean {
   return typeof response === 'object' && response !== null && 'status' in response && 'details' in response;
 }
@@ -40,7 +54,10 @@ export class HttpErrorFilter implements ExceptionFilter {
    *   path it will not resolve (a name too long for the file system, "//", "..") and Nest passes it
    *   on as a bare 403. Nothing is served at such a path: 404.
    */
-  constructor(private readonly documentsPrefix?: string) {}
+  constructor(
+    private readonly documentsPrefix?: string,
+    private readonly allowedMethods: AllowedMethods = routedMethods,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -112,22 +129,30 @@ export class HttpErrorFilter implements ExceptionFilter {
   /**
    * Nest's answer to a path no route matches says "Cannot GET /path?query": through the gateway
    * that query holds what the gateway added (the caller's own customer id), which the caller never
-   * sent. The route is named without its query.
+   * sent. The route is named without its query. A path that is served, but not with this method,
+   * is a 405 listing the methods it is served with (`Allow`), not a "no route".
    */
   private missingRoute(exception: unknown, host: ArgumentsHost): ErrorBody | undefined {
     if (!(exception instanceof NotFoundException)) {
       return undefined;
     }
-    const { method, url } = host.switchToHttp().getRequest<FastifyRequest>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const { method, url } = request;
     if (exception.message !== `Cannot ${method} ${url}`) {
       return undefined;
     }
     const queryAt = url.indexOf('?');
-    return {
-      statusCode: 404,
-      error: 'NOT_FOUND',
-      message: `No route for ${method} ${queryAt < 0 ? url : url.slice(0, queryAt)}`,
-    };
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const allowed = this.allowedMethods(path, request);
+    if (allowed.length > 0) {
+      void host.switchToHttp().getResponse<FastifyReply>().header('allow', allowed.join(', '));
+      return {
+        statusCode: 405,
+        error: 'METHOD_NOT_ALLOWED',
+        message: `${method} is not served at ${path}; it is served with ${allowed.join(', ')}`,
+      };
+    }
+    return { statusCode: 404, error: 'NOT_FOUND', message: `No route for ${method} ${path}` };
   }
 
   private toBody(exception: unknown): ErrorBody {

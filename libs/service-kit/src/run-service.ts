@@ -29,13 +29,13 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@storage/observability';
-import { HttpErrorFilter } from './http-error.filter';
+import { type AllowedMethods, HttpErrorFilter, routedMethods } from './http-error.filter';
 import { closeConnectionsWhenDue } from './connection-draining';
 import { answerRouterError } from './router-errors';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
 import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
-import { answerClientError } from './client-errors';
+import { answerClientError, answerUnmetExpectation } from './client-errors';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -57,6 +57,11 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
    * the gateway is called by clients and authenticates them with JWTs instead.
    */
   internalAuth?: boolean;
+  /**
+   * The methods a path is served with, for a 405's `Allow` (default: what the service's router
+   * holds). The gateway's API routes are a catch-all; it names what each resource offers.
+   */
+  allowedMethods?: AllowedMethods;
   /** Extra HTTP wiring before listen (e.g. the gateway's proxy routes). */
   configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void> | void;
 }
@@ -357,6 +362,7 @@ export async function runService<C extends BaseServiceConfig>(
   installRequestContext(app, logger, inFlight);
   installJsonBodyParser(app, definition.bodyLimitBytes ?? 1024 * 1024);
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.server.on('checkExpectation', answerUnmetExpectation);
   if (definition.internalAuth !== false) {
     installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);
     installIdentityCheck(fastify);
@@ -373,7 +379,7 @@ export async function runService<C extends BaseServiceConfig>(
     });
   }
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(`/${DOCS_PATH}/`));
+  app.useGlobalFilters(new HttpErrorFilter(`/${DOCS_PATH}/`, definition.allowedMethods ?? routedMethods));
   installSwagger(
     app,
     definition.title,

@@ -1,5 +1,5 @@
 import type { Identity } from './identity';
-import { ACCESS_RULES, audienceOf, decideAccess } from './route-access.policy';
+import { ACCESS_RULES, audienceOf, decideAccess, methodsOffered } from './route-access.policy';
 import type { Resource } from './upstream-routes';
 
 const alice: Identity = { subject: 'customer-alice', role: 'customer' };
@@ -10,7 +10,11 @@ describe('route access policy', () => {
   it('lets anyone read availability and price quotes, token or not', () => {
     expect(decideAccess('availability', 'GET', undefined)).toEqual({ allowed: true });
     expect(decideAccess('quotes', 'GET', undefined)).toEqual({ allowed: true });
-    expect(decideAccess('quotes', 'POST', alice)).toMatchObject({ allowed: false, status: 403 });
+    expect(decideAccess('quotes', 'POST', alice)).toMatchObject({
+      allowed: false,
+      status: 405,
+      allow: ['GET', 'HEAD'],
+    });
     expect(decideAccess('availability', 'HEAD', undefined)).toEqual({ allowed: true });
     expect(decideAccess('availability', 'GET', roleless)).toEqual({ allowed: true });
   });
@@ -62,11 +66,24 @@ describe('route access policy', () => {
     expect(decideAccess('storage-units', 'GET', alice)).toEqual({ allowed: true, customerScope: undefined });
   });
 
-  it('keeps payments read-only for everyone: charging is service-to-service', () => {
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-      expect(decideAccess('payments', method, alice)).toMatchObject({ allowed: false, status: 403 });
-      expect(decideAccess('payments', method, sam)).toMatchObject({ allowed: false, status: 403 });
+  it('keeps payments read-only for everyone: charging is service-to-service (405, token or not)', () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE']) {
+      for (const caller of [alice, sam, undefined]) {
+        expect(decideAccess('payments', method, caller)).toEqual({
+          allowed: false,
+          status: 405,
+          error: 'METHOD_NOT_ALLOWED',
+          message: `${method} is not offered on payments through the gateway; it is offered with GET, HEAD`,
+          allow: ['GET', 'HEAD'],
+        });
+      }
     }
+  });
+
+  it('names what each resource is offered with, HEAD wherever GET is', () => {
+    expect(methodsOffered('bookings')).toEqual(['GET', 'HEAD', 'POST']);
+    expect(methodsOffered('mypage')).toEqual(['GET', 'HEAD']);
+    expect(methodsOffered('storage-units')).toEqual(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   });
 
   it('refuses a valid token without a platform role on non-public routes', () => {

@@ -46,6 +46,14 @@ export type AccessDecision =
       readonly status: 401 | 403;
       readonly error: 'AUTHENTICATION_REQUIRED' | 'FORBIDDEN';
       readonly message: string;
+    }
+  | {
+      readonly allowed: false;
+      readonly status: 405;
+      readonly error: 'METHOD_NOT_ALLOWED';
+      readonly message: string;
+      /** What the resource is offered with, for the answer's `Allow`. */
+      readonly allow: readonly string[];
     };
 
 /** HEAD is a GET without a body: whoever may GET may HEAD. */
@@ -58,6 +66,13 @@ export function audienceOf(resource: Resource, method: string): Audience | undef
   return ACCESS_RULES[resource].methods[normalise(method)];
 }
 
+/** The methods a resource is offered with through the gateway (HEAD wherever GET is). */
+export function methodsOffered(resource: Resource): readonly string[] {
+  return Object.keys(ACCESS_RULES[resource].methods).flatMap((method) =>
+    method === 'GET' ? ['GET', 'HEAD'] : [method],
+  );
+}
+
 /**
  * Decides whether a caller may use a method on a resource. Pure: the same inputs always give the
  * same answer, so the table above is the complete truth about access at the gateway.
@@ -68,6 +83,18 @@ export function decideAccess(
   caller: Identity | undefined,
 ): AccessDecision {
   const audience = audienceOf(resource, method);
+  if (audience === undefined) {
+    // Whoever asks: the method is not offered here at all (documented in the API), which is a
+    // 405 naming what is, not a refusal of this caller.
+    const allow = methodsOffered(resource);
+    return {
+      allowed: false,
+      status: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      message: `${method.toUpperCase()} is not offered on ${resource} through the gateway; it is offered with ${allow.join(', ')}`,
+      allow,
+    };
+  }
   if (audience === 'public') {
     return { allowed: true };
   }
@@ -80,14 +107,6 @@ export function decideAccess(
     };
   }
   const verb = normalise(method);
-  if (audience === undefined) {
-    return {
-      allowed: false,
-      status: 403,
-      error: 'FORBIDDEN',
-      message: `${verb} is not offered on ${resource} through the gateway`,
-    };
-  }
   if (caller.role === undefined || !audience.includes(caller.role)) {
     return {
       allowed: false,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { decideAccess } from '../../../application/route-access.policy';
+import { decideAccess, methodsOffered } from '../../../application/route-access.policy';
 import { upstreamQuery } from '../../../application/upstream-request';
 import {
   API_PREFIX,
@@ -9,6 +9,7 @@ import {
   resolveGatewayPath,
   UPSTREAM_ROUTES,
 } from '../../../application/upstream-routes';
+import { type AllowedMethods, routedMethods } from '@storage/service-kit';
 import { sendError } from '../../error-reply';
 import type { ApiForwarder } from '../../../application/ports/api-forwarder.port';
 import { BodyTooLargeError, declaredLengthExceeds, limitBody } from '../../body-limit';
@@ -63,8 +64,11 @@ function handle(options: ApiRoutesOptions, request: FastifyRequest, reply: Fasti
 
   const decision = decideAccess(route.resource, request.method, identity);
   if (!decision.allowed) {
-    const challenge = decision.status === 401 ? REALM : `${REALM}, error="insufficient_scope"`;
-    sendError(reply, decision.status, decision.error, decision.message, { 'www-authenticate': challenge });
+    const headers: Record<string, string> =
+      decision.status === 405
+        ? { allow: decision.allow.join(', ') }
+        : { 'www-authenticate': decision.status === 401 ? REALM : `${REALM}, error="insufficient_scope"` };
+    sendError(reply, decision.status, decision.error, decision.message, headers);
     return;
   }
 
@@ -83,6 +87,19 @@ function handle(options: ApiRoutesOptions, request: FastifyRequest, reply: Fasti
     ),
   });
 }
+
+/**
+ * For a 405's `Allow`: under `/api` what the resource is offered with (the routes there are a
+ * catch-all, so the router would name every method it forwards); elsewhere (the gateway's own
+ * endpoints) what the router holds.
+ */
+export const apiAllowedMethods: AllowedMethods = (path, request) => {
+  if (!path.startsWith(`${API_PREFIX}/`) && path !== API_PREFIX) {
+    return routedMethods(path, request);
+  }
+  const resolution = resolveGatewayPath(path);
+  return resolution.kind === 'routed' ? methodsOffered(resolution.route.resource) : [];
+};
 
 /**
  * `/api/<resource>[/...]` for every route of the route table, in an encapsulated Fastify context:
