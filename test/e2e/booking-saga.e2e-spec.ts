@@ -198,6 +198,15 @@ describe('booking saga', () => {
     expect(cut.status).toBe(400);
     expect(cut.body.error).toBe('INVALID_JSON');
     expect(cut.body.message).toMatch(/^The body is not valid JSON: .*JSON/);
+    // A field given twice in one object: JSON.parse would keep the last without a word.
+    const twice = await http<{ error: string; message: string }>('POST', `${booking}/bookings`, {
+      rawBody: '{"customerId":"x","size":"S","size":"L","startDate":"2031-01-01","endDate":"2031-01-10"}',
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({
+      error: 'DUPLICATE_JSON_KEY',
+      message: 'size: given more than once in one object; send each field once',
+    });
     // A field named like a member every object has is refused like any other unknown one.
     const inherited = await http<{ message: string }>('GET', `${booking}/bookings?customerId=x&toString=1`);
     expect(inherited.status).toBe(400);

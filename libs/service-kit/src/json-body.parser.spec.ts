@@ -1,4 +1,5 @@
 import {
+  duplicateJsonKey,
   encodedBody,
   jsonBodyRefusal,
   jsonNestingExceeds,
@@ -22,6 +23,32 @@ describe('jsonNestingExceeds', () => {
   it('does not count brackets inside strings, escaped quotes included', () => {
     const text = `{"note":"${'['.repeat(100)} \\" ${'{'.repeat(100)}"}`;
     expect(jsonNestingExceeds(Buffer.from(text), MAX_JSON_DEPTH)).toBe(false);
+  });
+});
+
+describe('duplicateJsonKey', () => {
+  it('names the first key given twice in one object, by its path', () => {
+    expect(duplicateJsonKey('{"size":"M","size":"L"}')).toBe('size');
+    expect(duplicateJsonKey('{"a":1,"b":{"c":1,"c":2}}')).toBe('b.c');
+    expect(duplicateJsonKey('{"a":[{"x":1},{"x":1,"x":2}]}')).toBe('a[1].x');
+    expect(duplicateJsonKey(' [ 1 , { "k" : true , "k" : null } ] ')).toBe('[1].k');
+  });
+
+  it('reads keys as JSON does: an escaped spelling is the same key', () => {
+    expect(duplicateJsonKey('{"\\u0073ize":1,"size":2}')).toBe('size');
+    expect(duplicateJsonKey('{"a\\"b":1,"a\\u0022b":2}')).toBe('a"b');
+  });
+
+  it('lets through bodies whose keys repeat only across objects, or inside strings', () => {
+    expect(duplicateJsonKey('[{"a":1},{"a":1}]')).toBeUndefined();
+    expect(duplicateJsonKey('{"a":{"a":{"a":1}}}')).toBeUndefined();
+    expect(duplicateJsonKey('{"a":"}\\",\\"a\\":{","b":"a"}')).toBeUndefined();
+    expect(
+      duplicateJsonKey('{"a":{},"b":[],"c":[1,-2.5e3,{"d":null}],"e":true,"f":false,"g":"x"}'),
+    ).toBeUndefined();
+    for (const scalar of ['"x"', '1', 'null', '{}', '[]']) {
+      expect(duplicateJsonKey(scalar)).toBeUndefined();
+    }
   });
 });
 

@@ -34,6 +34,81 @@ export function jsonNestingExceeds(body: Buffer, max: number): boolean {
   return false;
 }
 
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * The first key written twice in one object of a valid JSON text (`{"size":"M","size":"L"}`), as
+ * its path (`size`, `items[0].name`), or undefined. JSON.parse keeps the last one without a word,
+ * so the body would mean something other than what part of it says; a client sending that has a
+ * bug worth hearing about. One pass over the text; nesting is bounded before (MAX_JSON_DEPTH).
+ */
+export function duplicateJsonKey(text: string): string | undefined {
+  let i = 0;
+  const skipWhitespace = (): void => {
+    while (WHITESPACE.has(text.charCodeAt(i))) i += 1;
+  };
+  const readString = (): string => {
+    const start = i;
+    let escaped = false;
+    for (i += 1; text.charCodeAt(i) !== 0x22; i += text.charCodeAt(i) === 0x5c ? 2 : 1) {
+      escaped ||= text.charCodeAt(i) === 0x5c;
+    }
+    i += 1;
+    // "\u0073ize" is "size": escapes are read as JSON reads them.
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
+  };
+  const value = (path: string): string | undefined => {
+    skipWhitespace();
+    const char = text.charCodeAt(i);
+    if (char === 0x7b) {
+      i += 1;
+      skipWhitespace();
+      if (text.charCodeAt(i) === 0x7d) {
+        i += 1;
+        return undefined;
+      }
+      const keys = new Set<string>();
+      for (;;) {
+        skipWhitespace();
+        const key = readString();
+        const keyPath = path === '' ? key : `${path}.${key}`;
+        if (keys.has(key)) return keyPath;
+        keys.add(key);
+        skipWhitespace();
+        i += 1; // ':'
+        const found = value(keyPath);
+        if (found !== undefined) return found;
+        skipWhitespace();
+        i += 1; // ',' or '}'
+        if (text.charCodeAt(i - 1) === 0x7d) return undefined;
+      }
+    }
+    if (char === 0x5b) {
+      i += 1;
+      skipWhitespace();
+      if (text.charCodeAt(i) === 0x5d) {
+        i += 1;
+        return undefined;
+      }
+      for (let index = 0; ; index += 1) {
+        const found = value(`${path}[${index}]`);
+        if (found !== undefined) return found;
+        skipWhitespace();
+        i += 1; // ',' or ']'
+        if (text.charCodeAt(i - 1) === 0x5d) return undefined;
+      }
+    }
+    if (char === 0x22) {
+      readString();
+      return undefined;
+    }
+    // A number, true, false or null: up to the next separator.
+    while (i < text.length && !WHITESPACE.has(text.charCodeAt(i)) && !',}]'.includes(text[i])) i += 1;
+    return undefined;
+  };
+  return value('');
+}
+
 /**
  * Whether a request's body is sent compressed (or otherwise encoded). Nothing here decodes
  * bodies: read as JSON, a gzip body would be "not valid JSON", and a plain one labelled gzip
@@ -129,6 +204,18 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
     void parse(request, text, (error, value) => {
       if (error) {
         done(jsonBodyRefusal(text), undefined);
+        return;
+      }
+      const duplicate = duplicateJsonKey(text);
+      if (duplicate !== undefined) {
+        done(
+          bodyRefusal(
+            400,
+            'DUPLICATE_JSON_KEY',
+            `${duplicate.slice(0, 100)}: given more than once in one object; send each field once`,
+          ),
+          undefined,
+        );
         return;
       }
       done(null, value);
