@@ -111,6 +111,13 @@ describe('HttpErrorFilter', () => {
       routes,
     });
     expect(put.headers.allow).toBe('GET, HEAD, POST');
+    // A wildcard route whose handler found nothing there (the static documents) stays a 404.
+    const asset = answer(new NotFoundException('Cannot GET /docs/x'), {
+      url: '/docs/x',
+      routes: { '/docs/x': ['GET', 'HEAD'] },
+    });
+    expect(asset.status).toBe(404);
+    expect(asset.headers.allow).toBeUndefined();
     // A path no method is served at stays a 404, without Allow.
     const nothing = answer(new NotFoundException('Cannot PUT /nothing'), {
       url: '/nothing',

@@ -144,7 +144,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const queryAt = url.indexOf('?');
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const allowed = this.allowedMethods(path, request);
-    if (allowed.length > 0) {
+    // A route that holds this method too (a wildcard whose handler found nothing, as the static
+    // documents' does) is a path with nothing at it: 404.
+    if (allowed.length > 0 && !allowed.includes(method)) {
       void host.switchToHttp().getResponse<FastifyReply>().header('allow', allowed.join(', '));
       return {
         statusCode: 405,
