@@ -57,18 +57,26 @@ export function duplicateJsonKey(text: string): string | undefined {
     // "\u0073ize" is "size": escapes are read as JSON reads them.
     return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
   };
+  /** At an opening bracket: steps in, and past the closing one at once when the two are a pair. */
+  const opensEmpty = (close: number): boolean => {
+    i += 1;
+    skipWhitespace();
+    const empty = text.charCodeAt(i) === close;
+    if (empty) i += 1;
+    return empty;
+  };
+  /** After a member or an element: steps past the ',' or the closing bracket, saying which. */
+  const closes = (close: number): boolean => {
+    skipWhitespace();
+    i += 1;
+    return text.charCodeAt(i - 1) === close;
+  };
   const value = (path: string): string | undefined => {
     skipWhitespace();
     const char = text.charCodeAt(i);
     if (char === 0x7b) {
-      i += 1;
-      skipWhitespace();
-      if (text.charCodeAt(i) === 0x7d) {
-        i += 1;
-        return undefined;
-      }
       const keys = new Set<string>();
-      for (;;) {
+      for (let done = opensEmpty(0x7d); !done; done = closes(0x7d)) {
         skipWhitespace();
         const key = readString();
         const keyPath = path === '' ? key : `${path}.${key}`;
@@ -78,25 +86,15 @@ export function duplicateJsonKey(text: string): string | undefined {
         i += 1; // ':'
         const found = value(keyPath);
         if (found !== undefined) return found;
-        skipWhitespace();
-        i += 1; // ',' or '}'
-        if (text.charCodeAt(i - 1) === 0x7d) return undefined;
       }
+      return undefined;
     }
     if (char === 0x5b) {
-      i += 1;
-      skipWhitespace();
-      if (text.charCodeAt(i) === 0x5d) {
-        i += 1;
-        return undefined;
-      }
-      for (let index = 0; ; index += 1) {
+      for (let index = 0, done = opensEmpty(0x5d); !done; index += 1, done = closes(0x5d)) {
         const found = value(`${path}[${index}]`);
         if (found !== undefined) return found;
-        skipWhitespace();
-        i += 1; // ',' or ']'
-        if (text.charCodeAt(i - 1) === 0x5d) return undefined;
       }
+      return undefined;
     }
     if (char === 0x22) {
       readString();
