@@ -87,3 +87,18 @@ describe('fields named like an inherited member', () => {
     await expect(validateQuery({ customerId: 'toString' })).resolves.toEqual({ customerId: 'toString' });
   });
 });
+
+describe('query parameters given more than once', () => {
+  it('refuses each with a 400 saying so, instead of calling the list a bad value', async () => {
+    const refusal = validateQuery({ customerId: ['alice', 'bob'] });
+    await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
+    await expect(refusal).rejects.toThrow('customerId: customerId is given more than once; send it once');
+    await expect(validateQuery({ customerId: 'alice' })).resolves.toEqual({ customerId: 'alice' });
+  });
+
+  it('leaves a list in a body to the body rules (a body field can be an array)', async () => {
+    await expect(validate({ expiresInSeconds: [1, 2] })).rejects.toThrow(
+      'expiresInSeconds: expiresInSeconds must not be less than 60, expiresInSeconds must be an integer number',
+    );
+  });
+});

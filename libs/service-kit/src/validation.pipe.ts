@@ -35,17 +35,30 @@ function inheritedNameFields(value: unknown, prefix = ''): string[] {
   ]);
 }
 
+/**
+ * Query parameters sent more than once (`?size=M&size=L`): the parser makes a list of them, which
+ * no query here takes, and the field's own rule would then call the list a bad date or size.
+ */
+function repeatedQueryFields(query: unknown): string[] {
+  if (typeof query !== 'object' || query === null) {
+    return [];
+  }
+  return Object.entries(query).flatMap(([key, value]) => (Array.isArray(value) ? [key] : []));
+}
+
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if ((metadata.type === 'body' || metadata.type === 'query') && this.toValidate(metadata)) {
-      const fields = inheritedNameFields(value);
-      if (fields.length > 0) {
-        throw validationFailed(
-          fields.map((field) => ({
-            field,
-            problems: [`property ${field.slice(field.lastIndexOf('.') + 1)} should not exist`],
-          })),
-        );
+      const inherited = inheritedNameFields(value).map((field) => ({
+        field,
+        problems: [`property ${field.slice(field.lastIndexOf('.') + 1)} should not exist`],
+      }));
+      const repeated = (metadata.type === 'query' ? repeatedQueryFields(value) : []).map((field) => ({
+        field,
+        problems: [`${field} is given more than once; send it once`],
+      }));
+      if (inherited.length + repeated.length > 0) {
+        throw validationFailed([...inherited, ...repeated]);
       }
     }
     return super.transform(value, metadata) as Promise<unknown>;
