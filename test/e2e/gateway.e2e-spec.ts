@@ -86,9 +86,10 @@ function plainCall(
   method: string,
   path: string,
   headers: Record<string, string> = {},
+  base = gateway.url,
 ): Promise<{ status?: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${gateway.url}${path}`, { method, headers, agent: false }, (response) => {
+    const request = httpRequest(`${base}${path}`, { method, headers, agent: false }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body }));
@@ -701,6 +702,66 @@ describe('clients dropping their uploads', () => {
     } finally {
       await small.stop();
     }
+  });
+});
+
+describe('browsers on another origin (CORS_ORIGINS)', () => {
+  let cors: BuiltService;
+  const APP = 'https://app.example';
+
+  beforeAll(async () => {
+    cors = await startBuiltService('gateway', {
+      LOG_LEVEL: 'warn',
+      BOOKING_URL: booking.url,
+      PAYMENT_URL: payment.url,
+      STORAGE_ASSIGN_URL: storage.url,
+      MYPAGE_URL: storage.url,
+      DEV_ISSUER_ENABLED: 'true',
+      DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trustedKey),
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
+      CORS_ORIGINS: APP,
+    });
+  });
+
+  afterAll(async () => {
+    await cors?.stop();
+  });
+
+  it("answers a listed origin's preflight for a booking with what it may send, before any token", async () => {
+    const preflight = await plainCall(
+      'OPTIONS',
+      '/api/bookings',
+      {
+        origin: APP,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
+      cors.url,
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(APP);
+    expect(preflight.headers['access-control-allow-methods']?.split(/,\s*/)).toContain('POST');
+    expect(preflight.headers['access-control-allow-headers']).toContain('idempotency-key');
+  });
+
+  it('lets the page read the answer and its request id, and gives other origins nothing', async () => {
+    const read = await plainCall('GET', '/api/availability?size=M', { origin: APP }, cors.url);
+    expect(read.status).toBe(200);
+    expect(read.headers['access-control-allow-origin']).toBe(APP);
+    expect(read.headers['access-control-expose-headers']).toContain('x-request-id');
+    const other = await plainCall(
+      'OPTIONS',
+      '/api/bookings',
+      { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' },
+      cors.url,
+    );
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // OPTIONS belongs to the CORS plugin here; other methods a resource lacks are still a 405.
+    const traced = await plainCall('TRACE', '/api/bookings', { origin: APP }, cors.url);
+    expect(traced.status).toBe(405);
+    expect(traced.headers.allow).toBe('GET, HEAD, POST');
   });
 });
 
