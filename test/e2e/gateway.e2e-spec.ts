@@ -99,6 +99,25 @@ function plainCall(
   });
 }
 
+/**
+ * A gateway of a test's own, in front of the same upstreams (my page's stands in for the one that
+ * is down) and trusting the same tokens, with the settings the test is about.
+ */
+async function startOwnGateway(settings: Record<string, string>): Promise<BuiltService> {
+  return startBuiltService('gateway', {
+    BOOKING_URL: booking.url,
+    PAYMENT_URL: payment.url,
+    STORAGE_ASSIGN_URL: storage.url,
+    MYPAGE_URL: storage.url,
+    DEV_ISSUER_ENABLED: 'true',
+    DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trustedKey),
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
+    ...settings,
+  });
+}
+
 /** What the upstream saw, from the echo body the gateway streamed back. */
 function echoed(answer: Answer): EchoedRequest {
   expect(answer.status).toBe(200);
@@ -658,17 +677,8 @@ describe('clients dropping their uploads', () => {
   it('survives hundreds of aborted uploads, queued for a connection or streaming, and keeps serving', async () => {
     // A gateway of its own with a tiny upstream pool: uploads queue for a connection, which is
     // where an unhandled stream error used to take the whole process down.
-    const small = await startBuiltService('gateway', {
+    const small = await startOwnGateway({
       LOG_LEVEL: 'info',
-      BOOKING_URL: booking.url,
-      PAYMENT_URL: payment.url,
-      STORAGE_ASSIGN_URL: storage.url,
-      MYPAGE_URL: storage.url,
-      DEV_ISSUER_ENABLED: 'true',
-      DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trustedKey),
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
       RATE_LIMIT_MAX: '100000',
       UPSTREAM_CONNECTIONS: '2',
       UPSTREAM_TIMEOUT_MS: '10000',
@@ -710,19 +720,7 @@ describe('browsers on another origin (CORS_ORIGINS)', () => {
   const APP = 'https://app.example';
 
   beforeAll(async () => {
-    cors = await startBuiltService('gateway', {
-      LOG_LEVEL: 'warn',
-      BOOKING_URL: booking.url,
-      PAYMENT_URL: payment.url,
-      STORAGE_ASSIGN_URL: storage.url,
-      MYPAGE_URL: storage.url,
-      DEV_ISSUER_ENABLED: 'true',
-      DEV_ISSUER_PRIVATE_KEY: await exportPKCS8(trustedKey),
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      INTERNAL_AUTH_SECRET: INTERNAL_SECRET,
-      CORS_ORIGINS: APP,
-    });
+    cors = await startOwnGateway({ LOG_LEVEL: 'warn', CORS_ORIGINS: APP });
   });
 
   afterAll(async () => {
