@@ -47,6 +47,11 @@ function belongsTo(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** Whether a path is under the public API (`/api` itself or below it), routed or not. */
+export function isApiPath(path: string): boolean {
+  return belongsTo(path, API_PREFIX);
+}
+
 function hasControlCharacter(text: string): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
@@ -91,7 +96,7 @@ function ambiguity(rawPath: string): string | undefined {
  * the service and the path the service sees.
  */
 export function resolveGatewayPath(rawPath: string): PathResolution {
-  if (!belongsTo(rawPath, API_PREFIX)) {
+  if (!isApiPath(rawPath)) {
     return { kind: 'unrouted' };
   }
   const problem = ambiguity(rawPath);

@@ -5,6 +5,7 @@ import { decideAccess, methodsOffered } from '../../../application/route-access.
 import { upstreamQuery } from '../../../application/upstream-request';
 import {
   API_PREFIX,
+  isApiPath,
   isCustomerList,
   resolveGatewayPath,
   UPSTREAM_ROUTES,
@@ -94,7 +95,7 @@ function handle(options: ApiRoutesOptions, request: FastifyRequest, reply: Fasti
  * endpoints) what the router holds.
  */
 export const apiAllowedMethods: AllowedMethods = (path, request) => {
-  if (!path.startsWith(`${API_PREFIX}/`) && path !== API_PREFIX) {
+  if (!isApiPath(path)) {
     return routedMethods(path, request);
   }
   const resolution = resolveGatewayPath(path);
