@@ -147,6 +147,13 @@ export interface DatabaseWork {
    */
   walFlushes: number;
   /**
+   * WAL written (pg_stat_wal.wal_bytes) and, of it, the full-page images (wal_fpi): the first
+   * change of a page after each checkpoint writes the whole 8 kB page, which Postgres checksums
+   * and copies into the WAL buffers.
+   */
+  walBytes: number;
+  walFullPages: number;
+  /**
    * Statements the services sent, by database then statement text (pg_stat_statements, normalised
    * texts; BEGIN and COMMIT included): how often, and the server's time planning and running
    * them. Empty when the server does not load pg_stat_statements (an external DATABASE_URL).
@@ -196,7 +203,9 @@ export async function databaseWork(serverUrl: string, databases: readonly string
        FROM pg_stat_database WHERE datname = ANY($1)`,
       [databases],
     );
-    const wal = await client.query<{ flushes: string }>('SELECT wal_sync AS flushes FROM pg_stat_wal');
+    const wal = await client.query<{ flushes: string; bytes: string; full_pages: string }>(
+      'SELECT wal_sync AS flushes, wal_bytes AS bytes, wal_fpi AS full_pages FROM pg_stat_wal',
+    );
     const statements: DatabaseWork['statements'] = {};
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -222,6 +231,8 @@ export async function databaseWork(serverUrl: string, databases: readonly string
       transactions: Number(rows[0].transactions),
       rowsWritten: Number(rows[0].rows_written),
       walFlushes: Number(wal.rows[0]?.flushes ?? 0),
+      walBytes: Number(wal.rows[0]?.bytes ?? 0),
+      walFullPages: Number(wal.rows[0]?.full_pages ?? 0),
       statements,
     };
   } finally {

@@ -433,6 +433,8 @@ async function main(): Promise<number> {
           transactions: (workAfter.transactions - workBefore.transactions) / Math.max(1, times.length),
           rowsWritten: (workAfter.rowsWritten - workBefore.rowsWritten) / Math.max(1, times.length),
           walFlushes: (workAfter.walFlushes - workBefore.walFlushes) / Math.max(1, times.length),
+          walBytes: (workAfter.walBytes - workBefore.walBytes) / Math.max(1, times.length),
+          walFullPages: (workAfter.walFullPages - workBefore.walFullPages) / Math.max(1, times.length),
           statements: Object.values(statements.byDatabase).reduce((sum, count) => sum + count, 0),
           statementsByDatabase: statements.byDatabase,
           serverMsByDatabase: statements.serverMsByDatabase,
@@ -454,7 +456,8 @@ async function main(): Promise<number> {
           `${figures.database.transactions.toFixed(1)} transactions, ${figures.database.statements.toFixed(1)} statements ` +
           `(${figures.database.roundTrips.toFixed(1)} round trips) ` +
           `and ${figures.database.rowsWritten.toFixed(1)} rows written per booking, ` +
-          `${figures.database.walFlushes.toFixed(1)} WAL flushes per booking, ` +
+          `${figures.database.walFlushes.toFixed(1)} WAL flushes and ${(figures.database.walBytes / 1024).toFixed(1)} kB of WAL ` +
+          `(${figures.database.walFullPages.toFixed(1)} full-page images) per booking, ` +
           `${figures.kafka.consumed.toFixed(1)} events consumed in ${figures.kafka.fetches.toFixed(1)} fetches per booking, outbox lag p99 ` +
           Object.entries(lag)
             .map(([database, { p99 }]) => `${database} ${p99.toFixed(0)} ms`)
@@ -587,6 +590,16 @@ async function main(): Promise<number> {
         {
           check: 'Postgres WAL flushes per booking, 20 clients',
           value: c20.database.walFlushes,
+          unit: 'count',
+        },
+        {
+          check: 'Postgres WAL written per booking, 20 clients',
+          value: c20.database.walBytes / 1024,
+          unit: 'kB',
+        },
+        {
+          check: 'Postgres WAL full-page images per booking, 20 clients',
+          value: c20.database.walFullPages,
           unit: 'count',
         },
         {

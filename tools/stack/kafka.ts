@@ -129,6 +129,13 @@ function serverProperties(
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=168',
     'log.segment.bytes=67108864',
+    // Threads for a broker with a few dozen connections on a small machine, not the defaults' 3
+    // network, 8 request and 10 background threads: each idle one wakes every 300 ms to poll. An
+    // idle broker used 3.3-3.7 % of a core instead of 4.8-4.9 % (load benches, 2 cores); its CPU
+    // per booking under load did not change.
+    'num.network.threads=1',
+    'num.io.threads=2',
+    'background.threads=2',
     '',
   ].join('\n');
 }

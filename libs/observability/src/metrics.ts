@@ -18,6 +18,15 @@ export const metricsRegistry = new Registry();
 
 let defaultsStarted = false;
 
+/**
+ * How often the event-loop delay is sampled, ms. prom-client's default (10) is a native timer
+ * that wakes an idle service about 200 times a second (each tick can wake the loop twice: epoll's
+ * timeout is rounded down to the millisecond); a wake-up cost 40 us of CPU on the slowest hosts
+ * here, 0.4 % of a core per idle service for that alone. Every 100 ms still catches any stall
+ * (a late tick records the whole delay); there are just fewer on-time samples beside it.
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
 /** Node's own series (CPU, memory, event-loop delay, GC) and the `service` label on every series. */
 export function startProcessMetrics(service: string): void {
   if (defaultsStarted) {
@@ -25,7 +34,7 @@ export function startProcessMetrics(service: string): void {
   }
   defaultsStarted = true;
   metricsRegistry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: metricsRegistry });
+  collectDefaultMetrics({ register: metricsRegistry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 }
 
 /** The registry in Prometheus' text format (collects the scrape-time gauges first). */
