@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { keepRunning } from './infra-supervision';
 import { startKafka, type KafkaHandle } from './kafka';
 import { startPostgres, type PostgresHandle } from './postgres';
 
@@ -63,6 +64,15 @@ export async function startInfra(options: {
       await Promise.allSettled([kafka.value.stop(), postgres.value.stop()]);
     },
   };
+}
+
+/**
+ * Postgres and Kafka started again whenever they exit unasked (`npm start`, `npm run infra`; see
+ * infra-supervision.ts), until `stopping()` says the stack is shutting down.
+ */
+export function keepInfraRunning(infra: Infra, log: (line: string) => void, stopping: () => boolean): void {
+  keepRunning('Postgres', infra.postgres, { log, stopping });
+  keepRunning('Kafka', infra.kafka, { log, stopping });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitUntil } from '../../test/support/wait-for';
+import { watchExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -24,6 +25,8 @@ export interface KafkaHandle {
   stop(): Promise<void>;
   /** Stops and restarts the same broker (same ports and data): used by fault tests. */
   restart?(): Promise<void>;
+  /** The broker exited without being asked (see infra-supervision.ts). */
+  onUnexpectedExit?(listener: (how: string) => void): void;
 }
 
 function requireTool(command: string, args: string[], hint: string): void {
@@ -234,6 +237,9 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
   const brokers = `127.0.0.1:${brokerPort}`;
   const logFile = join(options.dataDir, 'kafka.log');
   let child: ChildProcess | undefined;
+  // Stops this handle asked for are not reported as exits.
+  let stopAsked = false;
+  const exitListeners: ((how: string) => void)[] = [];
   const launch = async () => {
     const out = createWriteStream(logFile, { flags: 'a' });
     child = spawn('java', [...jvm, log4j, '-cp', classpath, 'kafka.Kafka', propertiesFile], {
@@ -245,8 +251,10 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     await waitUntil(
       `Kafka on ${brokers} (log: ${logFile})`,
       async () => {
-        if (running.exitCode !== null) {
-          throw new Error(`Kafka exited with code ${running.exitCode}; see ${logFile}`);
+        if (running.exitCode !== null || running.signalCode !== null) {
+          throw new Error(
+            `Kafka exited (${running.signalCode ?? `code ${running.exitCode}`}); see ${logFile}`,
+          );
         }
         return brokerAnswers(brokers);
       },
@@ -255,10 +263,13 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
       running.kill('SIGKILL');
       throw error;
     });
+    watchExits(running, () => stopAsked, exitListeners);
   };
   const stop = async () => {
+    stopAsked = true;
     const running = child;
-    if (!running || running.exitCode !== null) {
+    // Gone already (a killed process has a signal and no exit code): its 'exit' came and went.
+    if (!running || running.exitCode !== null || running.signalCode !== null) {
       return;
     }
     const exited = new Promise<void>((done) => running.once('exit', () => done()));
@@ -274,7 +285,9 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     stop,
     restart: async () => {
       await stop();
+      stopAsked = false;
       await launch();
     },
+    onUnexpectedExit: (listener) => exitListeners.push(listener),
   };
 }

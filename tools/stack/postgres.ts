@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { databaseUrl } from './database-url';
 import { waitUntil } from '../../test/support/wait-for';
+import { watchExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
 /** sun_path holds 108 bytes with its terminating NUL. */
@@ -19,6 +20,8 @@ export interface PostgresHandle {
   stop(): Promise<void>;
   /** Stops and starts the same server (same port and data): used by fault tests. */
   restart?(): Promise<void>;
+  /** The server exited without being asked (see infra-supervision.ts). */
+  onUnexpectedExit?(listener: (how: string) => void): void;
 }
 
 async function answers(serverUrl: string): Promise<boolean> {
@@ -155,14 +158,26 @@ export async function startPostgres(options: {
     await Promise.race([started, answering]);
     await answering;
   };
+  // Stops this handle asked for are not reported as exits.
+  let stopAsked = false;
+  const exitListeners: ((how: string) => void)[] = [];
+  const serverProcess = () => (server as unknown as { process?: ChildProcess }).process;
   await start();
+  watchExits(serverProcess(), () => stopAsked, exitListeners);
   return {
     serverUrl,
     external: false,
-    stop: () => stopServer(server),
-    restart: async () => {
+    stop: async () => {
+      stopAsked = true;
       await stopServer(server);
-      await start();
     },
+    restart: async () => {
+      stopAsked = true;
+      await stopServer(server);
+      stopAsked = false;
+      await start();
+      watchExits(serverProcess(), () => stopAsked, exitListeners);
+    },
+    onUnexpectedExit: (listener) => exitListeners.push(listener),
   };
 }

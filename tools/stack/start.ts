@@ -7,7 +7,7 @@
  * them; their compiler's output goes to the console, their logs to the usual files.
  */
 import { join } from 'node:path';
-import { build, ROOT, startInfra, stopInfraOnceUp, type Infra } from './infra';
+import { build, keepInfraRunning, ROOT, startInfra, stopInfraOnceUp, type Infra } from './infra';
 import {
   allocatePorts,
   metricsUrl,
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 
   try {
     const infra = await (starting = startInfra({ dataDir, preferDefaultPorts: true, durable: true, log }));
+    keepInfraRunning(infra, log, () => stopping);
     const ports = await allocatePorts(true);
     const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
     const logDir = join(dataDir, 'logs');
