@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { databaseUrl } from '../../tools/stack/database-url';
 import { stackInfo } from '../support/stack-file';
@@ -66,29 +66,23 @@ describe('npm run infra keeps its Postgres and Kafka running (real servers)', ()
         await client.end();
       }
     };
-    const topics = async () => {
+    const withAdmin = async <T>(call: (admin: Admin) => Promise<T>) => {
       const admin = new Kafka({
         clientId: 'supervision-it',
         brokers: [stack.brokers],
         logLevel: logLevel.NOTHING,
-        retry: { retries: 0 },
       }).admin();
       await admin.connect();
       try {
-        return await admin.listTopics();
+        return await call(admin);
       } finally {
         await admin.disconnect();
       }
     };
     await query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (1), (2), (3)');
-    const admin = new Kafka({
-      clientId: 'supervision-it',
-      brokers: [stack.brokers],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'kept-topic', numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    await withAdmin((admin) =>
+      admin.createTopics({ topics: [{ topic: 'kept-topic', numPartitions: 1 }], waitForLeaders: true }),
+    );
 
     const postmaster = Number(
       readFileSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0],
@@ -106,10 +100,15 @@ describe('npm run infra keeps its Postgres and Kafka running (real servers)', ()
       },
     );
     expect(rows.map((row) => row.n)).toEqual([1, 2, 3]);
-    await waitFor('the broker back with its topic', topics, (found) => found.includes('kept-topic'), {
-      timeoutMs: 120_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      'the broker back with its topic',
+      () => withAdmin((admin) => admin.listTopics()),
+      (found) => found.includes('kept-topic'),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+      },
+    );
     // Its own check of a restarted server (it polls) may come a moment after ours.
     await waitFor(
       'both restarts reported',
