@@ -13,6 +13,11 @@ export interface Restartable {
   onUnexpectedExit?(listener: (how: string) => void): void;
 }
 
+/** Whether a child process is gone (one killed by a signal has a signal and no exit code). */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 /**
  * Tells the listeners when a process exits that no one asked to stop (`asked()` false): killed,
  * crashed, or shut down from outside. A process already gone when watched is reported at once.
@@ -31,11 +36,33 @@ export function watchExits(
       listeners.forEach((listener) => listener(how));
     }
   };
-  if (child.exitCode !== null || child.signalCode !== null) {
+  if (hasExited(child)) {
     report(child.exitCode, child.signalCode);
   } else {
     child.once('exit', report);
   }
+}
+
+/**
+ * A server handle's side of it: the exits of the processes it starts, less those its own stop
+ * asked for (`stopAsked()` before stopping; `watch` each process once it is up).
+ */
+export class UnaskedExits {
+  private asked = false;
+  private readonly listeners: ((how: string) => void)[] = [];
+
+  stopAsked(): void {
+    this.asked = true;
+  }
+
+  watch(child: ChildProcess | undefined): void {
+    this.asked = false;
+    watchExits(child, () => this.asked, this.listeners);
+  }
+
+  readonly onUnexpectedExit = (listener: (how: string) => void): void => {
+    this.listeners.push(listener);
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitUntil } from '../../test/support/wait-for';
-import { watchExits } from './infra-supervision';
+import { hasExited, UnaskedExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -237,9 +237,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
   const brokers = `127.0.0.1:${brokerPort}`;
   const logFile = join(options.dataDir, 'kafka.log');
   let child: ChildProcess | undefined;
-  // Stops this handle asked for are not reported as exits.
-  let stopAsked = false;
-  const exitListeners: ((how: string) => void)[] = [];
+  const exits = new UnaskedExits();
   const launch = async () => {
     const out = createWriteStream(logFile, { flags: 'a' });
     child = spawn('java', [...jvm, log4j, '-cp', classpath, 'kafka.Kafka', propertiesFile], {
@@ -251,7 +249,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     await waitUntil(
       `Kafka on ${brokers} (log: ${logFile})`,
       async () => {
-        if (running.exitCode !== null || running.signalCode !== null) {
+        if (hasExited(running)) {
           throw new Error(
             `Kafka exited (${running.signalCode ?? `code ${running.exitCode}`}); see ${logFile}`,
           );
@@ -263,13 +261,13 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
       running.kill('SIGKILL');
       throw error;
     });
-    watchExits(running, () => stopAsked, exitListeners);
+    exits.watch(running);
   };
   const stop = async () => {
-    stopAsked = true;
+    exits.stopAsked();
     const running = child;
-    // Gone already (a killed process has a signal and no exit code): its 'exit' came and went.
-    if (!running || running.exitCode !== null || running.signalCode !== null) {
+    // Gone already: its 'exit' came and went.
+    if (!running || hasExited(running)) {
       return;
     }
     const exited = new Promise<void>((done) => running.once('exit', () => done()));
@@ -285,9 +283,8 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     stop,
     restart: async () => {
       await stop();
-      stopAsked = false;
       await launch();
     },
-    onUnexpectedExit: (listener) => exitListeners.push(listener),
+    onUnexpectedExit: exits.onUnexpectedExit,
   };
 }

