@@ -6,6 +6,7 @@ import { installEdgeProtection } from './adapters/in/http/edge-protection';
 import { DevTokenIssuer } from './adapters/out/auth/dev-token-issuer';
 import { JwtVerifier } from './adapters/out/auth/jwt-verifier';
 import { UpstreamOpenApiCatalog } from './adapters/out/docs/upstream-openapi.catalog';
+import { keepHttpParserOnBaselineCompiler } from './adapters/out/proxy/http-parser-compilation';
 import { UpstreamForwarder } from './adapters/out/proxy/upstream-forwarder';
 import type { TokenVerifier } from './application/ports/token-verifier.port';
 import { GatewayConfig } from './gateway.config';
@@ -38,6 +39,7 @@ function createTokenVerifier(config: GatewayConfig, devIssuer: DevTokenIssuer | 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(GatewayConfig, 'gateway');
+  keepHttpParserOnBaselineCompiler();
   const devIssuer = config.DEV_ISSUER_ENABLED
     ? await DevTokenIssuer.create({
         issuer: config.JWT_ISSUER,
