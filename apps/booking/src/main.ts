@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { runDataService } from '@storage/service-kit';
+import { runDataService } from '@storage/data-service';
 import { BookingConfig } from './booking.config';
 import { BookingModule } from './booking.module';
 

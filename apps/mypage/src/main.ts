@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { runDataService } from '@storage/service-kit';
+import { runDataService } from '@storage/data-service';
 import { MypageConfig } from './mypage.config';
 import { MypageModule } from './mypage.module';
 

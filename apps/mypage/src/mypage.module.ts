@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KafkaEventServer } from '@storage/messaging';
-import { DataServiceModule } from '@storage/service-kit';
+import { DataServiceModule } from '@storage/data-service';
 import { MypageHttpController } from './adapters/in/http/mypage.http-controller';
 import { SagaEventsKafkaConsumer } from './adapters/in/kafka/saga-events.kafka-consumer';
 import {

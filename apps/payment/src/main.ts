@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Topics } from '@storage/contracts';
-import { runDataService } from '@storage/service-kit';
+import { runDataService } from '@storage/data-service';
 import { PaymentConfig } from './payment.config';
 import { PaymentModule } from './payment.module';
 

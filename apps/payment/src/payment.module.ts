@@ -2,12 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { KafkaEventServer } from '@storage/messaging';
-import {
-  bookingStatusesProvider,
-  DataServiceModule,
-  periodicJobProvider,
-  ServiceHttpModule,
-} from '@storage/service-kit';
+import { bookingStatusesProvider, DataServiceModule, ServiceHttpModule } from '@storage/data-service';
+import { periodicJobProvider } from '@storage/service-kit';
 import { BookingEventsKafkaConsumer } from './adapters/in/kafka/booking-events.kafka-consumer';
 import { PaymentsHttpController } from './adapters/in/http/payments.http-controller';
 import { PaymentOrmEntity } from './adapters/out/persistence/payment.orm-entity';

@@ -1,11 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KafkaEventServer } from '@storage/messaging';
-import {
-  bookingStatusesProvider,
-  DataServiceModule,
-  periodicJobProvider,
-  ServiceHttpModule,
-} from '@storage/service-kit';
+import { bookingStatusesProvider, DataServiceModule, ServiceHttpModule } from '@storage/data-service';
+import { periodicJobProvider } from '@storage/service-kit';
 import { AvailabilityHttpController } from './adapters/in/http/availability.http-controller';
 import { StorageUnitsHttpController } from './adapters/in/http/storage-units.http-controller';
 import { InventorySeeder } from './adapters/in/inventory-seeder';

@@ -6,6 +6,7 @@ import {
   type ArgumentsHost,
 } from '@nestjs/common';
 import { DomainError } from '@storage/ddd';
+import { classifyFailure } from '@storage/messaging';
 import { HttpErrorFilter } from './http-error.filter';
 
 class SeatTakenError extends DomainError {
@@ -24,6 +25,8 @@ function answer(
     documentsPrefix?: string;
     /** The router's routes: path -> the methods it is served with. */
     routes?: Record<string, string[]>;
+    /** Left out: a data service's filter, which classifies failures as its consumers do. */
+    classify?: 'none';
   } = { url: '/bookings' },
 ): {
   status: number;
@@ -58,7 +61,8 @@ function answer(
       }),
     }),
   } as unknown as ArgumentsHost;
-  new HttpErrorFilter(request.documentsPrefix).catch(exception, host);
+  const classify = request.classify === 'none' ? undefined : classifyFailure;
+  new HttpErrorFilter(request.documentsPrefix, undefined, classify).catch(exception, host);
   return seen;
 }
 
@@ -147,6 +151,16 @@ describe('HttpErrorFilter', () => {
     expect(status).toBe(503);
     expect(body.error).toBe('SERVICE_TEMPORARILY_UNAVAILABLE');
     expect(headers['Retry-After']).toBe('1');
+  });
+
+  it('answers the same error with a logged 500 where no classification is handed in (the gateway)', () => {
+    const outage = Object.assign(new Error('Connection terminated unexpectedly'), {
+      name: 'QueryFailedError',
+    });
+    const { status, body, headers } = answer(outage, { url: '/bookings', classify: 'none' });
+    expect(status).toBe(500);
+    expect(body.error).toBe('INTERNAL_ERROR');
+    expect(headers['Retry-After']).toBeUndefined();
   });
 
   it('tells the edge how long a 503 holds for everyone when the error says so, and only then', () => {

@@ -10,7 +10,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EDGE_HOLD_HEADER } from '@storage/contracts';
 import { DomainError } from '@storage/ddd';
-import { classifyFailure } from '@storage/messaging';
+import type { FailureKind } from '@storage/messaging';
 import { currentRequestContext } from '@storage/observability';
 import { unsupportedMediaTypeMessage } from './json-body.parser';
 
@@ -53,10 +53,14 @@ export class HttpErrorFilter implements ExceptionFilter {
    *   are public, so a 403 there is never about the caller: it is the static file plugin refusing a
    *   path it will not resolve (a name too long for the file system, "//", "..") and Nest passes it
    *   on as a bare 403. Nothing is served at such a path: 404.
+   * @param classifyFailure what an error that is neither a domain nor an HTTP error means; a data
+   *   service hands in its consumers' rule (an outage or a conflict answers 503). Without one (the
+   *   gateway, which has no database) every such error is a 500.
    */
   constructor(
     private readonly documentsPrefix?: string,
     private readonly allowedMethods: AllowedMethods = routedMethods,
+    private readonly classifyFailure: (error: unknown) => FailureKind = () => 'unknown',
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -190,7 +194,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     // The same classification the consumers use: an outage or a conflict with concurrent work is
     // worth retrying (503 + Retry-After), not a server bug (500).
-    const kind = classifyFailure(exception);
+    const kind = this.classifyFailure(exception);
     if (kind === 'database-unavailable' || kind === 'transient') {
       return {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,

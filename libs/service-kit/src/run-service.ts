@@ -5,14 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ConfigValidationError,
-  loadConfig,
-  type BaseServiceConfig,
-  type DataServiceConfig,
-} from '@storage/config';
+import { ConfigValidationError, loadConfig, type BaseServiceConfig } from '@storage/config';
 import { ShutdownState } from '@storage/health';
-import { ensureTopics, type KafkaEventServer } from '@storage/messaging';
+import type { FailureKind, KafkaEventServer } from '@storage/messaging';
 import {
   createRootLogger,
   currentRequestContext,
@@ -47,10 +42,18 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   config: C;
   module: DynamicModule;
   /**
-   * Consumer and the topics this service publishes or consumes (created when missing), with the
-   * broker settings: a service on Kafka is a data service (see runDataService).
+   * A data service's consumer and the topics it publishes or consumes (runDataService in
+   * @storage/data-service): `ensureTopics` creates them when missing, retried until the broker
+   * answers, before the consumer joins. Handed in, not imported, so the gateway loads no broker
+   * client.
    */
-  kafka?: { server: KafkaEventServer; topics: readonly string[]; settings: DataServiceConfig };
+  kafka?: { server: KafkaEventServer; topics: readonly string[]; ensureTopics: () => Promise<void> };
+  /**
+   * What a failure that is neither a domain nor an HTTP error means (a data service hands in its
+   * consumers' classifyFailure): an unreachable database or a conflict with concurrent work answers
+   * 503 + Retry-After instead of 500.
+   */
+  classifyFailure?: (error: unknown) => FailureKind;
   bodyLimitBytes?: number;
   /**
    * Require INTERNAL_AUTH_SECRET on incoming requests (when configured). Off only for the edge:
@@ -319,15 +322,7 @@ export async function runService<C extends BaseServiceConfig>(
 
   const { kafka } = definition;
   if (kafka) {
-    await withRetries('creating Kafka topics', logger, () =>
-      ensureTopics({
-        brokers: kafka.settings.KAFKA_BROKERS,
-        topics: kafka.topics,
-        partitions: kafka.settings.KAFKA_TOPIC_PARTITIONS,
-        replicationFactor: kafka.settings.KAFKA_REPLICATION_FACTOR,
-        clientId: definition.name,
-      }),
-    );
+    await withRetries('creating Kafka topics', logger, kafka.ensureTopics);
   }
 
   const headersTimeoutMs = Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 20_000);
@@ -379,7 +374,13 @@ export async function runService<C extends BaseServiceConfig>(
     });
   }
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(`/${DOCS_PATH}/`, definition.allowedMethods ?? routedMethods));
+  app.useGlobalFilters(
+    new HttpErrorFilter(
+      `/${DOCS_PATH}/`,
+      definition.allowedMethods ?? routedMethods,
+      definition.classifyFailure,
+    ),
+  );
   installSwagger(
     app,
     definition.title,

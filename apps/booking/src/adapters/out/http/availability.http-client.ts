@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AVAILABILITY_PATH, type AvailabilityQueryV1, type AvailabilityV1 } from '@storage/contracts';
 import { todayUtc, type RentalPeriod } from '@storage/ddd';
 import type { ResiliencePolicy } from '@storage/resilience';
-import { internalCallHeaders } from '@storage/service-kit';
+import { internalCallHeaders } from '@storage/data-service';
 import type { UnitSize } from '../../../domain';
 import { Availability } from '../../../application/ports/availability.port';
 

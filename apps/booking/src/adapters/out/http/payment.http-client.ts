@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import { PAYMENTS_PATH, type ChargeRequestV1, type PaymentV1 } from '@storage/contracts';
 import { DependencyUnavailableError, type Admission, type ResiliencePolicy } from '@storage/resilience';
-import { internalCallHeaders } from '@storage/service-kit';
+import { internalCallHeaders } from '@storage/data-service';
 import { PaymentUnavailableError } from '../../../domain';
 import {
   PaymentGateway,

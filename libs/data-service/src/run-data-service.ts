@@ -1,9 +1,9 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataServiceConfig } from '@storage/config';
-import type { KafkaEventServer } from '@storage/messaging';
+import { classifyFailure, ensureTopics, type KafkaEventServer } from '@storage/messaging';
 import { createEventServer } from './data-service.module';
-import { loadConfigOrExit, runService } from './run-service';
+import { loadConfigOrExit, runService } from '@storage/service-kit';
 
 export interface DataServiceDefinition<C extends DataServiceConfig> {
   /** Names the logs, the metrics, the Kafka client and the consumer group. */
@@ -29,6 +29,18 @@ export function runDataService<C extends DataServiceConfig>(
     description: definition.description,
     config,
     module: definition.module(config, server),
-    kafka: { server, topics: definition.topics, settings: config },
+    kafka: {
+      server,
+      topics: definition.topics,
+      ensureTopics: () =>
+        ensureTopics({
+          brokers: config.KAFKA_BROKERS,
+          topics: definition.topics,
+          partitions: config.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          clientId: definition.name,
+        }),
+    },
+    classifyFailure,
   });
 }
