@@ -149,7 +149,7 @@ it('the health endpoints the probes use are the ones the services serve', () => 
   expect(controller).toMatch(/@Get\('live'\)/);
   expect(controller).toMatch(/@Get\('ready'\)/);
   // Data services get their health wiring (database and Kafka readiness) from DataServiceModule.
-  const dataServiceModule = readRepoFile('libs', 'service-kit', 'src', 'data-service.module.ts');
+  const dataServiceModule = readRepoFile('libs', 'data-service', 'src', 'data-service.module.ts');
   expect(dataServiceModule).toMatch(/HealthModule\.forRoot\(\{[^}]*database: true[^}]*KafkaReadinessCheck/);
   for (const app of APP_NAMES) {
     const module = readRepoFile('apps', app, 'src', `${app}.module.ts`);
