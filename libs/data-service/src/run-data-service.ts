@@ -2,8 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataServiceConfig } from '@storage/config';
 import { classifyFailure, ensureTopics, type KafkaEventServer } from '@storage/messaging';
-import { createEventServer } from './data-service.module';
 import { loadConfigOrExit, runService } from '@storage/service-kit';
+import { createEventServer } from './data-service.module';
 
 export interface DataServiceDefinition<C extends DataServiceConfig> {
   /** Names the logs, the metrics, the Kafka client and the consumer group. */
