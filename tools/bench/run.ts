@@ -18,7 +18,7 @@
  *   breaker     the seeds' circuit-breaker scenario: payment 400-620 ms, PAYMENT_TIMEOUT_MS=610,
  *               100 clients for 30 s, each waiting as long as a 503's Retry-After says before
  *               its next booking: every request answered (201, or 503 with Retry-After)?
- *   memory      resident set of each service after the runs
+ *   memory      resident set of each service after the runs, and its peak (VmHWM)
  *
  * Results: a table here, and JSON plus an SVG chart (with the previous run's figures) in
  * bench-results/ (git-ignored). BENCH_PROFILE=1 also writes a CPU profile per service there
@@ -56,6 +56,7 @@ import {
   databaseWork,
   outboxLag,
   percentile,
+  peakRssMb,
   rssMb,
   sampleCpu,
   STATEMENT_STATISTICS,
@@ -703,6 +704,9 @@ async function main(): Promise<number> {
           unit: 'MB',
           target: { op: '<=', limit: 150 },
         });
+      }
+      for (const [name, service] of services) {
+        checks.push({ check: `${name} peak resident memory`, value: peakRssMb(service.pid), unit: 'MB' });
       }
     }
 
