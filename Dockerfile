@@ -52,7 +52,7 @@ RUN apt-get update \
         /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
 WORKDIR /app
 ENV NODE_ENV=production
-# A service's live heap is about 60 MB; without a limit V8 lets garbage pile up in old space and a
+# A service's live heap is about 40-45 MB; without a limit V8 lets garbage pile up in old space and a
 # service sits at 200-250 MB after a few thousand bookings. Override NODE_OPTIONS to change it.
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 # Two malloc arenas instead of one per allocating thread (up to 8 per core): 4-8 MB less resident

@@ -92,7 +92,7 @@ export function serviceEnv(
 const NEST_CLI = join(ROOT, 'node_modules', '.bin', 'nest');
 
 /**
- * A service's live heap is about 60 MB (code and module sources, mostly); left alone, V8 lets
+ * A service's live heap is about 40-45 MB (code and module sources, mostly); left alone, V8 lets
  * garbage pile up in old space until a major GC and the process sits at 200-250 MB after a few
  * thousand bookings. A limit makes it collect sooner (the Dockerfile sets the same).
  */
