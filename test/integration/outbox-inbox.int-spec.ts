@@ -16,7 +16,8 @@ import { collect, header } from '../support/kafka';
 import { freshDatabase } from '../support/database';
 import { stackInfo } from '../support/stack-file';
 import { waitFor } from '../support/wait-for';
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 
 const completed = (bookingId: string) => ({
   definition: BookingCompleted,
@@ -262,6 +263,130 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       await sink.stop();
       await own.drop();
     }
+  });
+
+  describe('with more than one relay of a database', () => {
+    let own: Awaited<ReturnType<typeof freshDatabase>>;
+    let sink: Awaited<ReturnType<typeof collect>>;
+    const relays: OutboxRelay[] = [];
+
+    beforeEach(async () => {
+      own = await freshDatabase({
+        entities: [OutboxMessageOrmEntity, InboxMessageOrmEntity],
+        migrations: MESSAGING_MIGRATIONS,
+      });
+      sink = await collect([Topics.bookingEvents]);
+    });
+
+    afterEach(async () => {
+      for (const started of relays.splice(0)) {
+        await started.beforeApplicationShutdown();
+        await started.onApplicationShutdown();
+      }
+      await sink.stop();
+      await own.drop();
+    });
+
+    const startRelay = async (dataSource: DataSource, pollIntervalMs: number) => {
+      const started = new OutboxRelay(
+        dataSource,
+        createProducerClient(stackInfo().brokers.split(','), `it-relay-${relays.length}`),
+        {
+          databaseUrl: own.url,
+          batchSize: 50,
+          pollIntervalMs,
+          retentionHours: 24,
+          inboxRetentionHours: 24,
+          maxPublishAttempts: 2,
+        },
+      );
+      relays.push(started);
+      await started.onApplicationBootstrap();
+      return started;
+    };
+    const write = async (keys: string[]) => {
+      for (const key of keys) {
+        // Each in its own transaction: each commit NOTIFYs.
+        await own.dataSource.transaction((manager) => outbox.append(manager, completed(key)));
+      }
+    };
+    const onKafka = (keys: string[]) =>
+      waitFor(
+        `the events of ${keys.length} bookings on Kafka`,
+        () =>
+          Promise.resolve(
+            sink.received.filter((entry) => keys.includes(entry.message.key?.toString() ?? '')),
+          ),
+        (entries) => entries.length >= keys.length,
+      );
+    const leaderLocks = async () => {
+      const [row] = await own.dataSource.query<{ held: number }[]>(
+        `SELECT count(*)::int AS held FROM pg_locks
+         WHERE locktype = 'advisory' AND objid = 727003 AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      return row.held;
+    };
+    const pending = async () => {
+      const [row] = await own.dataSource.query<{ pending: number }[]>(
+        'SELECT count(*)::int AS pending FROM outbox_message WHERE published_at IS NULL',
+      );
+      return row.pending;
+    };
+
+    it('lets one lead; a standby claims once a poll interval, never on a NOTIFY', async () => {
+      const leader = await startRelay(own.dataSource, 100);
+      await waitFor('the first relay to lead', () => Promise.resolve(leader.isLeader), Boolean);
+      // The standby has its own DataSource, so that its transactions (claims) can be counted.
+      const standbySource = await new DataSource(own.dataSource.options).initialize();
+      try {
+        const claims = jest.spyOn(standbySource, 'transaction');
+        const standby = await startRelay(standbySource, 10 * 60_000);
+        await waitFor(
+          "the standby's first claim",
+          () => Promise.resolve(claims.mock.calls.length),
+          (n) => n >= 1,
+        );
+        expect(standby.isLeader).toBe(false);
+        expect(await leaderLocks()).toBe(1);
+
+        const keys: string[] = [randomUUID(), randomUUID(), randomUUID()];
+        await write(keys);
+        expect(await onKafka(keys)).toHaveLength(3);
+        // Three NOTIFYs came and went; the standby, asleep until its next poll, made no claim.
+        expect(claims).toHaveBeenCalledTimes(1);
+        expect(await pending()).toBe(0);
+      } finally {
+        // Stopped before its DataSource closes (afterEach stops the leader).
+        const standby = relays.pop();
+        await standby?.beforeApplicationShutdown();
+        await standby?.onApplicationShutdown();
+        await standbySource.destroy();
+      }
+    });
+
+    it('publishes what a leader leaves waiting, and leads once the leader session ends', async () => {
+      // A leader that publishes nothing: a frozen process, or a host cut off before Postgres noticed.
+      const silentLeader = new Client({ connectionString: own.url });
+      await silentLeader.connect();
+      try {
+        await silentLeader.query('SELECT pg_advisory_lock(727003)');
+        const standby = await startRelay(own.dataSource, 100);
+        const first: string[] = [randomUUID(), randomUUID()];
+        await write(first);
+        expect(await onKafka(first)).toHaveLength(2);
+        expect(standby.isLeader).toBe(false);
+      } finally {
+        await silentLeader.end();
+      }
+      const [relay] = relays;
+      await waitFor('the standby to lead', () => Promise.resolve(relay.isLeader), Boolean);
+      expect(await leaderLocks()).toBe(1);
+      const second: string[] = [randomUUID()];
+      await write(second);
+      expect(await onKafka(second)).toHaveLength(1);
+      expect(await pending()).toBe(0);
+    });
   });
 
   it('deletes inbox records and published rows after their retention', async () => {

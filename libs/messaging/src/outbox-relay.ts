@@ -24,7 +24,10 @@ import { relayCounters } from './outbox.metrics';
 export interface OutboxRelayOptions {
   databaseUrl: string;
   batchSize: number;
-  /** Fallback poll when no NOTIFY arrives (e.g. the LISTEN connection is being re-established). */
+  /**
+   * Fallback poll when no NOTIFY arrives (e.g. the LISTEN connection is being re-established), and
+   * how often a standby tries for the lead and claims.
+   */
   pollIntervalMs: number;
   /** Published rows are kept this long for inspection, then deleted. */
   retentionHours: number;
@@ -98,6 +101,18 @@ function withTraceparent(headers: Record<string, string>, span: Span): Record<st
 
 /** Same key for every replica of a service: only one relays at a time, which keeps per-key order. */
 const RELAY_LOCK_KEY = 727_002;
+/**
+ * Same key for every replica of a service: the relay whose own session holds it leads, listening
+ * for NOTIFY and claiming whenever rows come. The others stand by: once a poll interval they try
+ * for the lead and claim what may be waiting, never on a NOTIFY. Without a lead every replica's
+ * relay woke on every NOTIFY, and all but one found the claim's lock taken or the rows gone: an
+ * empty transaction per extra replica per wake-up. The lock belongs to the session, so a leader
+ * that stops, dies or loses its connection frees it; a leader that holds it and publishes nothing
+ * (its process frozen, its host cut off before Postgres notices) delays rows by a poll interval at
+ * most, since the standbys' claims still take them. The claim's own lock (RELAY_LOCK_KEY) is what
+ * keeps two relays from ever publishing at once.
+ */
+const RELAY_LEADER_KEY = 727_003;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 /** How long one relay transaction goes on taking batches while rows keep coming. */
 const HOLD_MS = 100;
@@ -116,7 +131,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wake?: () => void;
   /** Set by a NOTIFY; a notification that arrives while a batch is being published is not lost. */
   private notified = false;
-  private listener?: Client;
+  /** The relay's own connection: it holds the leader lock and, while leading, LISTENs. */
+  private session?: Client;
+  private leading = false;
   private lastCleanup = 0;
   /** Set when a whole batch failed (the broker unreachable, most likely): the loop backs off. */
   private lastFailure?: string;
@@ -141,9 +158,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.loop;
   }
 
+  /** Ending the session frees the leader lock: a standby takes over at its next try. */
   async onApplicationShutdown(): Promise<void> {
-    await this.listener?.end().catch(() => undefined);
+    await this.endSession();
     await this.producer.close();
+  }
+
+  /** Whether this relay leads (publishes) or stands by; for the metric and tests. */
+  get isLeader(): boolean {
+    return this.leading;
   }
 
   /**
@@ -193,8 +216,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.ensureListening();
+        await this.lead();
         // drain() clears `notified` before each claim; set when it returns, rows may be waiting.
+        // A standby is never notified: it claims once a poll interval, and normally finds nothing.
         await this.drain();
         await this.cleanupIfDue();
         if (this.lastFailure !== undefined) {
@@ -203,12 +227,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
             err: String(this.lastFailure),
           });
           this.lastFailure = undefined;
+          // Another replica may reach the broker when this one cannot: the lead is open to it.
+          await this.standDown();
           await this.sleep(1000);
         } else if (!this.notified) {
           await this.sleep(this.options.pollIntervalMs);
         }
       } catch (error) {
         this.logger.warn({ msg: 'Outbox relay cycle failed; retrying', err: String(error) });
+        await this.endSession();
         await this.sleep(1000);
       }
     }
@@ -384,23 +411,73 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     );
   }
 
-  private async ensureListening(): Promise<void> {
-    if (this.listener) {
+  /**
+   * Connects the relay's session (once) and, unless it leads already, tries the leader lock; the
+   * leader LISTENs.
+   */
+  private async lead(): Promise<void> {
+    if (!this.session) {
+      const client = new Client({
+        connectionString: this.options.databaseUrl,
+        connectionTimeoutMillis: 3000,
+      });
+      client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
+      client.on('error', () => {
+        // The lock went with the connection; the next cycle connects again and tries for it.
+        if (this.session === client) {
+          this.session = undefined;
+          this.setLeading(false);
+        }
+        client.end().catch(() => undefined);
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      this.session = client;
+    }
+    if (!this.leading) {
+      const { rows } = await this.session.query<{ leads: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS leads',
+        [RELAY_LEADER_KEY],
+      );
+      if (rows[0]?.leads) {
+        await this.session.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        this.setLeading(true);
+      }
+    }
+  }
+
+  /** Gives the lead up (keeping the session): any replica's relay, this one included, may take it. */
+  private async standDown(): Promise<void> {
+    if (!this.session || !this.leading) {
       return;
     }
-    const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 3000 });
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    client.on('error', () => {
-      // The poll keeps the relay going; the next cycle reconnects.
-      this.listener = undefined;
-      client.end().catch(() => undefined);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.listener = client;
+    this.setLeading(false);
+    try {
+      await this.session.query('UNLISTEN *');
+      await this.session.query('SELECT pg_advisory_unlock($1)', [RELAY_LEADER_KEY]);
+    } catch {
+      // A session that cannot say it gives up the lead ends: that frees the lock too.
+      await this.endSession();
+    }
+  }
+
+  private async endSession(): Promise<void> {
+    const client = this.session;
+    this.session = undefined;
+    this.setLeading(false);
+    await client?.end().catch(() => undefined);
+  }
+
+  private setLeading(leading: boolean): void {
+    this.leading = leading;
+    relayCounters.leading(leading);
   }
 
   private sleep(ms: number): Promise<void> {

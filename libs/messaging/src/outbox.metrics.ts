@@ -16,6 +16,10 @@ const failures = counter<'reason'>({
   help: 'Rows that failed to publish: broker unreachable (retried) or refused the record (counts to parking)',
   labelNames: ['reason'],
 });
+const leader = gauge({
+  name: 'outbox_relay_leader',
+  help: "1 while this replica's outbox relay leads (publishes the service's events), 0 while it stands by",
+});
 const parkedNow = counter({
   name: 'outbox_messages_parked_total',
   help: 'Rows parked after the broker refused them repeatedly (an operator must act)',
@@ -32,6 +36,9 @@ export const relayCounters = {
   },
   parked(): void {
     parkedNow.inc();
+  },
+  leading(leads: boolean): void {
+    leader.set(leads ? 1 : 0);
   },
 };
 
