@@ -252,4 +252,61 @@ describe('storage-assign persistence (real Postgres)', () => {
       'StorageAssignmentFailed',
     ]);
   });
+  it('finds a unit free for a period exactly when none of its active assignments overlaps it', async () => {
+    const unit = StorageUnit.register({ code: 'S-PROBE', size: 'S', dailyRate: 3000 });
+    await inUnitOfWork(() => units.insert(unit));
+    const day = (n: number) => new Date(Date.UTC(2200, 0, 1 + n)).toISOString().slice(0, 10);
+    const assign = (from: number, to: number, bookingId: string = randomUUID()) =>
+      inUnitOfWork(() =>
+        assignments.insert(
+          Assignment.assign({
+            bookingId,
+            unitId: unit.id,
+            unitCode: unit.code,
+            size: 'S',
+            period: RentalPeriod.of(day(from), day(to)),
+          }),
+        ),
+      );
+    // Released first: it overlaps every active one below, and frees its days for them.
+    const released = randomUUID();
+    await assign(5, 65, released);
+    await dataSource.query(
+      `UPDATE assignment SET status = 'RELEASED', release_reason = 'BOOKING_CANCELLED' WHERE booking_id = $1`,
+      [released],
+    );
+    // Active: apart, back to back, long, one day.
+    const active: [number, number][] = [
+      [10, 20],
+      [20, 25],
+      [31, 60],
+      [70, 71],
+    ];
+    for (const [from, to] of active) {
+      await assign(from, to);
+    }
+
+    const wrong: string[] = [];
+    for (let start = 0; start < 76; start += 1) {
+      for (const length of [1, 2, 5, 11, 40, 100]) {
+        const end = start + length;
+        const taken = active.some(([from, to]) => from < end && to > start);
+        const [probe] = await inventory.availability(RentalPeriod.of(day(start), day(end)), 'S');
+        if (probe.freeUnits !== (taken ? 0 : 1)) {
+          wrong.push(`[${day(start)}, ${day(end)}) counted ${probe.freeUnits} free, taken: ${taken}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The claim reads the same condition.
+    await expect(
+      runInTransaction(dataSource, () => assignments.claimFreeUnit('S', RentalPeriod.of(day(25), day(31)))),
+    ).resolves.toEqual({ kind: 'found', unitId: unit.id, unitCode: 'S-PROBE' });
+    await expect(
+      runInTransaction(dataSource, () => assignments.claimFreeUnit('S', RentalPeriod.of(day(24), day(26)))),
+    ).resolves.toEqual({ kind: 'none' });
+    // Free from a day on: nothing active starts or ends after it.
+    expect(await freeOnwards('S', day(70))).toBe(0);
+    expect(await freeOnwards('S', day(71))).toBe(1);
+  });
 });
