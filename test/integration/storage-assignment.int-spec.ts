@@ -44,15 +44,15 @@ describe('storage-assign persistence (real Postgres)', () => {
   /** Writes of several statements run in a unit of work, as the use cases run them. */
   const inUnitOfWork = <T>(work: () => Promise<T>) => runInTransaction(dataSource, work);
 
-  /** A new booking's assignment of a large unit for `rental`. */
-  const assignLarge = (unit: StorageUnit, rental: RentalPeriod, bookingId: string = randomUUID()) =>
+  /** A new booking's assignment of `unit` for `rental`. */
+  const assignUnit = (unit: StorageUnit, rental: RentalPeriod, bookingId: string = randomUUID()) =>
     inUnitOfWork(() =>
       assignments.insert(
         Assignment.assign({
           bookingId,
           unitId: unit.id,
           unitCode: unit.code,
-          size: 'L',
+          size: unit.size,
           period: rental,
         }),
       ),
@@ -86,7 +86,7 @@ describe('storage-assign persistence (real Postgres)', () => {
   it('lets the database itself refuse overlapping assignments of one unit', async () => {
     const [unit] = await units.list({ size: 'L' });
     const assign = (start: string, end: string, bookingId?: string) =>
-      assignLarge(unit, RentalPeriod.of(start, end), bookingId);
+      assignUnit(unit, RentalPeriod.of(start, end), bookingId);
     const eventsOf = async (bookingId: string) =>
       (
         await dataSource.query<{ event_type: string }[]>(
@@ -155,7 +155,7 @@ describe('storage-assign persistence (real Postgres)', () => {
     const [unit] = (await units.list({ size: 'L' })).filter(
       (candidate) => first.kind === 'found' && candidate.id === first.unitId,
     );
-    await assignLarge(unit, rental, bookingId);
+    await assignUnit(unit, rental, bookingId);
 
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -176,7 +176,7 @@ describe('storage-assign persistence (real Postgres)', () => {
 
   it('counts free units per size for a period and prices at the highest rate in service', async () => {
     const [unit] = await units.list({ size: 'L' });
-    await assignLarge(unit, period);
+    await assignUnit(unit, period);
     const [large] = await inventory.availability(period, 'L');
     expect(large).toEqual({ size: 'L', totalUnits: 2, freeUnits: 1, dailyRate: 9000 });
     const all = await inventory.availability(RentalPeriod.of('2042-01-01', '2042-01-02'));
@@ -189,7 +189,7 @@ describe('storage-assign persistence (real Postgres)', () => {
     // Free from a day to the end of dates (free for any period from that day): only the units
     // with nothing booked from that day on.
     expect(await freeOnwards('L', '2100-01-01')).toBe(2);
-    await assignLarge(unit, RentalPeriod.of('2100-03-01', '2100-03-05'));
+    await assignUnit(unit, RentalPeriod.of('2100-03-01', '2100-03-05'));
     expect(await freeOnwards('L', '2100-01-01')).toBe(1);
     expect(await freeOnwards('L', '2100-03-04')).toBe(1);
     expect(await freeOnwards('L', '2100-03-05')).toBe(2);
@@ -256,21 +256,11 @@ describe('storage-assign persistence (real Postgres)', () => {
     const unit = StorageUnit.register({ code: 'S-PROBE', size: 'S', dailyRate: 3000 });
     await inUnitOfWork(() => units.insert(unit));
     const day = (n: number) => new Date(Date.UTC(2200, 0, 1 + n)).toISOString().slice(0, 10);
-    const assign = (from: number, to: number, bookingId: string = randomUUID()) =>
-      inUnitOfWork(() =>
-        assignments.insert(
-          Assignment.assign({
-            bookingId,
-            unitId: unit.id,
-            unitCode: unit.code,
-            size: 'S',
-            period: RentalPeriod.of(day(from), day(to)),
-          }),
-        ),
-      );
+    const assignDays = (from: number, to: number, bookingId?: string) =>
+      assignUnit(unit, RentalPeriod.of(day(from), day(to)), bookingId);
     // Released first: it overlaps every active one below, and frees its days for them.
     const released = randomUUID();
-    await assign(5, 65, released);
+    await assignDays(5, 65, released);
     await dataSource.query(
       `UPDATE assignment SET status = 'RELEASED', release_reason = 'BOOKING_CANCELLED' WHERE booking_id = $1`,
       [released],
@@ -283,7 +273,7 @@ describe('storage-assign persistence (real Postgres)', () => {
       [70, 71],
     ];
     for (const [from, to] of active) {
-      await assign(from, to);
+      await assignDays(from, to);
     }
 
     const wrong: string[] = [];
