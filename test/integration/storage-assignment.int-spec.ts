@@ -252,6 +252,7 @@ describe('storage-assign persistence (real Postgres)', () => {
       'StorageAssignmentFailed',
     ]);
   });
+
   it('finds a unit free for a period exactly when none of its active assignments overlaps it', async () => {
     const unit = StorageUnit.register({ code: 'S-PROBE', size: 'S', dailyRate: 3000 });
     await inUnitOfWork(() => units.insert(unit));

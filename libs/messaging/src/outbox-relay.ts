@@ -164,7 +164,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.producer.close();
   }
 
-  /** Whether this relay leads (publishes) or stands by; for the metric and tests. */
+  /** Whether this relay leads (wakes on NOTIFY) or stands by; for tests (the metric is set apart). */
   get isLeader(): boolean {
     return this.leading;
   }
