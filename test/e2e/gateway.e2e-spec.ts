@@ -607,6 +607,28 @@ describe('requests Node refuses before any route', () => {
     }
   });
 
+  it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {
+    const connection = await rawConnection(gateway.url);
+    // Bytes after the request belong to the tunnel the client hoped for: never read as HTTP.
+    connection.socket.write(
+      `CONNECT upstream.example:443 HTTP/1.1\r\nHost: upstream.example:443\r\n\r\n` +
+        `GET /health/live HTTP/1.1\r\nHost: ${connection.host}\r\n\r\n`,
+    );
+    const outcome = await connection.closedWithin(10_000);
+    connection.socket.destroy();
+    expect(outcome).toBe('closed');
+    const [head, body] = connection.received().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 405 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(head.toLowerCase()).toMatch(/\r\nallow: \r\n/);
+    expect(JSON.parse(body)).toEqual({
+      statusCode: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      message: 'CONNECT is not served here: this server is not a proxy',
+      requestId: expect.any(String) as unknown,
+    });
+  });
+
   it('answers an Expect other than 100-continue with a 417 naming it, and ends the connection', async () => {
     const answer = await plainCall('GET', '/health/live', { expect: 'something-else' });
     expect(answer.status).toBe(417);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { endLingering } from './connection-draining';
 import type { ErrorBody } from './http-error.filter';
 
@@ -53,6 +54,16 @@ export function clientErrorBody(error: ClientError, deadlines: RequestDeadlines)
 
 const answered = new WeakSet<Socket>();
 
+/** Writes `answer` as the connection's last bytes and ends it (lingering: see endLingering). */
+function answerAndClose(socket: Socket, answer: ErrorBody, headers = ''): void {
+  const body = JSON.stringify(answer);
+  endLingering(
+    socket,
+    `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}\r\n${headers}Connection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
 /**
  * Fastify's `clientErrorHandler`. Fastify's default writes its answer without `Connection: close`
  * and then destroys the socket: a keep-alive client (Node's default agent, browsers) takes the
@@ -73,14 +84,27 @@ export function answerClientError(deadlines: RequestDeadlines): (error: ClientEr
       socket.destroy();
       return;
     }
-    const answer = clientErrorBody(error, deadlines);
-    const body = JSON.stringify(answer);
-    endLingering(
-      socket,
-      `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}\r\nConnection: close\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    answerAndClose(socket, clientErrorBody(error, deadlines));
   };
+}
+
+/**
+ * The server's `connect` listener. CONNECT asks for a tunnel, a proxy's work; with no listener
+ * Node drops the connection without a word, which a client cannot tell from a crash. Here it is
+ * a 405 (no method opens a tunnel: `Allow` is empty) and the connection ends, since whatever
+ * the client sends after it is meant for the tunnel, not for us.
+ */
+export function answerConnect(_request: IncomingMessage, socket: Duplex): void {
+  answerAndClose(
+    socket as Socket,
+    {
+      statusCode: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      message: 'CONNECT is not served here: this server is not a proxy',
+      requestId: randomUUID(),
+    },
+    'Allow: \r\n',
+  );
 }
 
 /**

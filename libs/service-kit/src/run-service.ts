@@ -30,7 +30,7 @@ import { answerRouterError } from './router-errors';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
 import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
-import { answerClientError, answerUnmetExpectation } from './client-errors';
+import { answerClientError, answerConnect, answerUnmetExpectation } from './client-errors';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -358,6 +358,7 @@ export async function runService<C extends BaseServiceConfig>(
   installJsonBodyParser(app, definition.bodyLimitBytes ?? 1024 * 1024);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.server.on('checkExpectation', answerUnmetExpectation);
+  fastify.server.on('connect', answerConnect);
   if (definition.internalAuth !== false) {
     installInternalAuth(fastify, config.INTERNAL_AUTH_SECRET);
     installIdentityCheck(fastify);
