@@ -731,6 +731,8 @@ describe('clients dropping their uploads', () => {
       expect(small.process.running).toBe(true);
       expect(small.process.exitStatus).toBeUndefined();
       expect(small.process.lines().filter((line) => /uncaught|unhandled|fatal/i.test(line))).toEqual([]);
+      // The clients gave up, not the service: nothing in the log may blame it (a 502 warning).
+      expect(small.process.lines().filter((line) => line.includes('upstream request failed'))).toEqual([]);
     } finally {
       await small.stop();
     }
@@ -793,6 +795,22 @@ describe('failing services', () => {
     expect(answer.body.requestId).toBe(answer.headers.get('x-request-id'));
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(answer.elapsedMs).toBeLessThan(1000);
+    // The service's failure, unlike a client's that gives up, is a warning naming the service.
+    const warning = await waitFor(
+      'the failure to be logged',
+      () =>
+        Promise.resolve(
+          gateway.process
+            .lines()
+            .find(
+              (line) =>
+                line.includes(answer.body.requestId as string) && line.includes('upstream request failed'),
+            ),
+        ),
+      (line) => line !== undefined,
+      { timeoutMs: 5_000 },
+    );
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 'warn', upstream: 'mypage', statusCode: 503 });
   });
 
   it('answers 504 when the service is slower than the response timeout', async () => {

@@ -53,6 +53,16 @@ function retryStaleRead(details: RetryDetails): number | null {
   return errorCodes(details.err).some((code) => STALE_CONNECTION.has(code)) ? 10 : null;
 }
 
+/**
+ * The client's side of the exchange is over: its connection closed, or ended by us after Node
+ * refused the rest of its request (a malformed chunk: answered 400 before any route saw it).
+ */
+function clientGone(request: FastifyRequest): boolean {
+  // Not `request.raw.destroyed`: a request whose body was read whole is destroyed as well.
+  const { socket } = request.raw;
+  return socket.destroyed || socket.writableEnded;
+}
+
 /** The service's answer as reply-from hands it over (undici's response, not a ServerResponse). */
 interface UpstreamResponse {
   readonly statusCode: number;
@@ -211,13 +221,24 @@ export class UpstreamForwarder implements ApiForwarder {
       return;
     }
     const failure = classifyUpstreamFailure(error, plan.upstream);
-    this.logger.warn({
-      msg: 'upstream request failed',
-      upstream: plan.upstream,
-      path: plan.path,
-      statusCode: failure.status,
-      codes: errorCodes(error),
-    });
+    if (clientGone(request)) {
+      // The client dropped its request (an upload cut short, a body Node refused with a 400, a
+      // connection closed while waiting), and that aborted the call: not the service's failure,
+      // and the answer below reaches nobody. A warning would send an operator after the service.
+      this.logger.debug({
+        msg: 'client went away before the service answered',
+        upstream: plan.upstream,
+        path: plan.path,
+      });
+    } else {
+      this.logger.warn({
+        msg: 'upstream request failed',
+        upstream: plan.upstream,
+        path: plan.path,
+        statusCode: failure.status,
+        codes: errorCodes(error),
+      });
+    }
     sendError(
       reply,
       failure.status,
