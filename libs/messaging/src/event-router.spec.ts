@@ -1,4 +1,13 @@
-import { BookingCancelled, BookingPlaced, BookingPlacedV1, type EventEnvelope } from '@storage/contracts';
+import {
+  BookingCancelled,
+  BookingPlaced,
+  BookingPlacedV1,
+  MAX_CHARGE_AMOUNT_KRW,
+  MAX_DAILY_RATE_KRW,
+  StorageAssigned,
+  StorageUnitChanged,
+  type EventEnvelope,
+} from '@storage/contracts';
 import { PoisonMessageError } from './event-errors';
 import { EventRouter } from './event-router';
 
@@ -96,6 +105,63 @@ describe('EventRouter', () => {
   ])('treats %s as poison', async (_what, message) => {
     const router = new EventRouter(BY_ITSELF).on(BookingPlaced, () => Promise.resolve());
     await expect(router.dispatch(message)).rejects.toBeInstanceOf(PoisonMessageError);
+  });
+
+  describe('values no publisher sends (past what its own API accepts, or a consumer can store)', () => {
+    const unit = {
+      unitId: '3f1c2b7a-5d4e-4c3b-9a2f-1e0d9c8b7a65',
+      code: 'S-001',
+      size: 'S',
+      status: 'AVAILABLE',
+      dailyRate: 3000,
+    };
+    const assigned = {
+      bookingId: placed.bookingId,
+      unitId: unit.unitId,
+      unitCode: 'S-001',
+      size: 'S',
+      startDate: '2030-02-01',
+      endDate: '2030-02-11',
+      reassigned: false,
+    };
+    const router = () =>
+      new EventRouter(BY_ITSELF)
+        .on(BookingPlaced, () => Promise.resolve())
+        .on(StorageUnitChanged, () => Promise.resolve())
+        .on(StorageAssigned, () => Promise.resolve());
+
+    // Before, these passed the contract and failed in the consumer's database (an int column, a
+    // varchar(40)): five attempts as an unknown error, then the dead letters with an alert.
+    it.each([
+      ['a daily rate past any int column', envelope('StorageUnitChanged', 1, { ...unit, dailyRate: 1e300 })],
+      [
+        'a daily rate past the highest one',
+        envelope('StorageUnitChanged', 1, { ...unit, dailyRate: MAX_DAILY_RATE_KRW + 1 }),
+      ],
+      ['a unit code of 41 characters', envelope('StorageUnitChanged', 1, { ...unit, code: 'S'.repeat(41) })],
+      ['a unit code with a space', envelope('StorageAssigned', 1, { ...assigned, unitCode: 'S 001' })],
+      [
+        'an amount past any charge',
+        envelope('BookingPlaced', 1, { ...placed, amount: MAX_CHARGE_AMOUNT_KRW + 1 }),
+      ],
+    ])('treats %s as poison', async (_what, message) => {
+      await expect(router().dispatch(message)).rejects.toBeInstanceOf(PoisonMessageError);
+    });
+
+    it('takes every value up to those bounds', async () => {
+      const edge = [
+        envelope('StorageUnitChanged', 1, {
+          ...unit,
+          code: `S-${'9'.repeat(38)}`,
+          dailyRate: MAX_DAILY_RATE_KRW,
+        }),
+        envelope('StorageAssigned', 1, { ...assigned, unitCode: `S-${'9'.repeat(38)}` }),
+        envelope('BookingPlaced', 1, { ...placed, amount: MAX_CHARGE_AMOUNT_KRW }),
+      ];
+      for (const message of edge) {
+        await expect(router().dispatch(message)).resolves.toBe('handled');
+      }
+    });
   });
 
   it('names the offending fields', async () => {

@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
 
 export const BOOKING_CANCELLATION_REASONS = ['CUSTOMER_REQUEST', 'UNIT_RETIRED'] as const;
 export type BookingCancellationReason = (typeof BOOKING_CANCELLATION_REASONS)[number];
@@ -12,7 +13,7 @@ export class BookingCancelledV1 {
   @IsIn(BOOKING_CANCELLATION_REASONS) reason!: BookingCancellationReason;
   @IsUUID() paymentId!: string;
   @IsOptional() @IsUUID() unitId!: string | null;
-  @IsInt() @Min(0) amount!: number;
+  @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
 }
 
 export const BookingCancelled = defineEvent('BookingCancelled', 1, Topics.bookingEvents, BookingCancelledV1);

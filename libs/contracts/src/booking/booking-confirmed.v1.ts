@@ -1,13 +1,14 @@
-import { IsNotEmpty, IsString, IsUUID } from 'class-validator';
+import { IsNotEmpty, IsString, IsUUID, Matches } from 'class-validator';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { UNIT_CODE_PATTERN } from '../storage/storage-api.v1';
 
 /** A unit was assigned to a paid booking. */
 export class BookingConfirmedV1 {
   @IsUUID() bookingId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   @IsUUID() unitId!: string;
-  @IsString() @IsNotEmpty() unitCode!: string;
+  @Matches(UNIT_CODE_PATTERN) unitCode!: string;
 }
 
 export const BookingConfirmed = defineEvent('BookingConfirmed', 1, Topics.bookingEvents, BookingConfirmedV1);

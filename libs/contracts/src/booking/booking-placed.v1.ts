@@ -1,7 +1,8 @@
-import { IsIn, IsISO8601, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min } from 'class-validator';
 import { CURRENCY, UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
 
 /** A booking was paid and accepted; storage-assign must now find it a unit. */
 export class BookingPlacedV1 {
@@ -10,7 +11,7 @@ export class BookingPlacedV1 {
   @IsIn(UNIT_SIZES) size!: UnitSize;
   @IsISO8601({ strict: true }) startDate!: string;
   @IsISO8601({ strict: true }) endDate!: string;
-  @IsInt() @Min(0) amount!: number;
+  @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
   @IsIn([CURRENCY]) currency!: string;
   @IsUUID() paymentId!: string;
 }

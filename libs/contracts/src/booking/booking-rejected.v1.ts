@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
 
 /** PAYMENT_UNAVAILABLE: booking gave up on a slow payment; a charge that still landed is refunded. */
 export const BOOKING_REJECTION_REASONS = [
@@ -16,7 +17,7 @@ export class BookingRejectedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(BOOKING_REJECTION_REASONS) reason!: BookingRejectionReason;
   @IsOptional() @IsUUID() paymentId!: string | null;
-  @IsInt() @Min(0) amount!: number;
+  @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
 }
 
 export const BookingRejected = defineEvent('BookingRejected', 1, Topics.bookingEvents, BookingRejectedV1);

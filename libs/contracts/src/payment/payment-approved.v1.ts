@@ -1,13 +1,14 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min } from 'class-validator';
 import { CURRENCY } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_CHARGE_AMOUNT_KRW } from './payment-api.v1';
 
 export class PaymentApprovedV1 {
   @IsUUID() paymentId!: string;
   @IsUUID() bookingId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
-  @IsInt() @Min(0) amount!: number;
+  @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
   @IsIn([CURRENCY]) currency!: string;
   @IsString() @IsNotEmpty() method!: string;
 }

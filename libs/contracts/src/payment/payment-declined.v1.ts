@@ -1,12 +1,13 @@
-import { IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUUID, Max, Min } from 'class-validator';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_CHARGE_AMOUNT_KRW } from './payment-api.v1';
 
 export class PaymentDeclinedV1 {
   @IsUUID() paymentId!: string;
   @IsUUID() bookingId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
-  @IsInt() @Min(0) amount!: number;
+  @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
   @IsString() @IsNotEmpty() reason!: string;
 }
 

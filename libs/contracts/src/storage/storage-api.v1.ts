@@ -6,6 +6,15 @@ import type { UnitSize } from '../common';
  */
 export const AVAILABILITY_PATH = '/availability';
 
+/**
+ * A unit's code as storage-assign lets one be registered: 1-40 letters, digits or dashes, the first
+ * a letter or digit. Its events carry no other (consumers store the code in 40 characters).
+ */
+export const UNIT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
+
+/** The highest daily rate (integer KRW) storage-assign lets a unit have; its events carry no higher. */
+export const MAX_DAILY_RATE_KRW = 10_000_000;
+
 export interface AvailabilityQueryV1 {
   /** First day, YYYY-MM-DD (inclusive). */
   from: string;

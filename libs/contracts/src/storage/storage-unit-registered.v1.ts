@@ -1,13 +1,14 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
 import { UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
+import { MAX_DAILY_RATE_KRW, UNIT_CODE_PATTERN } from './storage-api.v1';
 
 export class StorageUnitRegisteredV1 {
   @IsUUID() unitId!: string;
-  @IsString() @IsNotEmpty() code!: string;
+  @Matches(UNIT_CODE_PATTERN) code!: string;
   @IsIn(UNIT_SIZES) size!: UnitSize;
-  @IsInt() @Min(0) dailyRate!: number;
+  @IsInt() @Min(0) @Max(MAX_DAILY_RATE_KRW) dailyRate!: number;
 }
 
 export const StorageUnitRegistered = defineEvent(

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { IsOptionalNotNull } from '@storage/service-kit';
 import {
+  MAX_DAILY_RATE_KRW,
+  UNIT_CODE_PATTERN,
   UNIT_SIZES,
   type AvailabilityQueryV1,
   type AvailabilityV1,
@@ -15,7 +17,7 @@ const STATUSES: UnitStatus[] = ['AVAILABLE', 'MAINTENANCE', 'INSPECTION', 'RETIR
 
 export class RegisterUnitRequest {
   @ApiProperty({ example: 'S-101', description: 'Unique; letters, digits and dashes' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/, { message: 'code must be 1-40 letters, digits or dashes' })
+  @Matches(UNIT_CODE_PATTERN, { message: 'code must be 1-40 letters, digits or dashes' })
   code!: string;
 
   @ApiProperty({ enum: UNIT_SIZES })
@@ -25,7 +27,7 @@ export class RegisterUnitRequest {
   @ApiProperty({ example: 3000, description: 'KRW per day' })
   @IsInt()
   @Min(0)
-  @Max(10_000_000)
+  @Max(MAX_DAILY_RATE_KRW)
   dailyRate!: number;
 }
 
