@@ -131,7 +131,7 @@ describe('EventRouter', () => {
         .on(StorageAssigned, () => Promise.resolve());
 
     // Before, these passed the contract and failed in the consumer's database (an int column, a
-    // varchar(40)): five attempts as an unknown error, then the dead letters with an alert.
+    // varchar(40) or (100)): five attempts as an unknown error, then the dead letters with an alert.
     it.each([
       ['a daily rate past any int column', envelope('StorageUnitChanged', 1, { ...unit, dailyRate: 1e300 })],
       [
@@ -143,6 +143,11 @@ describe('EventRouter', () => {
       [
         'an amount past any charge',
         envelope('BookingPlaced', 1, { ...placed, amount: MAX_CHARGE_AMOUNT_KRW + 1 }),
+      ],
+      ['a customer id no token subject has', envelope('BookingPlaced', 1, { ...placed, customerId: 'c 1' })],
+      [
+        'a customer id of 101 characters',
+        envelope('BookingPlaced', 1, { ...placed, customerId: 'c'.repeat(101) }),
       ],
     ])('treats %s as poison', async (_what, message) => {
       await expect(router().dispatch(message)).rejects.toBeInstanceOf(PoisonMessageError);
@@ -156,7 +161,11 @@ describe('EventRouter', () => {
           dailyRate: MAX_DAILY_RATE_KRW,
         }),
         envelope('StorageAssigned', 1, { ...assigned, unitCode: `S-${'9'.repeat(38)}` }),
-        envelope('BookingPlaced', 1, { ...placed, amount: MAX_CHARGE_AMOUNT_KRW }),
+        envelope('BookingPlaced', 1, {
+          ...placed,
+          amount: MAX_CHARGE_AMOUNT_KRW,
+          customerId: 'c'.repeat(100),
+        }),
       ];
       for (const message of edge) {
         await expect(router().dispatch(message)).resolves.toBe('handled');

@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { CUSTOMER_ID_PATTERN } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
 import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
@@ -9,7 +10,7 @@ export type BookingCancellationReason = (typeof BOOKING_CANCELLATION_REASONS)[nu
 /** The booking was cancelled; its unit is released and its payment refunded. */
 export class BookingCancelledV1 {
   @IsUUID() bookingId!: string;
-  @IsString() @IsNotEmpty() customerId!: string;
+  @Matches(CUSTOMER_ID_PATTERN) customerId!: string;
   @IsIn(BOOKING_CANCELLATION_REASONS) reason!: BookingCancellationReason;
   @IsUUID() paymentId!: string;
   @IsOptional() @IsUUID() unitId!: string | null;

@@ -1,5 +1,5 @@
-import { IsIn, IsISO8601, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min } from 'class-validator';
-import { CURRENCY, UNIT_SIZES, type UnitSize } from '../common';
+import { IsIn, IsInt, IsISO8601, IsUUID, Matches, Max, Min } from 'class-validator';
+import { CUSTOMER_ID_PATTERN, CURRENCY, UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
 import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
@@ -7,7 +7,7 @@ import { MAX_CHARGE_AMOUNT_KRW } from '../payment/payment-api.v1';
 /** A booking was paid and accepted; storage-assign must now find it a unit. */
 export class BookingPlacedV1 {
   @IsUUID() bookingId!: string;
-  @IsString() @IsNotEmpty() customerId!: string;
+  @Matches(CUSTOMER_ID_PATTERN) customerId!: string;
   @IsIn(UNIT_SIZES) size!: UnitSize;
   @IsISO8601({ strict: true }) startDate!: string;
   @IsISO8601({ strict: true }) endDate!: string;

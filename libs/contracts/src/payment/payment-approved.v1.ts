@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min } from 'class-validator';
-import { CURRENCY } from '../common';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { CUSTOMER_ID_PATTERN, CURRENCY } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
 import { MAX_CHARGE_AMOUNT_KRW } from './payment-api.v1';
@@ -7,7 +7,7 @@ import { MAX_CHARGE_AMOUNT_KRW } from './payment-api.v1';
 export class PaymentApprovedV1 {
   @IsUUID() paymentId!: string;
   @IsUUID() bookingId!: string;
-  @IsString() @IsNotEmpty() customerId!: string;
+  @Matches(CUSTOMER_ID_PATTERN) customerId!: string;
   @IsInt() @Min(0) @Max(MAX_CHARGE_AMOUNT_KRW) amount!: number;
   @IsIn([CURRENCY]) currency!: string;
   @IsString() @IsNotEmpty() method!: string;
