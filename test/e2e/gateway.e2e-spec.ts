@@ -560,16 +560,23 @@ describe('slow clients', () => {
 });
 
 describe('requests Node refuses before any route', () => {
-  it('names the problem in the one error shape and says the connection ends', async () => {
+  /** Writes a request on a fresh connection; the answer, once the gateway has closed it. */
+  async function answerThenClose(request: (host: string) => string): Promise<{ head: string; body: string }> {
     const connection = await rawConnection(gateway.url);
-    connection.socket.write(
-      `POST /api/bookings HTTP/1.1\r\nHost: ${connection.host}\r\nContent-Length: 5\r\n` +
-        'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-    );
+    connection.socket.write(request(connection.host));
     const outcome = await connection.closedWithin(10_000);
     connection.socket.destroy();
     expect(outcome).toBe('closed');
     const [head, body] = connection.received().split('\r\n\r\n');
+    return { head, body };
+  }
+
+  it('names the problem in the one error shape and says the connection ends', async () => {
+    const { head, body } = await answerThenClose(
+      (host) =>
+        `POST /api/bookings HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\n` +
+        'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
     expect(head.toLowerCase()).toContain('connection: close');
     expect(JSON.parse(body)).toEqual({
@@ -608,16 +615,12 @@ describe('requests Node refuses before any route', () => {
   });
 
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {
-    const connection = await rawConnection(gateway.url);
     // Bytes after the request belong to the tunnel the client hoped for: never read as HTTP.
-    connection.socket.write(
-      `CONNECT upstream.example:443 HTTP/1.1\r\nHost: upstream.example:443\r\n\r\n` +
-        `GET /health/live HTTP/1.1\r\nHost: ${connection.host}\r\n\r\n`,
+    const { head, body } = await answerThenClose(
+      (host) =>
+        `CONNECT upstream.example:443 HTTP/1.1\r\nHost: upstream.example:443\r\n\r\n` +
+        `GET /health/live HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
     );
-    const outcome = await connection.closedWithin(10_000);
-    connection.socket.destroy();
-    expect(outcome).toBe('closed');
-    const [head, body] = connection.received().split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 405 /);
     expect(head.toLowerCase()).toContain('connection: close');
     expect(head.toLowerCase()).toMatch(/\r\nallow: \r\n/);
