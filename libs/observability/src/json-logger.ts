@@ -71,7 +71,10 @@ export class JsonLogger implements LoggerService {
     message: unknown,
     params: unknown[],
   ) {
-    const { context, extra } = splitContext(params);
+    const { context, extra: given } = splitContext(params);
+    // Nest's Logger fills an error()'s missing stack with undefined before the context: without
+    // this filter every error line of a named logger carried "details":[null].
+    const extra = given.filter((param) => param !== undefined);
     const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) {
       fields.err = message;
