@@ -176,4 +176,17 @@ describe('dead-letter tooling', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('needs --all or --offset');
   });
+
+  it.each(['1:2:3', '2x', ':4', '-1'])(
+    'refuses %s as a dead letter reference, acting on none',
+    async (reference) => {
+      const shown = await dlq('show', reference);
+      expect(shown.code).toBe(2);
+      expect(shown.stderr).toContain(`Not a [partition:]offset: ${reference}`);
+      // Checked before any reference is looked up: the good one first changes nothing.
+      const discarded = await dlq('discard', '--offset', `0,${reference}`);
+      expect(discarded.code).toBe(2);
+      expect(discarded.stderr).toContain(`Not a [partition:]offset: ${reference}`);
+    },
+  );
 });

@@ -78,6 +78,18 @@ function age(since: Date): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
+/**
+ * Each reference exactly `offset` or `partition:offset`, all checked before the queue is read: a
+ * typo such as 1:2:3 must not act on 1:2, nor a list act on the references before a bad one.
+ */
+function checked(references: string[]): string[] {
+  const bad = references.find((reference) => !/^(\d+:)?\d+$/.test(reference));
+  if (bad !== undefined) {
+    throw new UsageError(`Not a [partition:]offset: ${bad}`);
+  }
+  return references;
+}
+
 function select(letters: DeadLetter[], references: string[]): DeadLetter[] {
   return references.map((reference) => {
     const [partition, offset] = reference.includes(':') ? reference.split(':') : [undefined, reference];
@@ -127,7 +139,7 @@ export async function run(argv: string[], print: (text: string) => void, brokers
       if (!reference) {
         throw new UsageError('show needs an offset');
       }
-      const [letter] = select(await queue.read(topicsOf(options)), [reference]);
+      const [letter] = select(await queue.read(topicsOf(options)), checked([reference]));
       print(line(letter));
       print('headers:');
       Object.entries(letter.headers).forEach(([name, value]) => print(`  ${name}: ${value}`));
@@ -144,10 +156,11 @@ export async function run(argv: string[], print: (text: string) => void, brokers
       if (!options.all && options.offsets.length === 0) {
         throw new UsageError(`${options.command} needs --all or --offset`);
       }
+      const references = checked(options.offsets);
       const letters = await queue.read(topicsOf(options));
       const chosen = options.all
         ? letters.filter((letter) => letter.state === 'pending')
-        : select(letters, options.offsets);
+        : select(letters, references);
       const done = chosen.filter((letter) => letter.state !== 'pending');
       if (done.length > 0) {
         throw new UsageError(
