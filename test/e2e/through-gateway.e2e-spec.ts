@@ -188,6 +188,31 @@ describe('through the gateway', () => {
       headers: as('alice', { 'content-type': 'text/plain;charset=UTF-8' }),
     });
     expect(cancelled.status).toBe(200);
+    // Nor labelled JSON (clients that set the type on every request): a cancel takes no body, and
+    // a route that needs one names the fields it lacks.
+    const again = await http<BookingBody>('POST', `${api}/bookings`, {
+      body: { size: 'S', ...uniquePeriod(2) },
+      headers: as('alice'),
+    });
+    expect(again.status).toBe(201);
+    const jsonType = { 'content-type': 'application/json' };
+    const cancelledJson = await http<BookingBody>('POST', `${api}/bookings/${again.body.id}/cancel`, {
+      rawBody: '',
+      headers: as('alice', jsonType),
+    });
+    expect({ status: cancelledJson.status, booking: cancelledJson.body.status }).toEqual({
+      status: 200,
+      booking: 'CANCELLED',
+    });
+    const bodiless = await http<{ error: string; message: string }>('POST', `${api}/bookings`, {
+      rawBody: '',
+      headers: as('alice', jsonType),
+    });
+    expect({ status: bodiless.status, error: bodiless.body.error }).toEqual({
+      status: 400,
+      error: 'VALIDATION_FAILED',
+    });
+    expect(bodiless.body.message).toContain('size');
   });
 
   it('refuses direct calls to a service that lack the internal secret', async () => {

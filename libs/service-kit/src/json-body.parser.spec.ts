@@ -84,11 +84,11 @@ describe('jsonBodyRefusal', () => {
     return { status: error.statusCode, code: error.code, message: error.message };
   };
 
-  it('says an empty body is empty', () => {
+  it('says a body of whitespace holds nothing', () => {
     expect(refusal('  \n')).toEqual({
       status: 400,
       code: 'EMPTY_JSON_BODY',
-      message: 'The body is empty; send a JSON object',
+      message: 'The body holds only whitespace; send a JSON object, or no body at all',
     });
   });
 

@@ -136,7 +136,11 @@ export function unsupportedMediaTypeMessage(contentType: string | undefined): st
  */
 export function jsonBodyRefusal(text: string): Error {
   if (text.trim() === '') {
-    return bodyRefusal(400, 'EMPTY_JSON_BODY', 'The body is empty; send a JSON object');
+    return bodyRefusal(
+      400,
+      'EMPTY_JSON_BODY',
+      'The body holds only whitespace; send a JSON object, or no body at all',
+    );
   }
   try {
     JSON.parse(text);
@@ -158,7 +162,9 @@ export function jsonBodyRefusal(text: string): Error {
  * with a 415 that names it, before the body is read (Fastify's text/plain parser is replaced: no
  * route takes text, and a text body reached validation as if no field had been sent), except an
  * empty body, which has no type to be wrong about (`fetch(url, { method: 'POST', body: '' })`
- * labels it text/plain).
+ * labels it text/plain). An empty body labelled JSON is no body either: clients that set
+ * `Content-Type: application/json` on every request send it with a cancel, which takes none;
+ * a route that needs a body then names the fields it lacks.
  */
 export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -179,6 +185,10 @@ export function installJsonBodyParser(app: NestFastifyApplication, bodyLimit: nu
     );
   });
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) => {
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
     const contentEncoding = request.headers['content-encoding'];
     if (encodedBody(contentEncoding)) {
       done(
