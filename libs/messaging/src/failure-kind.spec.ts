@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from '@storage/ddd';
 import { PoisonMessageError } from './event-errors';
 import { classifyFailure } from './failure-kind';
@@ -65,6 +66,11 @@ describe('classifyFailure', () => {
     'terminating connection due to administrator command',
   ])('sees pg saying "%s" as the database being unavailable', (message) => {
     expect(classifyFailure(new Error(message))).toBe('database-unavailable');
+  });
+
+  it("sees TypeORM's statement on a connection dropped mid-transaction as the database being unavailable", () => {
+    expect(classifyFailure(new QueryRunnerProviderAlreadyReleasedError())).toBe('database-unavailable');
+    expect(classifyFailure(new QueryRunnerAlreadyReleasedError())).toBe('database-unavailable');
   });
 
   it('finds the cause behind wrappers', () => {

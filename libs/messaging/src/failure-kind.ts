@@ -40,6 +40,17 @@ const UNAVAILABLE_SYSCALL = new Set([
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Cannot use a pool after calling end|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection/i;
 
+/**
+ * TypeORM's words for a transaction whose connection was dropped between two statements (a
+ * backend terminated by an operator, a server restart): pg reports the loss as an event, TypeORM
+ * releases the connection then, and the transaction's next statement meets these instead of a
+ * driver error. Application code never runs a statement after its own transaction ended.
+ */
+const RELEASED_CONNECTION = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 interface ErrorFields {
   name?: unknown;
   code?: unknown;
@@ -83,6 +94,9 @@ export function classifyFailure(error: unknown): FailureKind {
     }
     if (code && TRANSIENT_SQLSTATE.has(code)) {
       return 'transient';
+    }
+    if (typeof link.name === 'string' && RELEASED_CONNECTION.has(link.name)) {
+      return 'database-unavailable';
     }
     if (typeof link.message === 'string' && UNAVAILABLE_MESSAGE.test(link.message)) {
       return 'database-unavailable';

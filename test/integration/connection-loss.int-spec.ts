@@ -1,0 +1,49 @@
+import { Client } from 'pg';
+import { classifyFailure } from '@storage/messaging';
+import { freshDatabase } from '../support/database';
+import { waitUntil } from '../support/wait-for';
+
+/**
+ * An operator terminating backends (`pg_terminate_backend`, a failover, a server restart) between
+ * two statements of a transaction: pg reports the loss as an event, TypeORM releases the
+ * connection, and the transaction's next statement fails with TypeORM's own error rather than a
+ * driver error. That must read as the database being unavailable (a 503 over HTTP, a paused
+ * consumer over Kafka), never as a bug (a 500, an event dead-lettered after a few attempts).
+ */
+describe('a connection dropped in the middle of a transaction (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+
+  beforeAll(async () => {
+    db = await freshDatabase({ entities: [], migrations: [] });
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('is an outage, not a bug, and the pool serves the next transaction', async () => {
+    const failure = await db.dataSource
+      .transaction(async (manager) => {
+        const [{ pid }] = await manager.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+        const admin = new Client({ connectionString: db.url });
+        await admin.connect();
+        try {
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        } finally {
+          await admin.end();
+        }
+        await waitUntil('TypeORM to see the connection gone', () =>
+          Promise.resolve(manager.queryRunner!.isReleased),
+        );
+        await manager.query('SELECT 1');
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    expect(failure).toBeInstanceOf(Error);
+    expect(classifyFailure(failure)).toBe('database-unavailable');
+    expect(await db.dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});
