@@ -1,16 +1,19 @@
 import { Client } from 'pg';
 import { classifyFailure } from '@storage/messaging';
+import { probeDatabase } from '@storage/persistence';
 import { freshDatabase } from '../support/database';
 import { waitUntil } from '../support/wait-for';
 
 /**
+ * Faults of the database server that a consumer must wait out and HTTP must answer with a 503.
+ *
  * An operator terminating backends (`pg_terminate_backend`, a failover, a server restart) between
  * two statements of a transaction: pg reports the loss as an event, TypeORM releases the
  * connection, and the transaction's next statement fails with TypeORM's own error rather than a
  * driver error. That must read as the database being unavailable (a 503 over HTTP, a paused
  * consumer over Kafka), never as a bug (a 500, an event dead-lettered after a few attempts).
  */
-describe('a connection dropped in the middle of a transaction (real Postgres)', () => {
+describe('database faults that are outages, not bugs (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
@@ -45,5 +48,26 @@ describe('a connection dropped in the middle of a transaction (real Postgres)', 
     expect(failure).toBeInstanceOf(Error);
     expect(classifyFailure(failure)).toBe('database-unavailable');
     expect(await db.dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('takes a database refusing writes (a standby, a failover in progress) for an outage', async () => {
+    const name = new URL(db.url).pathname.slice(1);
+    await db.dataSource.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+    const readOnly = new Client({ connectionString: db.url });
+    await readOnly.connect();
+    try {
+      const failure = await readOnly.query('CREATE TABLE refused (id int)').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((failure as { code?: string }).code).toBe('25006');
+      expect(classifyFailure(failure)).toBe('database-unavailable');
+      // A paused consumer resumes when the probe passes: not while every write would fail again.
+      await expect(probeDatabase(db.url)).rejects.toThrow('takes no writes');
+    } finally {
+      await readOnly.end();
+      await db.dataSource.query(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
+    }
+    await expect(probeDatabase(db.url)).resolves.toBeUndefined();
   });
 });

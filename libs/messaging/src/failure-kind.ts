@@ -16,7 +16,15 @@ import { PoisonMessageError } from './event-errors';
 export type FailureKind = 'poison' | 'rejected' | 'database-unavailable' | 'transient' | 'unknown';
 
 /** SQLSTATE classes and codes: https://www.postgresql.org/docs/current/errcodes-appendix.html */
-const UNAVAILABLE_SQLSTATE = [/^08/, /^57P0[123]$/, /^53/, /^58/];
+const UNAVAILABLE_SQLSTATE = [
+  /^08/, // connection exceptions
+  /^57P0[123]$/, // shutting down, crashed, not yet accepting connections
+  /^53/, // out of disk, memory or connections
+  /^58/, // I/O and system errors
+  // read_only_sql_transaction: connected to a standby, or to a primary mid-failover; writes come
+  // back once the pool reaches the new primary
+  /^25006$/,
+];
 const TRANSIENT_SQLSTATE = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
