@@ -1,8 +1,10 @@
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { classifyFailure } from '@storage/messaging';
-import { probeDatabase } from '@storage/persistence';
+import { buildDataSourceOptions, probeDatabase } from '@storage/persistence';
 import { freshDatabase } from '../support/database';
-import { waitUntil } from '../support/wait-for';
+import { TcpProxy } from '../support/tcp-proxy';
+import { waitFor, waitUntil } from '../support/wait-for';
 
 /**
  * Faults of the database server that a consumer must wait out and HTTP must answer with a 503.
@@ -69,5 +71,58 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
       await db.dataSource.query(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
     }
     await expect(probeDatabase(db.url)).resolves.toBeUndefined();
+  });
+
+  it('closes a connection whose server goes silent, and the pool opens a new one once it answers', async () => {
+    const server = new URL(db.url);
+    const proxy = new TcpProxy(server.hostname, Number(server.port));
+    const url = new URL(db.url);
+    url.port = String(await proxy.start());
+    // Through the proxy's TCP port, not the server's Unix socket.
+    url.searchParams.delete('host');
+    const dataSource = await new DataSource(
+      buildDataSourceOptions({
+        url: url.toString(),
+        poolSize: 1,
+        preparedStatements: true,
+        statementTimeoutMs: 1000,
+        entities: [],
+        migrations: [],
+      }),
+    ).initialize();
+    try {
+      expect(await dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      proxy.silence();
+      // Without the watchdog the statement waits for ever (the kernel never gives up on a request
+      // it acknowledged): bounded here, so a regression fails with words instead of a timeout.
+      let guard: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        dataSource.query('SELECT 2').then(
+          () => 'answered',
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => {
+          guard = setTimeout(() => resolve('still waiting after 20 s'), 20_000);
+        }),
+      ]);
+      clearTimeout(guard);
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toBe(
+        'Connection terminated: the database sent no reply for 2000 ms',
+      );
+      expect(classifyFailure(outcome)).toBe('database-unavailable');
+
+      proxy.speak();
+      const back = await waitFor(
+        'a statement answered on a new connection',
+        () => dataSource.query<{ one: number }[]>('SELECT 1 AS one'),
+        (rows) => rows[0]?.one === 1,
+        { timeoutMs: 15_000 },
+      );
+      expect(back).toEqual([{ one: 1 }]);
+    } finally {
+      await dataSource.destroy();
+      await proxy.cut();
+    }
   });
 });

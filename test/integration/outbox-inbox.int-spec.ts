@@ -11,7 +11,7 @@ import {
   OutboxRelay,
 } from '@storage/messaging';
 import { runWithRequestContext } from '@storage/observability';
-import { runInTransaction, transactionManager } from '@storage/persistence';
+import { replyStallMs, runInTransaction, transactionManager } from '@storage/persistence';
 import { collect, header } from '../support/kafka';
 import { freshDatabase } from '../support/database';
 import { stackInfo } from '../support/stack-file';
@@ -52,6 +52,7 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
       retentionHours: 24,
       inboxRetentionHours: 24,
       maxPublishAttempts: 2,
+      replyStallMs: replyStallMs(),
     });
     // Running for every test, as in a service: no test relies on another having started it.
     await relay.onApplicationBootstrap();
@@ -236,6 +237,7 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
         retentionHours: 24,
         inboxRetentionHours: 24,
         maxPublishAttempts: 2,
+        replyStallMs: replyStallMs(),
       },
     );
     try {
@@ -298,6 +300,7 @@ describe('transactional outbox and inbox (real Postgres and Kafka)', () => {
           retentionHours: 24,
           inboxRetentionHours: 24,
           maxPublishAttempts: 2,
+          replyStallMs: replyStallMs(),
         },
       );
       relays.push(started);

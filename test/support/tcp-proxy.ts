@@ -8,6 +8,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private silent = false;
   port = 0;
 
   constructor(
@@ -17,6 +18,10 @@ export class TcpProxy {
 
   async start(): Promise<number> {
     this.server = createServer((client) => {
+      if (this.silent) {
+        this.hold(client);
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -31,6 +36,32 @@ export class TcpProxy {
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     return this.port;
+  }
+
+  /**
+   * From now on every byte is dropped, both ways, and nothing is closed: a database host that
+   * vanished, or a network that drops its packets. New connections are accepted and get no word
+   * either. `speak()` lets new connections through again; the silenced ones stay silent, as
+   * connections to a host that is gone do.
+   */
+  silence(): void {
+    this.silent = true;
+    for (const socket of this.sockets) {
+      this.hold(socket);
+    }
+  }
+
+  speak(): void {
+    this.silent = false;
+  }
+
+  private hold(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.unpipe();
+    socket.removeAllListeners('data');
+    socket.on('data', () => undefined);
   }
 
   async cut(): Promise<void> {

@@ -20,7 +20,7 @@ import {
   OutboxMessageOrmEntity,
   OutboxRelay,
 } from '@storage/messaging';
-import { buildDataSourceOptions, ensureDatabase } from '@storage/persistence';
+import { buildDataSourceOptions, ensureDatabase, replyStallMs } from '@storage/persistence';
 import { databaseUrl } from '../stack/database-url';
 import { ROOT, startInfra } from '../stack/infra';
 import { waitUntil } from '../../test/support/wait-for';
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       retentionHours: 24,
       inboxRetentionHours: 24,
       maxPublishAttempts: 5,
+      replyStallMs: replyStallMs(),
     });
     const groups = {
       // This process: the relay, and the probe that watches it finish.

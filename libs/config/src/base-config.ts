@@ -109,6 +109,15 @@ export class DataServiceConfig extends BaseServiceConfig {
   @IsBoolean()
   DB_PREPARED_STATEMENTS: boolean = true;
 
+  /**
+   * Longest a statement may run before Postgres cancels it (a lock waited on, a slow plan). A
+   * connection whose server stays silent for twice as long is taken for lost and closed.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_STATEMENT_TIMEOUT_MS: number = 15_000;
+
   @EnvList()
   @ArrayNotEmpty({ message: 'must list at least one host:port' })
   @Matches(/^[^:,\s]+:\d+$/, { each: true, message: 'each broker must be host:port' })

@@ -9,7 +9,12 @@ import {
   MESSAGING_MIGRATIONS,
   OutboxMessageOrmEntity,
 } from '@storage/messaging';
-import { PersistenceModule, probeDatabase, type PersistenceOptions } from '@storage/persistence';
+import {
+  PersistenceModule,
+  probeDatabase,
+  replyStallMs,
+  type PersistenceOptions,
+} from '@storage/persistence';
 
 export interface DataServiceModuleOptions {
   /** Service name: Kafka client id and consumer group. */
@@ -33,6 +38,7 @@ export class DataServiceModule {
       url: config.DATABASE_URL,
       poolSize: config.DB_POOL_SIZE,
       preparedStatements: config.DB_PREPARED_STATEMENTS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       entities: [...(options.entities as []), OutboxMessageOrmEntity, InboxMessageOrmEntity],
       migrations: [...MESSAGING_MIGRATIONS, ...(options.migrations as [])],
     });
@@ -45,6 +51,7 @@ export class DataServiceModule {
           clientId: options.name,
           databaseUrl: config.DATABASE_URL,
           server: options.server,
+          relay: { replyStallMs: replyStallMs(config.DB_STATEMENT_TIMEOUT_MS) },
         }),
         HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
       ],

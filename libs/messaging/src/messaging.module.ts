@@ -3,6 +3,7 @@ import { ClientKafka } from '@nestjs/microservices';
 import { logLevel, Partitioners } from 'kafkajs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { replyStallMs } from '@storage/persistence';
 import { Inbox } from './inbox';
 import { KafkaEventServer } from './kafka-event-server';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
@@ -51,6 +52,7 @@ export class MessagingModule {
       retentionHours: options.relay?.retentionHours ?? 24,
       inboxRetentionHours: options.relay?.inboxRetentionHours ?? 14 * 24,
       maxPublishAttempts: options.relay?.maxPublishAttempts ?? 5,
+      replyStallMs: options.relay?.replyStallMs ?? replyStallMs(),
     };
     return {
       module: MessagingModule,

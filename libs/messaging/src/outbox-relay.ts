@@ -18,6 +18,7 @@ import {
   tracingExported,
   type Span,
 } from '@storage/observability';
+import { watchReplies } from '@storage/persistence';
 import { OUTBOX_CHANNEL } from './outbox';
 import { relayCounters } from './outbox.metrics';
 
@@ -38,6 +39,8 @@ export interface OutboxRelayOptions {
   inboxRetentionHours: number;
   /** Refusals of one row (message too large, invalid) before it is parked. */
   maxPublishAttempts: number;
+  /** The relay's own session is closed when its server stays silent this long (watchReplies). */
+  replyStallMs: number;
 }
 
 interface OutboxRow {
@@ -421,6 +424,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         connectionString: this.options.databaseUrl,
         connectionTimeoutMillis: 3000,
       });
+      watchReplies(client, this.options.replyStallMs);
       client.on('notification', () => {
         this.notified = true;
         this.wake?.();

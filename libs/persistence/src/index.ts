@@ -4,6 +4,7 @@ export * from './persistence.module';
 export * from './locked-if';
 export * from './typeorm-unit-of-work';
 export * from './probe-database';
+export * from './reply-watchdog';
 export * from './reconciliation-columns';
 export * from './insert-or-get-existing';
 export * from './service-client';

@@ -12,6 +12,11 @@ export interface PersistenceOptions {
   poolSize: number;
   /** Parameterised statements prepared once per connection (see serviceClientClass). */
   preparedStatements: boolean;
+  /**
+   * Longest a statement may run before Postgres cancels it; a connection whose server stays
+   * silent for twice as long is closed (see watchReplies). DEFAULT_STATEMENT_TIMEOUT_MS if unset.
+   */
+  statementTimeoutMs?: number;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -21,6 +26,16 @@ export interface PersistenceOptions {
 // A DATE is a calendar day, not an instant: keep 'YYYY-MM-DD' instead of a local-midnight Date.
 const PG_DATE_OID = 1082;
 types.setTypeParser(PG_DATE_OID, (value: string) => value);
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
+ * How long a connection waits for a reply before it is taken for lost: twice the statement
+ * timeout, by which a live server has answered every statement, if only with its cancellation.
+ */
+export function replyStallMs(statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS): number {
+  return 2 * statementTimeoutMs;
+}
 
 /** Any constant works; it only has to be the same for every replica of every service. */
 const MIGRATION_LOCK_KEY = 727_001;
@@ -52,7 +67,10 @@ export function buildDataSourceOptions(options: PersistenceOptions): DataSourceO
     // Failures surface as exceptions and are logged (as JSON) where they are handled.
     logging: false,
     extra: {
-      Client: serviceClientClass({ preparedStatements: options.preparedStatements }),
+      Client: serviceClientClass({
+        preparedStatements: options.preparedStatements,
+        replyStallMs: replyStallMs(options.statementTimeoutMs),
+      }),
       max: options.poolSize,
       // pg-pool closes a connection idle for 10 s by default; after a lull of more than that the
       // next burst paid for new ones (a backend forked and authenticated, its caches filled, its
@@ -60,7 +78,7 @@ export function buildDataSourceOptions(options: PersistenceOptions): DataSourceO
       idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: 3000,
       // A statement stuck behind a lock must not hold a request forever.
-      statement_timeout: 15_000,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: 30_000,
     },
   };

@@ -3,6 +3,7 @@ import { Client, Query, type QueryConfig } from 'pg';
 import { prepareValue } from 'pg/lib/utils';
 import { currentRequestContext, endSpan, SpanKind, startSpan, tracingExported } from '@storage/observability';
 import { databaseRoundTrips } from './database-client.metrics';
+import { watchReplies } from './reply-watchdog';
 import { transactionManager } from './typeorm-unit-of-work';
 
 /** Distinct statements that get a name; any beyond run unnamed, so the cache stays bounded. */
@@ -274,14 +275,23 @@ interface Held {
  * never sent in front of the next borrower's statement.
  *
  * With tracing exported, each query of a traced request is a span (see `traced`).
+ *
+ * With `replyStallMs`, a connection whose server has not answered a statement for that long is
+ * closed (see `watchReplies`).
  */
-export function serviceClientClass(options: { preparedStatements: boolean }): typeof Client {
+export function serviceClientClass(options: {
+  preparedStatements: boolean;
+  replyStallMs?: number;
+}): typeof Client {
   return class ServiceClient extends Client {
     private held: Held | null = null;
 
     constructor(config?: ConstructorParameters<typeof Client>[0]) {
       super(config);
       this.connection.on('readyForQuery', () => databaseRoundTrips.inc());
+      if (options.replyStallMs !== undefined) {
+        watchReplies(this, options.replyStallMs);
+      }
     }
 
     // pg's query() has many overloads; only (text, values[, callback]), TypeORM's call, is rewritten.
