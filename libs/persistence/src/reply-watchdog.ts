@@ -32,6 +32,10 @@ const CHECK_EVERY_MS = 1000;
  */
 export function watchReplies(client: Client, stallMs: number): void {
   const target = client as unknown as WatchedClient;
+  if (typeof target._getActiveQuery !== 'function') {
+    // Another node-postgres than the one this reads: unwatched rather than a timer that throws.
+    return;
+  }
   watched.set(target, { stallMs, waitingOn: undefined, since: 0 });
   target.once('end', () => watched.delete(target));
   if (!timer) {
