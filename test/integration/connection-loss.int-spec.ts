@@ -73,6 +73,19 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
     await expect(probeDatabase(db.url)).resolves.toBeUndefined();
   });
 
+  it('takes a database it cannot log in to (dropped, being restored) for an outage', async () => {
+    const missing = new URL(db.url);
+    missing.pathname = '/it_no_such_database';
+    const client = new Client({ connectionString: missing.toString() });
+    const failure = await client.connect().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await client.end().catch(() => undefined);
+    expect((failure as { code?: string }).code).toBe('3D000');
+    expect(classifyFailure(failure)).toBe('database-unavailable');
+  });
+
   it('closes a connection whose server goes silent, and the pool opens a new one once it answers', async () => {
     const server = new URL(db.url);
     const proxy = new TcpProxy(server.hostname, Number(server.port));

@@ -37,7 +37,7 @@ describe('classifyFailure', () => {
     expect(classifyFailure(Object.assign(new Error('contended'), { transient: true }))).toBe('transient');
   });
 
-  it.each(['08006', '08001', '57P01', '57P03', '53300', '25006'])(
+  it.each(['08006', '08001', '57P01', '57P03', '53300', '25006', '28P01', '28000', '3D000'])(
     'sees SQLSTATE %s as the database being unavailable',
     (code) => {
       expect(classifyFailure(queryFailed(pgError(code)))).toBe('database-unavailable');

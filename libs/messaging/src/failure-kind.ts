@@ -24,6 +24,10 @@ const UNAVAILABLE_SQLSTATE = [
   // read_only_sql_transaction: connected to a standby, or to a primary mid-failover; writes come
   // back once the pool reaches the new primary
   /^25006$/,
+  // A connection refused at login (credentials rotated or revoked, the database dropped or being
+  // restored): no message is at fault, and each would be dead-lettered in turn.
+  /^28/,
+  /^3D000$/,
 ];
 const TRANSIENT_SQLSTATE = new Set([
   '40001', // serialization_failure
