@@ -103,7 +103,14 @@ describe('platform', () => {
       system = await System.start({
         label: 'platform-faults',
         services: ['payment'],
-        env: { payment: { DATABASE_URL: databaseUrl.toString(), KAFKA_BROKERS: kafka.brokers } },
+        env: {
+          payment: {
+            DATABASE_URL: databaseUrl.toString(),
+            KAFKA_BROKERS: kafka.brokers,
+            // A connection silent for twice this long is taken for lost (the last test).
+            DB_STATEMENT_TIMEOUT_MS: '2000',
+          },
+        },
       });
     });
 
@@ -147,6 +154,37 @@ describe('platform', () => {
         timeoutMs: 90_000,
       });
       expect(back.body.info).toMatchObject({ kafka: { status: 'up' } });
+    });
+
+    it('answers 503, not never, when the database goes silent, and serves again once it answers', async () => {
+      const payment = (id: string) =>
+        http<{ error?: string }>('GET', `${system!.url('payment')}/payments/${id}`, {
+          headers: { 'x-user-id': 'platform-silence', 'x-user-role': 'customer' },
+          timeoutMs: 20_000,
+        });
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      // A statement just answered: the pool holds a connection that the silence below will catch.
+      expect((await payment(unknown)).status).toBe(404);
+      proxy.silence();
+      try {
+        // Nothing answers on the pool's connection (no reset, no FIN): the service gives it up
+        // after twice its statement timeout, 4 s here. Without that the request would wait for
+        // ever, and the client give up at 20 s.
+        const silent = await payment(unknown);
+        expect({ status: silent.status, error: silent.body.error }).toEqual({
+          status: 503,
+          error: 'SERVICE_TEMPORARILY_UNAVAILABLE',
+        });
+        await waitFor('readiness to fail', ready, (response) => response.status === 503, {
+          timeoutMs: 15_000,
+        });
+      } finally {
+        proxy.speak();
+      }
+      await waitFor('readiness to recover', ready, (response) => response.status === 200, {
+        timeoutMs: 30_000,
+      });
+      expect((await payment(unknown)).status).toBe(404);
     });
   });
 });
