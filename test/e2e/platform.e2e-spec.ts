@@ -92,13 +92,10 @@ describe('platform', () => {
     beforeAll(async () => {
       const postgres = new URL(stackInfo().postgresServerUrl);
       proxy = new TcpProxy(postgres.hostname, Number(postgres.port));
-      const proxyPort = await proxy.start();
+      await proxy.start();
       // A broker of its own: stopping it must not disturb the other suites.
       kafka = await startKafka({ dataDir: join(stackInfo().dataDir, 'kafka-fault'), log: () => undefined });
-      const databaseUrl = new URL(postgres);
-      databaseUrl.port = String(proxyPort);
-      // Through the proxy's TCP port, not the server's Unix socket (the stack's own URL names it).
-      databaseUrl.searchParams.delete('host');
+      const databaseUrl = new URL(proxy.urlFor(postgres.toString()));
       databaseUrl.pathname = '/payment';
       system = await System.start({
         label: 'platform-faults',

@@ -6,6 +6,14 @@ import { freshDatabase } from '../support/database';
 import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor, waitUntil } from '../support/wait-for';
 
+/** What `work` failed with, or undefined when it did not. */
+function failureOf(work: Promise<unknown>): Promise<unknown> {
+  return work.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
 /**
  * Faults of the database server that a consumer must wait out and HTTP must answer with a 503.
  *
@@ -27,8 +35,8 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
   });
 
   it('is an outage, not a bug, and the pool serves the next transaction', async () => {
-    const failure = await db.dataSource
-      .transaction(async (manager) => {
+    const failure = await failureOf(
+      db.dataSource.transaction(async (manager) => {
         const [{ pid }] = await manager.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
         const admin = new Client({ connectionString: db.url });
         await admin.connect();
@@ -41,11 +49,8 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
           Promise.resolve(manager.queryRunner!.isReleased),
         );
         await manager.query('SELECT 1');
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      }),
+    );
 
     expect(failure).toBeInstanceOf(Error);
     expect(classifyFailure(failure)).toBe('database-unavailable');
@@ -58,10 +63,7 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
     const readOnly = new Client({ connectionString: db.url });
     await readOnly.connect();
     try {
-      const failure = await readOnly.query('CREATE TABLE refused (id int)').then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      const failure = await failureOf(readOnly.query('CREATE TABLE refused (id int)'));
       expect((failure as { code?: string }).code).toBe('25006');
       expect(classifyFailure(failure)).toBe('database-unavailable');
       // A paused consumer resumes when the probe passes: not while every write would fail again.
@@ -77,10 +79,7 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
     const missing = new URL(db.url);
     missing.pathname = '/it_no_such_database';
     const client = new Client({ connectionString: missing.toString() });
-    const failure = await client.connect().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(client.connect());
     await client.end().catch(() => undefined);
     expect((failure as { code?: string }).code).toBe('3D000');
     expect(classifyFailure(failure)).toBe('database-unavailable');
@@ -89,13 +88,10 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
   it('closes a connection whose server goes silent, and the pool opens a new one once it answers', async () => {
     const server = new URL(db.url);
     const proxy = new TcpProxy(server.hostname, Number(server.port));
-    const url = new URL(db.url);
-    url.port = String(await proxy.start());
-    // Through the proxy's TCP port, not the server's Unix socket.
-    url.searchParams.delete('host');
+    await proxy.start();
     const dataSource = await new DataSource(
       buildDataSourceOptions({
-        url: url.toString(),
+        url: proxy.urlFor(db.url),
         poolSize: 1,
         preparedStatements: true,
         statementTimeoutMs: 1000,
@@ -110,10 +106,7 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
       // it acknowledged): bounded here, so a regression fails with words instead of a timeout.
       let guard: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        dataSource.query('SELECT 2').then(
-          () => 'answered',
-          (error: unknown) => error,
-        ),
+        failureOf(dataSource.query('SELECT 2')).then((error) => error ?? 'answered'),
         new Promise((resolve) => {
           guard = setTimeout(() => resolve('still waiting after 20 s'), 20_000);
         }),

@@ -18,16 +18,13 @@ export class TcpProxy {
 
   async start(): Promise<number> {
     this.server = createServer((client) => {
+      this.track(client);
       if (this.silent) {
-        this.hold(client);
+        mute(client);
         return;
       }
       const upstream = connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
+      this.track(upstream);
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -38,6 +35,16 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** `databaseUrl` (a postgres:// URL of the target) through this proxy's TCP port. */
+  urlFor(databaseUrl: string): string {
+    const url = new URL(databaseUrl);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.port);
+    // The proxy's TCP port, not the server's Unix socket a `host` parameter would name.
+    url.searchParams.delete('host');
+    return url.toString();
+  }
+
   /**
    * From now on every byte is dropped, both ways, and nothing is closed: a database host that
    * vanished, or a network that drops its packets. New connections are accepted and get no word
@@ -46,22 +53,17 @@ export class TcpProxy {
    */
   silence(): void {
     this.silent = true;
-    for (const socket of this.sockets) {
-      this.hold(socket);
-    }
+    this.sockets.forEach(mute);
   }
 
   speak(): void {
     this.silent = false;
   }
 
-  private hold(socket: Socket): void {
+  private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.unpipe();
-    socket.removeAllListeners('data');
-    socket.on('data', () => undefined);
   }
 
   async cut(): Promise<void> {
@@ -76,4 +78,11 @@ export class TcpProxy {
   async restore(): Promise<void> {
     await this.start();
   }
+}
+
+/** Forwards nothing more, closes nothing: what arrives is read and dropped. */
+function mute(socket: Socket): void {
+  socket.unpipe();
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
 }
