@@ -614,6 +614,22 @@ describe('requests Node refuses before any route', () => {
     }
   });
 
+  it('answers an HTTP/1.1 request without Host with a 400 naming it (Node says nothing), and serves HTTP/1.0 without one', async () => {
+    const { head, body } = await answerThenClose(() => 'GET /health/live HTTP/1.1\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    const requestId = /\r\nx-request-id: ([^\r]+)/i.exec(head)?.[1];
+    expect(JSON.parse(body)).toEqual({
+      statusCode: 400,
+      error: 'MISSING_HOST',
+      message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+      requestId,
+    });
+    // HTTP/1.0 has no Host header: still served (and its connection closed, as 1.0 does).
+    const old = await answerThenClose(() => 'GET /health/live HTTP/1.0\r\n\r\n');
+    expect(old.head).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {
     // Bytes after the request belong to the tunnel the client hoped for: never read as HTTP.
     const { head, body } = await answerThenClose(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { endLingering } from './connection-draining';
 import type { ErrorBody } from './http-error.filter';
 
@@ -105,6 +106,31 @@ export function answerConnect(_request: IncomingMessage, socket: Duplex): void {
     },
     'Allow: \r\n',
   );
+}
+
+/**
+ * HTTP/1.1 requires a Host header (RFC 9112, section 3.2). Node refuses a request without one
+ * itself, with a bare 400 that names nothing; the server is told not to (`requireHostHeader:
+ * false`) and this hook refuses it instead: the one error shape, the request's id, and a
+ * connection that says it ends (a client that forgot Host may have framed the rest wrongly too).
+ * HTTP/1.0 has no Host header and is served as before.
+ */
+export function refuseMissingHost(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const { raw } = request;
+    if (raw.headers.host !== undefined || raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1) {
+      done();
+      return;
+    }
+    const requestId = reply.getHeader('x-request-id');
+    const answer: ErrorBody = {
+      statusCode: 400,
+      error: 'MISSING_HOST',
+      message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+      requestId: typeof requestId === 'string' ? requestId : randomUUID(),
+    };
+    void reply.status(400).header('connection', 'close').type('application/json; charset=utf-8').send(answer);
+  });
 }
 
 /**
