@@ -630,6 +630,19 @@ describe('requests Node refuses before any route', () => {
     expect(old.head).toMatch(/^HTTP\/1\.1 200 /);
   });
 
+  it('answers a request with two Host headers with a 400 (Node would read the first alone)', async () => {
+    const { head, body } = await answerThenClose(
+      (host) => `GET /health/live HTTP/1.1\r\nHost: ${host}\r\nHost: elsewhere.example\r\n\r\n`,
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(body)).toMatchObject({
+      statusCode: 400,
+      error: 'INVALID_HOST',
+      message: 'A request carries one Host header; this one has 2',
+    });
+  });
+
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {
     // Bytes after the request belong to the tunnel the client hoped for: never read as HTTP.
     const { head, body } = await answerThenClose(

@@ -1,4 +1,5 @@
-import { clientErrorBody } from './client-errors';
+import type { IncomingMessage } from 'node:http';
+import { clientErrorBody, hostProblem } from './client-errors';
 
 const parseError = (code: string, reason: string) =>
   Object.assign(new Error(`Parse Error: ${reason}`), { code, reason });
@@ -38,5 +39,35 @@ describe('clientErrorBody', () => {
       clientErrorBody(parseError('HPE_PAUSED_H2_UPGRADE', 'Pause on PRI/Upgrade'), deadlines).message,
     ).toContain('use HTTP/1.1');
     expect(clientErrorBody(new Error('something else'), deadlines).statusCode).toBe(400);
+  });
+});
+
+describe('hostProblem', () => {
+  const request = (version: string, rawHeaders: string[]) => {
+    const [major, minor] = version.split('.').map(Number);
+    return { httpVersionMajor: major, httpVersionMinor: minor, rawHeaders } as unknown as IncomingMessage;
+  };
+
+  it('accepts one Host header in any spelling, and HTTP/1.0 without one', () => {
+    expect(hostProblem(request('1.1', ['Host', 'a.example', 'Accept', '*/*']))).toBeUndefined();
+    expect(hostProblem(request('1.1', ['hOsT', 'a.example']))).toBeUndefined();
+    expect(hostProblem(request('1.0', ['Accept', '*/*']))).toBeUndefined();
+  });
+
+  it('names a missing Host in HTTP/1.1', () => {
+    expect(hostProblem(request('1.1', ['Accept', '*/*', 'X-Host', 'a.example']))).toEqual({
+      error: 'MISSING_HOST',
+      message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+    });
+  });
+
+  it('counts every Host line, whatever their values and the version', () => {
+    expect(hostProblem(request('1.1', ['Host', 'a.example', 'host', 'b.example']))?.error).toBe(
+      'INVALID_HOST',
+    );
+    expect(hostProblem(request('1.0', ['Host', 'a', 'Accept', 'x', 'HOST', 'a', 'Host', 'a']))).toEqual({
+      error: 'INVALID_HOST',
+      message: 'A request carries one Host header; this one has 3',
+    });
   });
 });

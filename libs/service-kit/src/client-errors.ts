@@ -108,25 +108,52 @@ export function answerConnect(_request: IncomingMessage, socket: Duplex): void {
   );
 }
 
+/** How many Host lines a request carries (Node keeps the first in `headers` and drops the rest). */
+function hostLines(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index];
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** What is wrong with a request's Host header, if anything (RFC 9112, section 3.2). */
+export function hostProblem(request: IncomingMessage): { error: string; message: string } | undefined {
+  const lines = hostLines(request.rawHeaders);
+  if (lines > 1) {
+    // Two hosts are two readings of one request: a proxy and a service may each pick another.
+    return { error: 'INVALID_HOST', message: `A request carries one Host header; this one has ${lines}` };
+  }
+  if (lines === 0 && request.httpVersionMajor === 1 && request.httpVersionMinor === 1) {
+    return {
+      error: 'MISSING_HOST',
+      message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+    };
+  }
+  return undefined;
+}
+
 /**
- * HTTP/1.1 requires a Host header (RFC 9112, section 3.2). Node refuses a request without one
- * itself, with a bare 400 that names nothing; the server is told not to (`requireHostHeader:
- * false`) and this hook refuses it instead: the one error shape, the request's id, and a
- * connection that says it ends (a client that forgot Host may have framed the rest wrongly too).
- * HTTP/1.0 has no Host header and is served as before.
+ * A request without Host (HTTP/1.1 requires one) or with several. Node refuses the first itself,
+ * with a bare 400 that names nothing, and lets the second through reading the first Host only;
+ * the server is told not to check (`requireHostHeader: false`) and this hook refuses both: the one
+ * error shape, the request's id, and a connection that says it ends (a client that got Host wrong
+ * may have framed the rest wrongly too). HTTP/1.0 needs no Host and is served as before.
  */
-export function refuseMissingHost(fastify: FastifyInstance): void {
+export function refuseBadHost(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const { raw } = request;
-    if (raw.headers.host !== undefined || raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1) {
+    const problem = hostProblem(request.raw);
+    if (!problem) {
       done();
       return;
     }
     const requestId = reply.getHeader('x-request-id');
     const answer: ErrorBody = {
       statusCode: 400,
-      error: 'MISSING_HOST',
-      message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+      ...problem,
       requestId: typeof requestId === 'string' ? requestId : randomUUID(),
     };
     void reply.status(400).header('connection', 'close').type('application/json; charset=utf-8').send(answer);
