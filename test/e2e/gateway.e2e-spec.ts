@@ -643,6 +643,27 @@ describe('requests Node refuses before any route', () => {
     });
   });
 
+  it('answers a transfer coding other than chunked with a 400 naming it, instead of reading the body as plain', async () => {
+    const bearer = await customer();
+    const json = JSON.stringify({ size: 'S', startDate: '2300-05-01', endDate: '2300-05-03' });
+    // Node's parser takes `gzip, chunked` and undoes the chunking alone: the JSON above, claimed
+    // to be compressed, was proxied and booked as it was.
+    const { head, body } = await answerThenClose(
+      (host) =>
+        `POST /api/bookings HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n` +
+        `Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n` +
+        `${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`,
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(body)).toMatchObject({
+      statusCode: 400,
+      error: 'UNSUPPORTED_TRANSFER_ENCODING',
+      message:
+        'Transfer-Encoding gzip is not accepted; send the body with chunked alone or with Content-Length',
+    });
+  });
+
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {
     // Bytes after the request belong to the tunnel the client hoped for: never read as HTTP.
     const { head, body } = await answerThenClose(

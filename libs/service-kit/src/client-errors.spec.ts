@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientErrorBody, hostProblem } from './client-errors';
+import { clientErrorBody, headerProblem } from './client-errors';
 
 const parseError = (code: string, reason: string) =>
   Object.assign(new Error(`Parse Error: ${reason}`), { code, reason });
@@ -42,32 +42,68 @@ describe('clientErrorBody', () => {
   });
 });
 
-describe('hostProblem', () => {
+describe('headerProblem', () => {
+  /** A request as Node hands it over: raw header lines, and `headers` folded from them. */
   const request = (version: string, rawHeaders: string[]) => {
     const [major, minor] = version.split('.').map(Number);
-    return { httpVersionMajor: major, httpVersionMinor: minor, rawHeaders } as unknown as IncomingMessage;
+    const headers: Record<string, string> = {};
+    for (let index = 0; index < rawHeaders.length; index += 2) {
+      const name = rawHeaders[index].toLowerCase();
+      headers[name] = name in headers ? `${headers[name]}, ${rawHeaders[index + 1]}` : rawHeaders[index + 1];
+    }
+    return {
+      httpVersionMajor: major,
+      httpVersionMinor: minor,
+      rawHeaders,
+      headers,
+    } as unknown as IncomingMessage;
   };
 
   it('accepts one Host header in any spelling, and HTTP/1.0 without one', () => {
-    expect(hostProblem(request('1.1', ['Host', 'a.example', 'Accept', '*/*']))).toBeUndefined();
-    expect(hostProblem(request('1.1', ['hOsT', 'a.example']))).toBeUndefined();
-    expect(hostProblem(request('1.0', ['Accept', '*/*']))).toBeUndefined();
+    expect(headerProblem(request('1.1', ['Host', 'a.example', 'Accept', '*/*']))).toBeUndefined();
+    expect(headerProblem(request('1.1', ['hOsT', 'a.example']))).toBeUndefined();
+    expect(headerProblem(request('1.0', ['Accept', '*/*']))).toBeUndefined();
   });
 
   it('names a missing Host in HTTP/1.1', () => {
-    expect(hostProblem(request('1.1', ['Accept', '*/*', 'X-Host', 'a.example']))).toEqual({
+    expect(headerProblem(request('1.1', ['Accept', '*/*', 'X-Host', 'a.example']))).toEqual({
       error: 'MISSING_HOST',
       message: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
     });
   });
 
   it('counts every Host line, whatever their values and the version', () => {
-    expect(hostProblem(request('1.1', ['Host', 'a.example', 'host', 'b.example']))?.error).toBe(
+    expect(headerProblem(request('1.1', ['Host', 'a.example', 'host', 'b.example']))?.error).toBe(
       'INVALID_HOST',
     );
-    expect(hostProblem(request('1.0', ['Host', 'a', 'Accept', 'x', 'HOST', 'a', 'Host', 'a']))).toEqual({
+    expect(headerProblem(request('1.0', ['Host', 'a', 'Accept', 'x', 'HOST', 'a', 'Host', 'a']))).toEqual({
       error: 'INVALID_HOST',
       message: 'A request carries one Host header; this one has 3',
     });
+  });
+
+  it('accepts chunked alone, in any spelling', () => {
+    expect(headerProblem(request('1.1', ['Host', 'a', 'Transfer-Encoding', 'chunked']))).toBeUndefined();
+    expect(headerProblem(request('1.1', ['Host', 'a', 'transfer-encoding', ' CHUNKED ']))).toBeUndefined();
+  });
+
+  it('names every other transfer coding, in one header or several', () => {
+    expect(headerProblem(request('1.1', ['Host', 'a', 'Transfer-Encoding', 'gzip, chunked']))).toEqual({
+      error: 'UNSUPPORTED_TRANSFER_ENCODING',
+      message:
+        'Transfer-Encoding gzip is not accepted; send the body with chunked alone or with Content-Length',
+    });
+    expect(
+      headerProblem(
+        request('1.1', [
+          'Host',
+          'a',
+          'Transfer-Encoding',
+          'deflate',
+          'Transfer-Encoding',
+          'x-custom,chunked',
+        ]),
+      )?.message,
+    ).toContain('Transfer-Encoding deflate, x-custom is not accepted');
   });
 });

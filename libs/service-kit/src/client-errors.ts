@@ -108,6 +108,11 @@ export function answerConnect(_request: IncomingMessage, socket: Duplex): void {
   );
 }
 
+interface HeaderProblem {
+  error: string;
+  message: string;
+}
+
 /** How many Host lines a request carries (Node keeps the first in `headers` and drops the rest). */
 function hostLines(rawHeaders: readonly string[]): number {
   let count = 0;
@@ -121,7 +126,7 @@ function hostLines(rawHeaders: readonly string[]): number {
 }
 
 /** What is wrong with a request's Host header, if anything (RFC 9112, section 3.2). */
-export function hostProblem(request: IncomingMessage): { error: string; message: string } | undefined {
+function hostProblem(request: IncomingMessage): HeaderProblem | undefined {
   const lines = hostLines(request.rawHeaders);
   if (lines > 1) {
     // Two hosts are two readings of one request: a proxy and a service may each pick another.
@@ -137,15 +142,45 @@ export function hostProblem(request: IncomingMessage): { error: string; message:
 }
 
 /**
- * A request without Host (HTTP/1.1 requires one) or with several. Node refuses the first itself,
- * with a bare 400 that names nothing, and lets the second through reading the first Host only;
- * the server is told not to check (`requireHostHeader: false`) and this hook refuses both: the one
- * error shape, the request's id, and a connection that says it ends (a client that got Host wrong
- * may have framed the rest wrongly too). HTTP/1.0 needs no Host and is served as before.
+ * Transfer codings other than chunked (RFC 9112, section 7). Node's parser takes them when
+ * chunked comes last and then undoes the chunking alone: a body sent as `gzip, chunked` would be
+ * read as if it were not compressed (and a proxy behind us might read it otherwise again).
  */
-export function refuseBadHost(fastify: FastifyInstance): void {
+function transferCodingProblem(request: IncomingMessage): HeaderProblem | undefined {
+  const header = request.headers['transfer-encoding'];
+  if (header === undefined) {
+    return undefined;
+  }
+  const others = header
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== 'chunked');
+  if (others.length === 0) {
+    return undefined;
+  }
+  return {
+    error: 'UNSUPPORTED_TRANSFER_ENCODING',
+    message: `Transfer-Encoding ${others.join(', ')} is not accepted; send the body with chunked alone or with Content-Length`,
+  };
+}
+
+/** What makes a request's headers unreadable for us although Node's parser took them, if anything. */
+export function headerProblem(request: IncomingMessage): HeaderProblem | undefined {
+  return hostProblem(request) ?? transferCodingProblem(request);
+}
+
+/**
+ * Refuses what Node's parser lets through but no one can read reliably: a request without Host
+ * (HTTP/1.1 requires one) or with several, and transfer codings other than chunked. Node refuses a
+ * missing Host itself, with a bare 400 that names nothing, and takes two Hosts reading the first
+ * alone; the server is told not to check Host (`requireHostHeader: false`) and this hook refuses
+ * all three: 400 in the one error shape, the request's id, and a connection that says it ends (the
+ * body is not read, and a client that got these wrong may have framed the rest wrongly too).
+ * HTTP/1.0 needs no Host and is served as before.
+ */
+export function refuseUnreadableHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const problem = hostProblem(request.raw);
+    const problem = headerProblem(request.raw);
     if (!problem) {
       done();
       return;

@@ -30,7 +30,12 @@ import { answerRouterError } from './router-errors';
 import { installIdentityCheck, installInternalAuth } from './internal-auth';
 import { observeHttpRequest } from './http-server.metrics';
 import { METRICS_PATH, serveMetricsPort, serveMetricsRoute } from './metrics-endpoint';
-import { answerClientError, answerConnect, answerUnmetExpectation, refuseBadHost } from './client-errors';
+import {
+  answerClientError,
+  answerConnect,
+  answerUnmetExpectation,
+  refuseUnreadableHeaders,
+} from './client-errors';
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
@@ -349,7 +354,7 @@ export async function runService<C extends BaseServiceConfig>(
         headersTimeout: headersTimeoutMs,
         // Node checks the timeouts above only this often (default 30 s).
         connectionsCheckingInterval: Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS / 2),
-        // Refused with a named answer by refuseBadHost instead of Node's bare 400.
+        // Refused with a named answer by refuseUnreadableHeaders instead of Node's bare 400.
         requireHostHeader: false,
       },
     }),
@@ -359,7 +364,7 @@ export async function runService<C extends BaseServiceConfig>(
   installRequestContext(app, logger, inFlight);
   installJsonBodyParser(app, definition.bodyLimitBytes ?? 1024 * 1024);
   const fastify = app.getHttpAdapter().getInstance();
-  refuseBadHost(fastify);
+  refuseUnreadableHeaders(fastify);
   fastify.server.on('checkExpectation', answerUnmetExpectation);
   fastify.server.on('connect', answerConnect);
   if (definition.internalAuth !== false) {
