@@ -106,4 +106,13 @@ describe('headerProblem', () => {
       )?.message,
     ).toContain('Transfer-Encoding deflate, x-custom is not accepted');
   });
+
+  it('names at most 40 characters of the codings', () => {
+    const message = headerProblem(
+      request('1.1', ['Host', 'a', 'Transfer-Encoding', `${'x'.repeat(5000)}, chunked`]),
+    )?.message;
+    expect(message).toBe(
+      `Transfer-Encoding ${'x'.repeat(40)}... is not accepted; send the body with chunked alone or with Content-Length`,
+    );
+  });
 });

@@ -158,9 +158,12 @@ function transferCodingProblem(request: IncomingMessage): HeaderProblem | undefi
   if (others.length === 0) {
     return undefined;
   }
+  // Named as the client wrote them, cut short as Content-Encoding's refusal does: an answer need
+  // not repeat 16 kB of header.
+  const named = others.join(', ');
   return {
     error: 'UNSUPPORTED_TRANSFER_ENCODING',
-    message: `Transfer-Encoding ${others.join(', ')} is not accepted; send the body with chunked alone or with Content-Length`,
+    message: `Transfer-Encoding ${named.length > 40 ? `${named.slice(0, 40)}...` : named} is not accepted; send the body with chunked alone or with Content-Length`,
   };
 }
 
