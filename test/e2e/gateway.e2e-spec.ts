@@ -587,6 +587,24 @@ describe('requests Node refuses before any route', () => {
     });
   });
 
+  it('answers requests pipelined before an unreadable one first, in order, and refuses it after them', async () => {
+    const bearer = await customer();
+    const get = (host: string, path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n\r\n`;
+    const connection = await rawConnection(gateway.url);
+    // One write: both requests are read whole before the parser meets the third.
+    connection.socket.write(
+      get(connection.host, '/api/bookings/b-1') + get(connection.host, '/health/live') + 'NOT HTTP\r\n\r\n',
+    );
+    const outcome = await connection.closedWithin(10_000);
+    connection.socket.destroy();
+    expect(outcome).toBe('closed');
+    // Before: the 400 alone, which a pipelining client reads as the answer to its first request.
+    const statuses = [...connection.received().matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+    expect(statuses).toEqual(['200', '200', '400']);
+    expect(connection.received()).toContain('"error":"MALFORMED_REQUEST"');
+  });
+
   it('answers oversized headers with 431, and a keep-alive client goes on on a new connection', async () => {
     // Node's own agent, as most clients: it reuses a connection unless the answer says it ends.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -65,12 +65,23 @@ function answerAndClose(socket: Socket, answer: ErrorBody, headers = ''): void {
   );
 }
 
+/** The answer Node is writing on a connection now, if any, and the request it answers. */
+function currentAnswer(socket: Socket): ServerResponse | undefined {
+  return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
 /**
  * Fastify's `clientErrorHandler`. Fastify's default writes its answer without `Connection: close`
  * and then destroys the socket: a keep-alive client (Node's default agent, browsers) takes the
  * connection as reusable, and its next request on it meets a reset. Here the answer says the
  * connection ends, and the socket lingers (see endLingering) so that bytes the client still had
  * in flight (the rest of oversized headers, a body) do not turn our answer into a reset.
+ *
+ * Requests a client pipelined before the unreadable one (received whole, still being answered)
+ * are answered first: HTTP answers a connection's requests in order, so a refusal written at once
+ * would be read as the answer to the first of them (a booking made, its client told 400), and
+ * closing the connection would lose theirs. The refusal waits for them, at most the request
+ * timeout; an answer due to a request still being received is this refusal's own request.
  */
 export function answerClientError(deadlines: RequestDeadlines): (error: ClientError, socket: Socket) => void {
   return (error, socket) => {
@@ -79,13 +90,31 @@ export function answerClientError(deadlines: RequestDeadlines): (error: ClientEr
       return;
     }
     answered.add(socket);
-    // As Node's own default: never write into the middle of an answer already under way.
-    const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (!socket.writable || inProgress?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    answerAndClose(socket, clientErrorBody(error, deadlines));
+    const giveUp = setTimeout(() => socket.destroy(), deadlines.requestTimeoutMs);
+    giveUp.unref();
+    const answerWhenDue = (): void => {
+      const pending = currentAnswer(socket);
+      if (pending && !pending.writableFinished && pending.req.complete && !socket.destroyed) {
+        // Node hands the connection to the next pipelined answer when this one finishes (its
+        // own 'finish' listener runs first); look again then.
+        const next = () => {
+          pending.off('finish', next);
+          pending.off('close', next);
+          setImmediate(answerWhenDue);
+        };
+        pending.on('finish', next);
+        pending.on('close', next);
+        return;
+      }
+      clearTimeout(giveUp);
+      // As Node's own default: never write into the middle of an answer already under way.
+      if (!socket.writable || (pending && !pending.writableFinished && pending.headersSent)) {
+        socket.destroy();
+        return;
+      }
+      answerAndClose(socket, clientErrorBody(error, deadlines));
+    };
+    answerWhenDue();
   };
 }
 
