@@ -680,6 +680,17 @@ describe('requests Node refuses before any route', () => {
       message:
         'Transfer-Encoding gzip is not accepted; send the body with chunked alone or with Content-Length',
     });
+    // Without chunked last the parser cannot frame the body and refuses it too: still one answer.
+    const connection = await rawConnection(gateway.url);
+    connection.socket.write(
+      `POST /api/bookings HTTP/1.1\r\nHost: ${connection.host}\r\nAuthorization: Bearer ${bearer}\r\n` +
+        `Content-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n${json}`,
+    );
+    const outcome = await connection.closedWithin(10_000);
+    connection.socket.destroy();
+    expect(outcome).toBe('closed');
+    expect(connection.received().match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 400 ']);
+    expect(connection.received()).toContain('"error":"UNSUPPORTED_TRANSFER_ENCODING"');
   });
 
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {

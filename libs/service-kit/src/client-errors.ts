@@ -217,6 +217,9 @@ export function refuseUnreadableHeaders(fastify: FastifyInstance): void {
       done();
       return;
     }
+    // The parser may still refuse the bytes after these headers (a body in a coding it cannot
+    // frame): this answer is the request's only one.
+    answered.add(request.raw.socket);
     const requestId = reply.getHeader('x-request-id');
     const answer: ErrorBody = {
       statusCode: 400,
