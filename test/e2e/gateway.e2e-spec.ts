@@ -560,15 +560,21 @@ describe('slow clients', () => {
 });
 
 describe('requests Node refuses before any route', () => {
-  /** Writes a request on a fresh connection; the answer, once the gateway has closed it. */
-  async function answerThenClose(request: (host: string) => string): Promise<{ head: string; body: string }> {
+  /**
+   * Writes a request (or several, in one write) on a fresh connection; once the gateway has closed
+   * it, the first answer's head and body, and everything received.
+   */
+  async function answerThenClose(
+    request: (host: string) => string,
+  ): Promise<{ head: string; body: string; received: string }> {
     const connection = await rawConnection(gateway.url);
     connection.socket.write(request(connection.host));
     const outcome = await connection.closedWithin(10_000);
     connection.socket.destroy();
     expect(outcome).toBe('closed');
-    const [head, body] = connection.received().split('\r\n\r\n');
-    return { head, body };
+    const received = connection.received();
+    const [head, body] = received.split('\r\n\r\n');
+    return { head, body, received };
   }
 
   it('names the problem in the one error shape and says the connection ends', async () => {
@@ -591,18 +597,14 @@ describe('requests Node refuses before any route', () => {
     const bearer = await customer();
     const get = (host: string, path: string) =>
       `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n\r\n`;
-    const connection = await rawConnection(gateway.url);
     // One write: both requests are read whole before the parser meets the third.
-    connection.socket.write(
-      get(connection.host, '/api/bookings/b-1') + get(connection.host, '/health/live') + 'NOT HTTP\r\n\r\n',
+    const { received } = await answerThenClose(
+      (host) => get(host, '/api/bookings/b-1') + get(host, '/health/live') + 'NOT HTTP\r\n\r\n',
     );
-    const outcome = await connection.closedWithin(10_000);
-    connection.socket.destroy();
-    expect(outcome).toBe('closed');
     // Before: the 400 alone, which a pipelining client reads as the answer to its first request.
-    const statuses = [...connection.received().matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
     expect(statuses).toEqual(['200', '200', '400']);
-    expect(connection.received()).toContain('"error":"MALFORMED_REQUEST"');
+    expect(received).toContain('"error":"MALFORMED_REQUEST"');
   });
 
   it('answers oversized headers with 431, and a keep-alive client goes on on a new connection', async () => {
@@ -681,16 +683,13 @@ describe('requests Node refuses before any route', () => {
         'Transfer-Encoding gzip is not accepted; send the body with chunked alone or with Content-Length',
     });
     // Without chunked last the parser cannot frame the body and refuses it too: still one answer.
-    const connection = await rawConnection(gateway.url);
-    connection.socket.write(
-      `POST /api/bookings HTTP/1.1\r\nHost: ${connection.host}\r\nAuthorization: Bearer ${bearer}\r\n` +
+    const alone = await answerThenClose(
+      (host) =>
+        `POST /api/bookings HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n` +
         `Content-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n${json}`,
     );
-    const outcome = await connection.closedWithin(10_000);
-    connection.socket.destroy();
-    expect(outcome).toBe('closed');
-    expect(connection.received().match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 400 ']);
-    expect(connection.received()).toContain('"error":"UNSUPPORTED_TRANSFER_ENCODING"');
+    expect(alone.received.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 400 ']);
+    expect(alone.received).toContain('"error":"UNSUPPORTED_TRANSFER_ENCODING"');
   });
 
   it('answers CONNECT (a tunnel request) with a 405 naming it instead of dropping the connection', async () => {

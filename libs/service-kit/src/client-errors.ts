@@ -65,7 +65,7 @@ function answerAndClose(socket: Socket, answer: ErrorBody, headers = ''): void {
   );
 }
 
-/** The answer Node is writing on a connection now, if any, and the request it answers. */
+/** The answer Node is writing on a connection now, if any (its `req` is the request it answers). */
 function currentAnswer(socket: Socket): ServerResponse | undefined {
   return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
 }
