@@ -95,4 +95,29 @@ describe('payment slow or down', () => {
     const health = await http<{ status: string }>('GET', `${system.url('booking')}/health/ready`);
     expect(health.body.status).toBe('ok');
   });
+
+  it('books a burst that comes just after booking starts, while payment is healthy, refusing none', async () => {
+    // A fresh booking lets 4 payment calls in at once and one more per answer (the slow start):
+    // the rest of a burst waits at the door for those answers instead of being refused.
+    await Promise.all([system.service('payment').stop(), system.service('booking').stop()]);
+    await system.startService('payment', { PAYMENT_LATENCY_MS: '20-40' });
+    // The defaults' timeout (this suite's first test shortened it), and a generous wait, so that a
+    // slow machine's first (cold) answers still come within them.
+    await system.startService('booking', { PAYMENT_TIMEOUT_MS: '2000', PAYMENT_SLOW_START_WAIT_MS: '10000' });
+    await api.waitForPrice('S', 2000);
+    const first = Date.parse(uniquePeriod().startDate);
+    const day = (offset: number) => new Date(first + offset * 86_400_000).toISOString().slice(0, 10);
+    const customerId = uniqueCustomer('burst');
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        api.book({ customerId, size: 'S', startDate: day(5 * i), endDate: day(5 * i + 3) }),
+      ),
+    );
+    expect(burst.map((response) => `${response.status} ${response.body.error ?? ''}`.trim())).toEqual(
+      Array.from({ length: 30 }, () => '201'),
+    );
+    for (const response of burst) {
+      await api.waitForStatus(response.body.id, 'CONFIRMED');
+    }
+  });
 });

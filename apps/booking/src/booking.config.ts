@@ -61,8 +61,9 @@ export class BookingConfig extends DataServiceConfig {
    * The most payment calls in flight at once, and how many may wait for a slot. While calls fail
    * (time out) fewer are let in, down to 4, and at start and after the circuit has been open it
    * starts from 4, one more call per success until calls fail again (see AdaptiveLimit in
-   * libs/resilience). Beyond that a booking is refused at the door with 503 before any work: a
-   * waiting request would hold its client for as long as the calls ahead of it take.
+   * libs/resilience). Beyond that a booking is refused at the door with 503 before any work (but
+   * during that slow start, see PAYMENT_SLOW_START_WAIT_MS): a waiting request would hold its
+   * client for as long as the calls ahead of it take.
    */
   @IsInt()
   @Min(1)
@@ -73,6 +74,19 @@ export class BookingConfig extends DataServiceConfig {
   @Min(0)
   @Max(10_000)
   PAYMENT_BULKHEAD_QUEUE: number = 0;
+
+  /**
+   * At start and after the circuit has been open, the limit of payment calls at once starts from
+   * 4 and grows one call per answer: until it is found, a booking beyond it waits up to this long
+   * at the door for a call to end, rather than being refused while payment may be idle and
+   * healthy (a burst just after a deploy). Once calls fail the refusal is immediate again. 0: never
+   * wait.
+   */
+  @EnvDuration()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PAYMENT_SLOW_START_WAIT_MS: number = 1000;
 
   /**
    * After a refusal at the door (circuit open, every slot taken), how long the gateway may give

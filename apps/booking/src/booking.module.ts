@@ -53,6 +53,7 @@ export class BookingModule {
       halfOpenAfterMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
       bulkheadLimit: config.PAYMENT_BULKHEAD_LIMIT,
       bulkheadQueue: config.PAYMENT_BULKHEAD_QUEUE,
+      slowStartWaitMs: config.PAYMENT_SLOW_START_WAIT_MS,
     });
     const availabilityPolicy = new ResiliencePolicy({
       dependency: 'storage-assign',

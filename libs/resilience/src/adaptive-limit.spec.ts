@@ -84,6 +84,29 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(12);
   });
 
+  it('says it is still finding the level from a start until its first cut or its ceiling, and again after a reset', () => {
+    const limit = new AdaptiveLimit(4, 8, 0.25, 0);
+    expect(limit.findingLevel).toBe(true);
+    for (let i = 1; i <= 4; i += 1) {
+      limit.record(false, i, i);
+    }
+    // At the ceiling nothing is left to find: the bulkhead decides.
+    expect(limit.limit).toBe(8);
+    expect(limit.findingLevel).toBe(false);
+    limit.reset(10);
+    expect(limit.findingLevel).toBe(true);
+    let time = 10;
+    while (limit.findingLevel) {
+      time += 1;
+      limit.record(true, time, time);
+    }
+    // A cut ends it: failing calls are a finding, not the absence of one.
+    expect(limit.limit).toBe(4);
+    expect(limit.findingLevel).toBe(false);
+    limit.record(false, time + 1, time + 1);
+    expect(limit.findingLevel).toBe(false);
+  });
+
   it('starts again from its floor when the circuit opens', () => {
     const limit = new AdaptiveLimit(4, 50, 0.25);
     limit.reset(10);

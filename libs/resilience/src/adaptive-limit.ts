@@ -39,6 +39,14 @@ export class AdaptiveLimit {
   }
 
   /**
+   * Still finding the dependency's level (the slow start): the limit says how little has been
+   * seen yet, not that the dependency is struggling. Over a cut, it is.
+   */
+  get findingLevel(): boolean {
+    return this.slowStart && this.current < this.ceiling;
+  }
+
+  /**
    * The circuit opened: whatever was sent was too much. Start again from the floor when it closes,
    * rather than with the burst that broke it.
    */

@@ -193,17 +193,10 @@ describe('ResiliencePolicy', () => {
 
   it('admits at the door by taking a slot, so the slot is still there when the call is made', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
-    const first = policy.admit();
-    const second = policy.admit();
+    const first = await policy.admit();
+    const second = await policy.admit();
     // Both slots are taken before either call: the third is refused at the door, not after its work.
-    const refused = (() => {
-      try {
-        policy.admit();
-      } catch (error) {
-        return error as DependencyUnavailableError;
-      }
-      return undefined;
-    })();
+    const refused = (await failure(policy.admit())) as DependencyUnavailableError;
     expect(refused).toBeInstanceOf(DependencyUnavailableError);
     expect(refused?.reason).toBe('overloaded');
     // Neither can a plain call slip in between a door check and its call.
@@ -221,8 +214,8 @@ describe('ResiliencePolicy', () => {
 
   it('frees an admitted slot that never made its call once released, and makes one call per admission', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
-    const unused = policy.admit();
-    const used = policy.admit();
+    const unused = await policy.admit();
+    const used = await policy.admit();
     expect(policy.refusalNow()?.reason).toBe('overloaded');
     unused.release();
     unused.release();
@@ -236,13 +229,13 @@ describe('ResiliencePolicy', () => {
   it('times out and opens the circuit for admitted calls as for any other', async () => {
     const policy = new ResiliencePolicy({ ...options, retries: 0, bulkheadLimit: 10 });
     for (let i = 0; i < options.breakerMinimumCalls; i += 1) {
-      const admission = policy.admit();
+      const admission = await policy.admit();
       const error = (await failure(admission.execute(slow))) as DependencyUnavailableError;
       admission.release();
       expect(error.reason).toBe('timeout');
     }
     expect(policy.circuitState).toBe('open');
-    expect(() => policy.admit()).toThrow(DependencyUnavailableError);
+    await expect(policy.admit()).rejects.toThrow(DependencyUnavailableError);
   });
 
   it('starts from a few calls at once, and lets fewer in while calls fail, before the circuit has to open', async () => {
@@ -252,25 +245,25 @@ describe('ResiliencePolicy', () => {
       bulkheadLimit: 8,
       breakerMinimumCalls: 1000,
     });
-    const holdAll = () => {
+    const holdAll = async () => {
       const held = [];
       for (;;) {
         try {
-          held.push(policy.admit());
+          held.push(await policy.admit());
         } catch {
           return held;
         }
       }
     };
     // A fresh policy lets in its floor (4) at once, and one more call per success up to the bulkhead.
-    const fresh = holdAll();
+    const fresh = await holdAll();
     expect(fresh).toHaveLength(4);
     fresh.forEach((admission) => admission.release());
     await new Promise((resolve) => setImmediate(resolve));
     for (let i = 0; i < 4; i += 1) {
       await policy.execute(() => Promise.resolve('answered'));
     }
-    const before = holdAll();
+    const before = await holdAll();
     expect(before).toHaveLength(8);
     before.forEach((admission) => admission.release());
     await new Promise((resolve) => setImmediate(resolve));
@@ -281,16 +274,122 @@ describe('ResiliencePolicy', () => {
     for (let i = 0; i < 6; i += 1) {
       await fail();
     }
-    const stillAll = holdAll();
+    const stillAll = await holdAll();
     expect(stillAll).toHaveLength(8);
     stillAll.forEach((admission) => admission.release());
     await new Promise((resolve) => setImmediate(resolve));
 
     await fail();
     expect(policy.circuitState).toBe('closed');
-    const cut = holdAll();
+    const cut = await holdAll();
     expect(cut).toHaveLength(6);
     cut.forEach((admission) => admission.release());
+  });
+
+  describe('during the slow start', () => {
+    const waiting = { ...options, retries: 0, timeoutMs: 1000, bulkheadLimit: 50, slowStartWaitMs: 60_000 };
+    /** An admission looked at later: a refusal meanwhile is the test's finding, not an unhandled rejection. */
+    const admitting = (policy: ResiliencePolicy) => {
+      const admission = policy.admit();
+      admission.catch(() => undefined);
+      return admission;
+    };
+    /** Settles when the promise does, or says it is still pending once the pending I/O has run. */
+    const stateOf = (promise: Promise<unknown>) =>
+      Promise.race([
+        promise.then(
+          () => 'admitted',
+          (error: DependencyUnavailableError) => `refused: ${error.reason}`,
+        ),
+        new Promise((resolve) => setImmediate(() => resolve('waiting'))),
+      ]);
+
+    it('lets a burst beyond the limit wait and come in as calls end, refusing none while calls succeed', async () => {
+      const policy = new ResiliencePolicy(waiting);
+      let inFlight = 0;
+      let startedBeforeFirstEnd = 0;
+      let ended = 0;
+      const book = async () => {
+        const admission = await policy.admit();
+        try {
+          return await admission.execute(async () => {
+            inFlight += 1;
+            if (ended === 0) startedBeforeFirstEnd += 1;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            inFlight -= 1;
+            ended += 1;
+            return 'charged';
+          });
+        } finally {
+          admission.release();
+        }
+      };
+      const answers = await Promise.all(Array.from({ length: 30 }, book));
+      expect(answers).toEqual(Array.from({ length: 30 }, () => 'charged'));
+      // Payment was still sent 4 calls at first, not the burst: the slow start itself is unchanged.
+      expect(startedBeforeFirstEnd).toBe(4);
+      expect(inFlight).toBe(0);
+    });
+
+    it('lets the waiting in first come, first served, as slots free', async () => {
+      const policy = new ResiliencePolicy(waiting);
+      const held = await Promise.all(Array.from({ length: 4 }, () => policy.admit()));
+      const first = admitting(policy);
+      const second = admitting(policy);
+      expect(await stateOf(first)).toBe('waiting');
+      held[0].release();
+      expect(await stateOf(first)).toBe('admitted');
+      expect(await stateOf(second)).toBe('waiting');
+      held[1].release();
+      expect(await stateOf(second)).toBe('admitted');
+      for (const admission of [...held.slice(2), await first, await second]) admission.release();
+    });
+
+    it('refuses a waiting admission when no slot frees in time, as if refused at the door', async () => {
+      const policy = new ResiliencePolicy({ ...waiting, slowStartWaitMs: 20 });
+      const held = await Promise.all(Array.from({ length: 4 }, () => policy.admit()));
+      const refused = (await failure(policy.admit())) as DependencyUnavailableError;
+      expect(refused).toBeInstanceOf(DependencyUnavailableError);
+      expect(refused.reason).toBe('overloaded');
+      expect([1, 2, 3]).toContain(refused.retryAfterSeconds);
+      held.forEach((admission) => admission.release());
+    });
+
+    it('refuses the waiting at once when the circuit opens: nobody waits out an open circuit', async () => {
+      const policy = new ResiliencePolicy({ ...waiting, breakerMinimumCalls: 1 });
+      const held = await Promise.all(Array.from({ length: 4 }, () => policy.admit()));
+      const waiter = policy.admit();
+      expect(await stateOf(waiter)).toBe('waiting');
+      // The circuit opens on this failure, before its slot is given back.
+      await failure(held[0].execute(() => Promise.reject(httpError(503))));
+      expect(policy.circuitState).toBe('open');
+      expect(await stateOf(waiter)).toBe('refused: circuit-open');
+      held.forEach((admission) => admission.release());
+    });
+
+    it('lets no more wait than the bulkhead could take, and none once calls have failed', async () => {
+      const policy = new ResiliencePolicy({ ...waiting, bulkheadLimit: 6 });
+      const held = await Promise.all(Array.from({ length: 4 }, () => policy.admit()));
+      const waiters = [admitting(policy), admitting(policy)];
+      // 4 in flight and 2 waiting fill the 6 slots: the next is refused at once.
+      expect(await stateOf(policy.admit())).toBe('refused: overloaded');
+      expect(await Promise.all(waiters.map(stateOf))).toEqual(['waiting', 'waiting']);
+      held.forEach((admission) => admission.release());
+      const admitted = await Promise.all(waiters);
+      admitted.forEach((admission) => admission.release());
+
+      // Failures enough to cut the limit end the slow start: beyond the limit is a refusal again.
+      const failing = new ResiliencePolicy({ ...waiting, breakerMinimumCalls: 1000 });
+      for (let i = 0; i < 10; i += 1) {
+        const admission = await failing.admit();
+        await failure(admission.execute(() => Promise.reject(httpError(503))));
+        admission.release();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      const full = await Promise.all(Array.from({ length: 4 }, () => failing.admit()));
+      expect(await stateOf(failing.admit())).toBe('refused: overloaded');
+      full.forEach((admission) => admission.release());
+    });
   });
 
   it('queues a call while every slot is taken and its queue has room, as configured', async () => {

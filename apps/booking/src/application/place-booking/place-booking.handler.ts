@@ -61,7 +61,7 @@ export class PlaceBookingHandler {
     // slot taken), refuse before any query, row or event. Under overload a refusal then costs
     // almost nothing, instead of as much as an accepted booking; and the slot taken here is this
     // booking's, so no other request can take it while this one is being written.
-    const payment = this.payments.reserve();
+    const payment = await this.payments.reserve();
     try {
       const dailyRate = await this.catalogue.dailyRate(command.size);
       if (dailyRate === null) {

@@ -21,10 +21,11 @@ export interface PaymentSlot {
 /** The payment service. */
 export abstract class PaymentGateway {
   /**
-   * Takes a slot for one charge, or throws PaymentUnavailableError without calling payment when a
-   * charge would be refused right now anyway (circuit open, every slot taken): the door check that
-   * lets a booking be refused before anything is written, and that keeps a booking admitted at the
-   * door from being refused after it was written.
+   * Takes a slot for one charge, or rejects with PaymentUnavailableError without calling payment
+   * when a charge would be refused anyway (circuit open, every slot taken, no slot freed in time
+   * while the number of calls at once is still finding payment's pace after a start): the door
+   * check that lets a booking be refused before anything is written, and that keeps a booking
+   * admitted at the door from being refused after it was written.
    */
-  abstract reserve(): PaymentSlot;
+  abstract reserve(): Promise<PaymentSlot>;
 }

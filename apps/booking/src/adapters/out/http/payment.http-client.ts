@@ -33,10 +33,10 @@ export class PaymentHttpClient extends PaymentGateway {
     super();
   }
 
-  reserve(): PaymentSlot {
+  async reserve(): Promise<PaymentSlot> {
     let admission: Admission;
     try {
-      admission = this.options.policy.admit();
+      admission = await this.options.policy.admit();
     } catch (error) {
       throw error instanceof DependencyUnavailableError
         ? new PaymentUnavailableError(
