@@ -1,4 +1,7 @@
+import { getEventListeners } from 'node:events';
 import { AxiosError, AxiosHeaders } from 'axios';
+// The signal cockatiel hands a call when its caller gives none (not part of its public API).
+import { neverAbortedSignal } from 'cockatiel/dist/common/abort';
 import { DependencyUnavailableError } from './dependency-unavailable.error';
 import { metricsRegistry } from '@storage/observability';
 import { ResiliencePolicy } from './resilience-policy';
@@ -402,6 +405,22 @@ describe('ResiliencePolicy', () => {
     expect(policy.refusalNow()?.reason).toBe('overloaded');
     release();
     await expect(Promise.all([running, queued])).resolves.toEqual(['first', 'queued']);
+  });
+
+  it('listens to no signal shared by every call: many calls at once make Node warn of no leak', async () => {
+    const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000, bulkheadLimit: 50 });
+    // Past the slow start's 4 calls at once first: one more per answer.
+    for (let i = 0; i < 20; i += 1) {
+      await policy.execute(() => Promise.resolve('answered'));
+    }
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const calls = Array.from({ length: 20 }, () => policy.execute(() => gate.then(() => 'answered')));
+    // cockatiel's default signal is one for the whole process: over 10 listeners on it (one per
+    // call in flight) and Node logs "Possible EventTarget memory leak detected".
+    expect(getEventListeners(neverAbortedSignal, 'abort')).toHaveLength(0);
+    release();
+    await expect(Promise.all(calls)).resolves.toHaveLength(20);
   });
 
   it('sheds load beyond its bulkhead', async () => {

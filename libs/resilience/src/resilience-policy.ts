@@ -355,7 +355,14 @@ export class ResiliencePolicy {
 
   /** The call through breaker and retry, each attempt within its deadline. */
   private attempt<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.guarded.execute(({ signal }) => withDeadline(this.options.timeoutMs, signal, call));
+    // A signal of the call's own: without one, cockatiel hands every call one signal shared by the
+    // whole process, and each deadline listening to it while more than 10 calls were in flight
+    // made Node warn of an EventTarget memory leak in the log (an unstructured line; no leak: each
+    // listener is removed when its call ends).
+    return this.guarded.execute(
+      ({ signal }) => withDeadline(this.options.timeoutMs, signal, call),
+      new AbortController().signal,
+    );
   }
 
   private async run<T>(attempt: () => Promise<T>): Promise<T> {
