@@ -50,9 +50,18 @@ export function uniqueCode(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`.toUpperCase();
 }
 
-/** A period no other suite (or earlier run on the same database) will use: far future, random. */
+/**
+ * Days from 2200-01-01 where this test file's next period starts: a random place per file (another
+ * suite or an earlier run on the same database is elsewhere, but for chance), then one period after
+ * the other, so that no two periods of one file ever overlap. Drawn each at random, two did: a
+ * booking of one test held the only unit the next test's "every unit full" period needed.
+ */
+let nextDay = randomInt(0, 250_000);
+
+/** A period no other test of this file (nor, but for chance, another suite) uses: far future. */
 export function uniquePeriod(days = 10): { startDate: string; endDate: string } {
-  const start = Date.UTC(2200, 0, 1) + randomInt(0, 250_000) * 86_400_000;
+  const start = Date.UTC(2200, 0, 1) + nextDay * 86_400_000;
+  nextDay += days + 1;
   return {
     startDate: new Date(start).toISOString().slice(0, 10),
     endDate: new Date(start + days * 86_400_000).toISOString().slice(0, 10),
