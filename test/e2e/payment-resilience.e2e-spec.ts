@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { http } from '../support/http';
 import { RentalApi, uniqueCustomer, uniquePeriod } from '../support/rental-api';
 import { System } from '../support/system';
@@ -7,6 +8,15 @@ import { waitFor } from '../support/wait-for';
  * Overload: when payment is slow, booking answers 503 fast (timeout, then an open circuit), takes
  * nobody's money, and recovers by itself once payment is healthy again.
  */
+function isJsonObject(line: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
+}
+
 describe('payment slow or down', () => {
   let system: System;
   let api: RentalApi;
@@ -116,5 +126,11 @@ describe('payment slow or down', () => {
     for (const response of burst) {
       await api.waitForStatus(response.body.id, 'CONFIRMED');
     }
+    // Structured logs only: over 10 payment calls in flight once made Node print a plain-text
+    // warning among booking's JSON lines.
+    const unstructured = readFileSync(system.service('booking').logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !isJsonObject(line));
+    expect(unstructured).toEqual([]);
   });
 });

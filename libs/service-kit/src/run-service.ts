@@ -39,6 +39,7 @@ import {
 import { installJsonBodyParser } from './json-body.parser';
 import { addStandardResponses, serviceStandardResponses, type StandardResponse } from './openapi-responses';
 import { createValidationPipe } from './validation.pipe';
+import { logProcessWarnings } from './process-warnings';
 
 export interface ServiceDefinition<C extends BaseServiceConfig> {
   name: string;
@@ -324,6 +325,8 @@ export async function runService<C extends BaseServiceConfig>(
     );
     process.exit(1);
   });
+
+  logProcessWarnings(logger);
 
   const { kafka } = definition;
   if (kafka) {
