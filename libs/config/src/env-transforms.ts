@@ -34,7 +34,8 @@ export function EnvList(): PropertyDecorator {
   );
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+// A sign is read too, so that `-1` is refused by the variable's minimum, not as unreadable.
+const DURATION = /^(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
 const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**

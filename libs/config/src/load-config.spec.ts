@@ -124,6 +124,24 @@ describe('EnvDuration and IsHttpUrl: one reading of durations and URLs everywher
     );
   });
 
+  it.each([
+    ['abc', 'WAIT_MS must be an integer number'],
+    ['10 minutes', 'WAIT_MS must be an integer number'],
+    ['-5', 'WAIT_MS must not be less than 1'],
+    ['0.5', 'WAIT_MS must be an integer number'],
+  ])('says only what is wrong with %p', (raw, problem) => {
+    const error = (() => {
+      try {
+        loadConfig(UrlAndDurationConfig, { WAIT_MS: raw });
+      } catch (thrown) {
+        return thrown as ConfigValidationError;
+      }
+      throw new Error('expected the configuration to be refused');
+    })();
+    // One problem: not also "must not be less than 1" for a value that is no number at all.
+    expect(error.problems).toEqual([`WAIT_MS: ${problem} (got "${raw}")`]);
+  });
+
   it('accepts host names without a TLD and drops a trailing slash', () => {
     expect(loadConfig(UrlAndDurationConfig, { UPSTREAM_URL: 'http://booking:8081/' }).UPSTREAM_URL).toBe(
       'http://booking:8081',

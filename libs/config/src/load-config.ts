@@ -30,10 +30,23 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
         : SECRET_NAME.test(error.property) || /[\r\n]/.test(raw) || raw.length > 200
           ? `value not shown, ${raw.length} characters`
           : `got "${withoutCredentials(raw)}"`;
-    return Object.values(error.constraints ?? {}).map(
-      (message) => `${error.property}: ${message} (${shown})`,
-    );
+    return constraintMessages(error).map((message) => `${error.property}: ${message} (${shown})`);
   });
+}
+
+/** class-validator's checks of what a value is, as opposed to which values of that type are allowed. */
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isBoolean', 'isString', 'isEnum', 'isIn']);
+
+/**
+ * What is wrong with one value, for a person to read (a config variable here, a request field in
+ * service-kit's validation pipe): a value that is not even of its type (`abc` for a number, a
+ * list for a number) is not also "greater than 10000" and "less than 0", so only the type checks
+ * it failed are named then.
+ */
+export function constraintMessages(error: Pick<ValidationError, 'constraints'>): string[] {
+  const constraints = Object.entries(error.constraints ?? {});
+  const ofType = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+  return (ofType.length > 0 ? ofType : constraints).map(([, message]) => message);
 }
 
 /** Read from the environment by a library rather than by a config class (node-postgres). */

@@ -97,8 +97,16 @@ describe('query parameters given more than once', () => {
   });
 
   it('leaves a list in a body to the body rules (a body field can be an array)', async () => {
+    // Named for what it is not (a number), not also for being "less than 60".
     await expect(validate({ expiresInSeconds: [1, 2] })).rejects.toThrow(
-      'expiresInSeconds: expiresInSeconds must not be less than 60, expiresInSeconds must be an integer number',
+      /^expiresInSeconds: expiresInSeconds must be an integer number$/,
+    );
+    await expect(validate({ expiresInSeconds: 'soon' })).rejects.toThrow(
+      /^expiresInSeconds: expiresInSeconds must be an integer number$/,
+    );
+    // A number out of range is named for its range.
+    await expect(validate({ expiresInSeconds: 5 })).rejects.toThrow(
+      /^expiresInSeconds: expiresInSeconds must not be less than 60$/,
     );
   });
 });

@@ -7,12 +7,13 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { Matches, ValidateIf } from 'class-validator';
+import { constraintMessages } from '@storage/config';
 import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '@storage/contracts';
 
 function describe(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
-    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    const own = error.constraints ? [{ field, problems: constraintMessages(error) }] : [];
     return [...own, ...describe(error.children ?? [], `${field}.`)];
   });
 }
