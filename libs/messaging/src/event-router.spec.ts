@@ -178,6 +178,10 @@ describe('EventRouter', () => {
     await expect(router.dispatch(envelope('BookingPlaced', 1, { ...placed, amount: -1 }))).rejects.toThrow(
       /amount: amount must not be less than 0/,
     );
+    // A value of the wrong type is named for that alone, not also for a range.
+    const wrongType = router.dispatch(envelope('BookingPlaced', 1, { ...placed, amount: 'lots' }));
+    await expect(wrongType).rejects.toThrow(/amount: amount must be an integer number/);
+    await expect(wrongType).rejects.not.toThrow(/less than|greater than/);
   });
 
   it('reads a "__proto__" key as a field: the payload keeps its contract\'s prototype', async () => {

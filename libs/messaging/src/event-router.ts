@@ -1,4 +1,5 @@
 import { validate, type ValidationError } from 'class-validator';
+import { constraintMessages } from '@storage/config';
 import { EventEnvelopeDto, type EventDefinition, type EventEnvelope } from '@storage/contracts';
 import { PoisonMessageError } from './event-errors';
 import type { Inbox } from './inbox';
@@ -21,7 +22,7 @@ export type Delivery =
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = `${prefix}${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    const own = constraintMessages(error).map((message) => `${path}: ${message}`);
     return [...own, ...flatten(error.children ?? [], `${path}.`)];
   });
 }
