@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { http } from '../support/http';
+import { jsonLogLine } from '../support/node-process';
 import { RentalApi, uniqueCustomer, uniquePeriod } from '../support/rental-api';
 import { System } from '../support/system';
 import { waitFor } from '../support/wait-for';
@@ -8,15 +9,6 @@ import { waitFor } from '../support/wait-for';
  * Overload: when payment is slow, booking answers 503 fast (timeout, then an open circuit), takes
  * nobody's money, and recovers by itself once payment is healthy again.
  */
-function isJsonObject(line: string): boolean {
-  try {
-    const parsed: unknown = JSON.parse(line);
-    return typeof parsed === 'object' && parsed !== null;
-  } catch {
-    return false;
-  }
-}
-
 describe('payment slow or down', () => {
   let system: System;
   let api: RentalApi;
@@ -130,7 +122,7 @@ describe('payment slow or down', () => {
     // warning among booking's JSON lines.
     const unstructured = readFileSync(system.service('booking').logFile, 'utf8')
       .split('\n')
-      .filter((line) => line.trim() !== '' && !isJsonObject(line));
+      .filter((line) => line.trim() !== '' && jsonLogLine(line) === undefined);
     expect(unstructured).toEqual([]);
   });
 });

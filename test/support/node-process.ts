@@ -11,6 +11,16 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One output line as a structured log line (a JSON object), or undefined when it is not one. */
+export function jsonLogLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A Node program (usually a built service: dist/apps/<name>/src/main.js) run as a child process,
  * with its output kept line by line so a test can assert on the JSON log lines it wrote.
@@ -73,12 +83,8 @@ export class NodeProcess {
   /** The output lines that are JSON objects (structured log lines). */
   jsonLines(): Record<string, unknown>[] {
     return this.output.flatMap((line) => {
-      try {
-        const parsed: unknown = JSON.parse(line);
-        return isJsonObject(parsed) ? [parsed] : [];
-      } catch {
-        return [];
-      }
+      const parsed = jsonLogLine(line);
+      return parsed ? [parsed] : [];
     });
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { constraintMessages } from './constraint-messages';
 
 /** Thrown at start-up when the environment does not satisfy a service's config schema. */
 export class ConfigValidationError extends Error {
@@ -32,21 +33,6 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
           : `got "${withoutCredentials(raw)}"`;
     return constraintMessages(error).map((message) => `${error.property}: ${message} (${shown})`);
   });
-}
-
-/** class-validator's checks of what a value is, as opposed to which values of that type are allowed. */
-const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isBoolean', 'isString', 'isEnum', 'isIn']);
-
-/**
- * What is wrong with one value, for a person to read (a config variable here, a request field in
- * service-kit's validation pipe): a value that is not even of its type (`abc` for a number, a
- * list for a number) is not also "greater than 10000" and "less than 0", so only the type checks
- * it failed are named then.
- */
-export function constraintMessages(error: Pick<ValidationError, 'constraints'>): string[] {
-  const constraints = Object.entries(error.constraints ?? {});
-  const ofType = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
-  return (ofType.length > 0 ? ofType : constraints).map(([, message]) => message);
 }
 
 /** Read from the environment by a library rather than by a config class (node-postgres). */
