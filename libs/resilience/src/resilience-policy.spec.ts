@@ -38,6 +38,25 @@ const slow = (signal: AbortSignal) =>
     });
   });
 
+/**
+ * What the door says to a caller right now: the refusal an admission meets, or nothing (the slot
+ * it took is given back, and free again once this returns).
+ */
+async function doorSays(policy: ResiliencePolicy): Promise<DependencyUnavailableError | undefined> {
+  let admission;
+  try {
+    admission = await policy.admit();
+  } catch (error) {
+    if (error instanceof DependencyUnavailableError) {
+      return error;
+    }
+    throw error;
+  }
+  admission.release();
+  await new Promise((resolve) => setImmediate(resolve));
+  return undefined;
+}
+
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -164,20 +183,20 @@ describe('ResiliencePolicy', () => {
 
   it('says at the door, without a call, that a call would be refused: circuit open, then due a trial', async () => {
     const policy = new ResiliencePolicy({ ...options, retries: 0 });
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
     for (let i = 0; i < 3; i += 1) {
       await failure(policy.execute(slow));
     }
-    const refusal = policy.refusalNow();
+    const refusal = await doorSays(policy);
     expect(refusal).toBeInstanceOf(DependencyUnavailableError);
     expect(refusal?.reason).toBe('circuit-open');
     expect(refusal?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // Asking is not calling: the circuit stays as it was and recovers on its own schedule.
     expect(policy.circuitState).toBe('open');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
     await expect(policy.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
   });
 
   it('says at the door that the bulkhead is full, and lets calls in again once a slot frees', async () => {
@@ -185,13 +204,16 @@ describe('ResiliencePolicy', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const running = [policy.execute(() => gate), policy.execute(() => gate)];
-    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    expect((await doorSays(policy))?.reason).toBe('overloaded');
     // The refused are told to come back within 1 to 3 s, spread, so they do not return as one herd.
-    const retryAfters = new Set(Array.from({ length: 200 }, () => policy.refusalNow()?.retryAfterSeconds));
+    const retryAfters = new Set<number | undefined>();
+    for (let i = 0; i < 200; i += 1) {
+      retryAfters.add((await doorSays(policy))?.retryAfterSeconds);
+    }
     expect([...retryAfters].sort()).toEqual([1, 2, 3]);
     release();
     await Promise.all(running);
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
   });
 
   it('admits at the door by taking a slot, so the slot is still there when the call is made', async () => {
@@ -212,18 +234,18 @@ describe('ResiliencePolicy', () => {
     first.release();
     second.release();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
   });
 
   it('frees an admitted slot that never made its call once released, and makes one call per admission', async () => {
     const policy = new ResiliencePolicy({ ...options, timeoutMs: 1000 });
     const unused = await policy.admit();
     const used = await policy.admit();
-    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    expect((await doorSays(policy))?.reason).toBe('overloaded');
     unused.release();
     unused.release();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(policy.refusalNow()).toBeUndefined();
+    expect(await doorSays(policy)).toBeUndefined();
     await used.execute(() => Promise.resolve('once'));
     expect(() => used.execute(() => Promise.resolve('twice'))).toThrow(/one call/);
     used.release();
@@ -400,9 +422,9 @@ describe('ResiliencePolicy', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const running = policy.execute(() => gate.then(() => 'first'));
-    expect(policy.refusalNow()).toBeUndefined();
     const queued = policy.execute(() => Promise.resolve('queued'));
-    expect(policy.refusalNow()?.reason).toBe('overloaded');
+    // The slot and the queue's one place are taken: the next is refused.
+    expect((await doorSays(policy))?.reason).toBe('overloaded');
     release();
     await expect(Promise.all([running, queued])).resolves.toEqual(['first', 'queued']);
   });
@@ -457,7 +479,7 @@ describe('ResiliencePolicy metrics', () => {
       reasons.push((error as DependencyUnavailableError).reason);
     }
     expect(policy.circuitState).toBe('open');
-    reasons.push(policy.refusalNow()!.reason);
+    reasons.push((await doorSays(policy))!.reason);
     const count = (reason: string) => reasons.filter((given) => given === reason).length;
     expect(count('upstream-error')).toBeGreaterThanOrEqual(1);
     expect(await sample('resilience_circuit_state', { dependency, state: 'open' })).toBe(1);

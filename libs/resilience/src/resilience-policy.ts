@@ -193,17 +193,8 @@ export class ResiliencePolicy {
   /**
    * The refusal a call would meet right now, without making one: the circuit is open and not yet
    * due for its trial call, a trial call is in flight (half-open), or the bulkhead and its queue
-   * are full. Lets a caller refuse at its door before it does any work of its own. Undefined when
-   * a call would be attempted; the refusals are not calls, so they never count for the breaker.
+   * (or the adaptive limit below them) are full. Undefined when a call would be attempted.
    */
-  refusalNow(): DependencyUnavailableError | undefined {
-    const refusal = this.refusalIfAny();
-    if (refusal) {
-      resilienceMetrics.unavailable(this.options.dependency, refusal.reason, false);
-    }
-    return refusal;
-  }
-
   private refusalIfAny(): DependencyUnavailableError | undefined {
     const state = this.breaker.state;
     const openForMs = this.options.halfOpenAfterMs - (Date.now() - this.openedAt);

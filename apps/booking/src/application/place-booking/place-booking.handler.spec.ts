@@ -1,0 +1,359 @@
+import type { RentalPeriod, UnitOfWork } from '@storage/ddd';
+import {
+  AmountTooLargeError,
+  Booking,
+  BookingInProgressError,
+  IdempotencyKeyReusedError,
+  NoUnitAvailableError,
+  PaymentDeclinedError,
+  PaymentUnavailableError,
+  SizeNotOfferedError,
+  StartDateInPastError,
+  type BookingEvent,
+  type BookingSnapshot,
+  type UnitSize,
+} from '../../domain';
+import { Availability } from '../ports/availability.port';
+import { BookingRepository } from '../ports/booking.repository.port';
+import { Catalogue } from '../ports/catalogue.port';
+import {
+  PaymentGateway,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentSlot,
+} from '../ports/payment-gateway.port';
+import { RecentBookings } from '../recent-bookings';
+import { PlaceBookingCommand } from './place-booking.command';
+import { PlaceBookingHandler } from './place-booking.handler';
+
+/** Bookings as rows, and the events each write carried: the outbox, as the repository keeps it. */
+class InMemoryBookings extends BookingRepository {
+  readonly rows = new Map<string, BookingSnapshot>();
+  readonly outbox: BookingEvent[] = [];
+  writes = 0;
+
+  findById(id: string) {
+    const row = this.rows.get(id);
+    return Promise.resolve(row ? Booking.restore(row) : null);
+  }
+  findByIdempotencyKey(customerId: string, key: string) {
+    const row = [...this.rows.values()].find(
+      (booking) => booking.customerId === customerId && booking.idempotencyKey === key,
+    );
+    return Promise.resolve(row ? Booking.restore(row) : null);
+  }
+  list() {
+    return Promise.resolve([...this.rows.values()].map((row) => Booking.restore(row)));
+  }
+  async insert(booking: Booking) {
+    const { customerId, idempotencyKey } = booking.snapshot();
+    const existing = idempotencyKey ? await this.findByIdempotencyKey(customerId, idempotencyKey) : null;
+    if (existing) {
+      return { booking: existing, inserted: false };
+    }
+    this.write(booking);
+    return { booking, inserted: true };
+  }
+  save(booking: Booking) {
+    this.write(booking);
+    return Promise.resolve();
+  }
+  saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>) {
+    const row = this.rows.get(booking.id);
+    if (row?.status !== seen.status || row.updatedAt.getTime() !== seen.updatedAt.getTime()) {
+      return Promise.resolve(false);
+    }
+    this.write(booking);
+    return Promise.resolve(true);
+  }
+  lockStalePaymentPending() {
+    return Promise.resolve([]);
+  }
+  lockStalledPaid() {
+    return Promise.resolve([]);
+  }
+
+  private write(booking: Booking): void {
+    this.writes += 1;
+    this.rows.set(booking.id, booking.snapshot());
+    this.outbox.push(...booking.pullEvents());
+  }
+}
+
+class FixedCatalogue extends Catalogue {
+  reads = 0;
+  constructor(private readonly rates: Partial<Record<UnitSize, number>>) {
+    super();
+  }
+  dailyRate(size: UnitSize) {
+    this.reads += 1;
+    return Promise.resolve(this.rates[size] ?? null);
+  }
+  upsert() {
+    return Promise.resolve();
+  }
+}
+
+class CountedAvailability extends Availability {
+  readonly asked: RentalPeriod[] = [];
+  free: number | null = 3;
+  freeUnits(_size: UnitSize, period: RentalPeriod) {
+    this.asked.push(period);
+    return Promise.resolve(this.free);
+  }
+}
+
+/** Payment behind its door: refuses there while `doorClosed` is set, else answers each charge. */
+class ScriptedPayment extends PaymentGateway {
+  doorClosed: PaymentUnavailableError | undefined;
+  answer: (request: ChargeRequest) => Promise<ChargeResult> = () =>
+    Promise.resolve({ outcome: 'approved', paymentId: `pay-${this.charges.length}` });
+  readonly charges: ChargeRequest[] = [];
+  slotsTaken = 0;
+  slotsReleased = 0;
+
+  reserve(): Promise<PaymentSlot> {
+    if (this.doorClosed) {
+      return Promise.reject(this.doorClosed);
+    }
+    this.slotsTaken += 1;
+    return Promise.resolve({
+      charge: (request) => {
+        this.charges.push(request);
+        return this.answer(request);
+      },
+      release: () => {
+        this.slotsReleased += 1;
+      },
+    });
+  }
+}
+
+/** Counts transactions; the in-memory rows need no rollback (each write is whole). */
+class CountingUnitOfWork implements UnitOfWork {
+  transactions = 0;
+  run<T>(work: () => Promise<T>): Promise<T> {
+    this.transactions += 1;
+    return work();
+  }
+}
+
+const RULES = { maxRentalDays: 365, maxAmount: 1_000_000 };
+
+function setUp() {
+  const bookings = new InMemoryBookings();
+  const catalogue = new FixedCatalogue({ S: 1000, M: 5000 });
+  const availability = new CountedAvailability();
+  const payment = new ScriptedPayment();
+  const recent = new RecentBookings();
+  const handler = new PlaceBookingHandler(
+    bookings,
+    catalogue,
+    availability,
+    payment,
+    new CountingUnitOfWork(),
+    recent,
+    RULES,
+  );
+  const place = (terms: Partial<PlaceBookingCommand> = {}) =>
+    handler.execute({
+      customerId: 'alice',
+      size: 'S',
+      startDate: '2099-03-01',
+      endDate: '2099-03-11',
+      paymentMethod: 'card',
+      idempotencyKey: null,
+      ...terms,
+    });
+  return { bookings, catalogue, availability, payment, recent, place };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+const eventTypes = (events: BookingEvent[]) => events.map((event) => event.type);
+
+describe('PlaceBookingHandler', () => {
+  it('accepts a paid booking: one charge for the price, PAID with BookingPlaced, the slot given back', async () => {
+    const { bookings, availability, payment, recent, place } = setUp();
+    const { booking, created } = await place();
+    expect(created).toBe(true);
+    expect(booking).toMatchObject({ status: 'PAID', amount: 10_000, days: 10, paymentId: 'pay-1' });
+    expect(payment.charges).toEqual([
+      { bookingId: booking.id, customerId: 'alice', amount: 10_000, method: 'card' },
+    ]);
+    expect(availability.asked).toHaveLength(1);
+    expect(bookings.rows.get(booking.id)?.status).toBe('PAID');
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingPlaced']);
+    expect(payment.slotsReleased).toBe(payment.slotsTaken);
+    // Kept in hand for storage-assign's answer.
+    expect(recent.take(booking.id)?.status).toBe('PAID');
+  });
+
+  it.each([
+    ['circuit-open', undefined],
+    ['overloaded', 50],
+  ])(
+    'refuses at the payment door (%s) before anything: no price read, no availability, no row, no event',
+    async (cause, holdMs) => {
+      const { bookings, catalogue, availability, payment, place } = setUp();
+      const refusal = new PaymentUnavailableError(2, cause, holdMs);
+      payment.doorClosed = refusal;
+      expect(await failure(place())).toBe(refusal);
+      expect(catalogue.reads).toBe(0);
+      expect(availability.asked).toHaveLength(0);
+      expect(payment.charges).toHaveLength(0);
+      expect(bookings.writes).toBe(0);
+      expect(bookings.outbox).toHaveLength(0);
+    },
+  );
+
+  it('records a declined charge as REJECTED with its reason and answers 402, accepting nothing', async () => {
+    const { bookings, payment, recent, place } = setUp();
+    payment.answer = () =>
+      Promise.resolve({ outcome: 'declined', paymentId: 'pay-9', reason: 'CARD_EXPIRED' });
+    const declined = await failure(place());
+    expect(declined).toBeInstanceOf(PaymentDeclinedError);
+    expect((declined as PaymentDeclinedError).status).toBe(402);
+    const [row] = [...bookings.rows.values()];
+    expect(row).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'PAYMENT_DECLINED',
+      paymentDeclineReason: 'CARD_EXPIRED',
+      paymentId: 'pay-9',
+    });
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingRejected']);
+    expect(recent.take(row.id)).toBeUndefined();
+    expect(payment.slotsReleased).toBe(1);
+  });
+
+  it('rejects a booking whose charge got no answer, frees its key and announces it so a late charge is refunded', async () => {
+    const { bookings, payment, place } = setUp();
+    const timedOut = new PaymentUnavailableError(1, 'timeout');
+    payment.answer = () => Promise.reject(timedOut);
+    const terms = { idempotencyKey: 'retry-me-later' };
+    expect(await failure(place(terms))).toBe(timedOut);
+    const [row] = [...bookings.rows.values()];
+    expect(row).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'PAYMENT_UNAVAILABLE',
+      idempotencyKey: null,
+    });
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingRejected']);
+    expect(payment.slotsReleased).toBe(1);
+
+    // The same request under the same key, once payment answers, is a new booking.
+    payment.answer = () => Promise.resolve({ outcome: 'approved', paymentId: 'pay-2' });
+    const retried = await place(terms);
+    expect(retried.created).toBe(true);
+    expect(retried.booking.id).not.toBe(row.id);
+    expect(retried.booking.status).toBe('PAID');
+  });
+
+  it('refuses a period with no free unit before writing or charging anything', async () => {
+    const { bookings, availability, payment, place } = setUp();
+    availability.free = 0;
+    expect(await failure(place())).toBeInstanceOf(NoUnitAvailableError);
+    expect(payment.charges).toHaveLength(0);
+    expect(bookings.writes).toBe(0);
+    expect(payment.slotsReleased).toBe(payment.slotsTaken);
+  });
+
+  it('goes ahead when availability cannot tell (storage-assign slow or down): assignment decides', async () => {
+    const { availability, place } = setUp();
+    availability.free = null;
+    const { booking } = await place();
+    expect(booking.status).toBe('PAID');
+  });
+
+  it('refuses a size not offered and a price above one charge, without asking availability or writing', async () => {
+    const { bookings, availability, payment, place } = setUp();
+    expect(await failure(place({ size: 'L' }))).toBeInstanceOf(SizeNotOfferedError);
+    // 5,000 KRW a day for 365 days is over the 1,000,000 KRW one charge may carry here.
+    expect(
+      await failure(place({ size: 'M', startDate: '2099-01-01', endDate: '2100-01-01' })),
+    ).toBeInstanceOf(AmountTooLargeError);
+    expect(availability.asked).toHaveLength(0);
+    expect(bookings.writes).toBe(0);
+    expect(payment.slotsTaken).toBe(2);
+    expect(payment.slotsReleased).toBe(2);
+  });
+
+  it('refuses a period in the past before taking a payment slot', async () => {
+    const { payment, place } = setUp();
+    expect(await failure(place({ startDate: '2001-01-01', endDate: '2001-01-05' }))).toBeInstanceOf(
+      StartDateInPastError,
+    );
+    expect(payment.slotsTaken).toBe(0);
+  });
+
+  describe('with an Idempotency-Key', () => {
+    const key = { idempotencyKey: 'order-42' };
+
+    it('answers a repeat with the booking it made, charging and writing nothing more', async () => {
+      const { bookings, payment, place } = setUp();
+      const first = await place(key);
+      const writes = bookings.writes;
+      const repeat = await place(key);
+      expect(repeat).toEqual({ booking: first.booking, created: false });
+      expect(payment.charges).toHaveLength(1);
+      expect(payment.slotsTaken).toBe(1);
+      expect(bookings.writes).toBe(writes);
+    });
+
+    it('answers a repeat even while payment refuses at its door: the booking exists', async () => {
+      const { payment, place } = setUp();
+      const first = await place(key);
+      payment.doorClosed = new PaymentUnavailableError(2, 'circuit-open');
+      expect((await place(key)).booking.id).toBe(first.booking.id);
+    });
+
+    it('refuses the same key with other terms, naming them', async () => {
+      const { place } = setUp();
+      await place(key);
+      const reused = await failure(place({ ...key, endDate: '2099-03-12', size: 'M' }));
+      expect(reused).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect((reused as IdempotencyKeyReusedError).details).toMatchObject({
+        mismatched: ['size', 'endDate'],
+      });
+    });
+
+    it('says a repeat of a request still waiting for payment is in progress (409), not a second booking', async () => {
+      const { bookings, payment, place } = setUp();
+      let answer!: (result: ChargeResult) => void;
+      payment.answer = () => new Promise((resolve) => (answer = resolve));
+      const first = place(key);
+      await waitUntil(() => payment.charges.length === 1);
+      expect(await failure(place(key))).toBeInstanceOf(BookingInProgressError);
+      answer({ outcome: 'approved', paymentId: 'pay-1' });
+      expect((await first).booking.status).toBe('PAID');
+      expect(bookings.rows.size).toBe(1);
+    });
+
+    it('repeats a decline for a repeat of a declined request', async () => {
+      const { payment, place } = setUp();
+      payment.answer = () =>
+        Promise.resolve({ outcome: 'declined', paymentId: null, reason: 'INSUFFICIENT_FUNDS' });
+      await failure(place(key));
+      payment.answer = () => Promise.resolve({ outcome: 'approved', paymentId: 'pay-2' });
+      const repeated = await failure(place(key));
+      expect(repeated).toBeInstanceOf(PaymentDeclinedError);
+      expect((repeated as PaymentDeclinedError).details).toMatchObject({ reason: 'INSUFFICIENT_FUNDS' });
+      expect(payment.charges).toHaveLength(1);
+    });
+  });
+});
+
+/** Lets the handler run up to its await of the charge (promise jobs only: no timers involved). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !condition(); turn += 1) {
+    await Promise.resolve();
+  }
+  expect(condition()).toBe(true);
+}
