@@ -1,7 +1,6 @@
 import type { RentalPeriod, UnitOfWork } from '@storage/ddd';
 import {
   AmountTooLargeError,
-  Booking,
   BookingInProgressError,
   IdempotencyKeyReusedError,
   NoUnitAvailableError,
@@ -10,11 +9,10 @@ import {
   SizeNotOfferedError,
   StartDateInPastError,
   type BookingEvent,
-  type BookingSnapshot,
   type UnitSize,
 } from '../../domain';
 import { Availability } from '../ports/availability.port';
-import { BookingRepository } from '../ports/booking.repository.port';
+import { InMemoryBookings } from '../ports/booking.repository.fake';
 import { Catalogue } from '../ports/catalogue.port';
 import {
   PaymentGateway,
@@ -25,60 +23,6 @@ import {
 import { RecentBookings } from '../recent-bookings';
 import { PlaceBookingCommand } from './place-booking.command';
 import { PlaceBookingHandler } from './place-booking.handler';
-
-/** Bookings as rows, and the events each write carried: the outbox, as the repository keeps it. */
-class InMemoryBookings extends BookingRepository {
-  readonly rows = new Map<string, BookingSnapshot>();
-  readonly outbox: BookingEvent[] = [];
-  writes = 0;
-
-  findById(id: string) {
-    const row = this.rows.get(id);
-    return Promise.resolve(row ? Booking.restore(row) : null);
-  }
-  findByIdempotencyKey(customerId: string, key: string) {
-    const row = [...this.rows.values()].find(
-      (booking) => booking.customerId === customerId && booking.idempotencyKey === key,
-    );
-    return Promise.resolve(row ? Booking.restore(row) : null);
-  }
-  list() {
-    return Promise.resolve([...this.rows.values()].map((row) => Booking.restore(row)));
-  }
-  async insert(booking: Booking) {
-    const { customerId, idempotencyKey } = booking.snapshot();
-    const existing = idempotencyKey ? await this.findByIdempotencyKey(customerId, idempotencyKey) : null;
-    if (existing) {
-      return { booking: existing, inserted: false };
-    }
-    this.write(booking);
-    return { booking, inserted: true };
-  }
-  save(booking: Booking) {
-    this.write(booking);
-    return Promise.resolve();
-  }
-  saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>) {
-    const row = this.rows.get(booking.id);
-    if (row?.status !== seen.status || row.updatedAt.getTime() !== seen.updatedAt.getTime()) {
-      return Promise.resolve(false);
-    }
-    this.write(booking);
-    return Promise.resolve(true);
-  }
-  lockStalePaymentPending() {
-    return Promise.resolve([]);
-  }
-  lockStalledPaid() {
-    return Promise.resolve([]);
-  }
-
-  private write(booking: Booking): void {
-    this.writes += 1;
-    this.rows.set(booking.id, booking.snapshot());
-    this.outbox.push(...booking.pullEvents());
-  }
-}
 
 class FixedCatalogue extends Catalogue {
   reads = 0;
@@ -129,14 +73,7 @@ class ScriptedPayment extends PaymentGateway {
   }
 }
 
-/** Counts transactions; the in-memory rows need no rollback (each write is whole). */
-class CountingUnitOfWork implements UnitOfWork {
-  transactions = 0;
-  run<T>(work: () => Promise<T>): Promise<T> {
-    this.transactions += 1;
-    return work();
-  }
-}
+const unitOfWork: UnitOfWork = { run: (work) => work() };
 
 const RULES = { maxRentalDays: 365, maxAmount: 1_000_000 };
 
@@ -151,30 +88,25 @@ function setUp() {
     catalogue,
     availability,
     payment,
-    new CountingUnitOfWork(),
+    unitOfWork,
     recent,
     RULES,
   );
-  const place = (terms: Partial<PlaceBookingCommand> = {}) =>
-    handler.execute({
+  const place = (terms: Partial<PlaceBookingCommand> = {}) => {
+    const { customerId, size, startDate, endDate, paymentMethod, idempotencyKey } = {
       customerId: 'alice',
-      size: 'S',
+      size: 'S' as const,
       startDate: '2099-03-01',
       endDate: '2099-03-11',
       paymentMethod: 'card',
       idempotencyKey: null,
       ...terms,
-    });
+    };
+    return handler.execute(
+      new PlaceBookingCommand(customerId, size, startDate, endDate, paymentMethod, idempotencyKey),
+    );
+  };
   return { bookings, catalogue, availability, payment, recent, place };
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 const eventTypes = (events: BookingEvent[]) => events.map((event) => event.type);
@@ -205,7 +137,7 @@ describe('PlaceBookingHandler', () => {
       const { bookings, catalogue, availability, payment, place } = setUp();
       const refusal = new PaymentUnavailableError(2, cause, holdMs);
       payment.doorClosed = refusal;
-      expect(await failure(place())).toBe(refusal);
+      await expect(place()).rejects.toBe(refusal);
       expect(catalogue.reads).toBe(0);
       expect(availability.asked).toHaveLength(0);
       expect(payment.charges).toHaveLength(0);
@@ -218,9 +150,9 @@ describe('PlaceBookingHandler', () => {
     const { bookings, payment, recent, place } = setUp();
     payment.answer = () =>
       Promise.resolve({ outcome: 'declined', paymentId: 'pay-9', reason: 'CARD_EXPIRED' });
-    const declined = await failure(place());
-    expect(declined).toBeInstanceOf(PaymentDeclinedError);
-    expect((declined as PaymentDeclinedError).status).toBe(402);
+    const declined = place();
+    await expect(declined).rejects.toBeInstanceOf(PaymentDeclinedError);
+    await expect(declined).rejects.toMatchObject({ status: 402 });
     const [row] = [...bookings.rows.values()];
     expect(row).toMatchObject({
       status: 'REJECTED',
@@ -238,7 +170,7 @@ describe('PlaceBookingHandler', () => {
     const timedOut = new PaymentUnavailableError(1, 'timeout');
     payment.answer = () => Promise.reject(timedOut);
     const terms = { idempotencyKey: 'retry-me-later' };
-    expect(await failure(place(terms))).toBe(timedOut);
+    await expect(place(terms)).rejects.toBe(timedOut);
     const [row] = [...bookings.rows.values()];
     expect(row).toMatchObject({
       status: 'REJECTED',
@@ -259,7 +191,7 @@ describe('PlaceBookingHandler', () => {
   it('refuses a period with no free unit before writing or charging anything', async () => {
     const { bookings, availability, payment, place } = setUp();
     availability.free = 0;
-    expect(await failure(place())).toBeInstanceOf(NoUnitAvailableError);
+    await expect(place()).rejects.toBeInstanceOf(NoUnitAvailableError);
     expect(payment.charges).toHaveLength(0);
     expect(bookings.writes).toBe(0);
     expect(payment.slotsReleased).toBe(payment.slotsTaken);
@@ -274,11 +206,11 @@ describe('PlaceBookingHandler', () => {
 
   it('refuses a size not offered and a price above one charge, without asking availability or writing', async () => {
     const { bookings, availability, payment, place } = setUp();
-    expect(await failure(place({ size: 'L' }))).toBeInstanceOf(SizeNotOfferedError);
+    await expect(place({ size: 'L' })).rejects.toBeInstanceOf(SizeNotOfferedError);
     // 5,000 KRW a day for 365 days is over the 1,000,000 KRW one charge may carry here.
-    expect(
-      await failure(place({ size: 'M', startDate: '2099-01-01', endDate: '2100-01-01' })),
-    ).toBeInstanceOf(AmountTooLargeError);
+    await expect(place({ size: 'M', startDate: '2099-01-01', endDate: '2100-01-01' })).rejects.toBeInstanceOf(
+      AmountTooLargeError,
+    );
     expect(availability.asked).toHaveLength(0);
     expect(bookings.writes).toBe(0);
     expect(payment.slotsTaken).toBe(2);
@@ -287,7 +219,7 @@ describe('PlaceBookingHandler', () => {
 
   it('refuses a period in the past before taking a payment slot', async () => {
     const { payment, place } = setUp();
-    expect(await failure(place({ startDate: '2001-01-01', endDate: '2001-01-05' }))).toBeInstanceOf(
+    await expect(place({ startDate: '2001-01-01', endDate: '2001-01-05' })).rejects.toBeInstanceOf(
       StartDateInPastError,
     );
     expect(payment.slotsTaken).toBe(0);
@@ -317,11 +249,9 @@ describe('PlaceBookingHandler', () => {
     it('refuses the same key with other terms, naming them', async () => {
       const { place } = setUp();
       await place(key);
-      const reused = await failure(place({ ...key, endDate: '2099-03-12', size: 'M' }));
-      expect(reused).toBeInstanceOf(IdempotencyKeyReusedError);
-      expect((reused as IdempotencyKeyReusedError).details).toMatchObject({
-        mismatched: ['size', 'endDate'],
-      });
+      const reused = place({ ...key, endDate: '2099-03-12', size: 'M' });
+      await expect(reused).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await expect(reused).rejects.toMatchObject({ details: { mismatched: ['size', 'endDate'] } });
     });
 
     it('says a repeat of a request still waiting for payment is in progress (409), not a second booking', async () => {
@@ -330,7 +260,7 @@ describe('PlaceBookingHandler', () => {
       payment.answer = () => new Promise((resolve) => (answer = resolve));
       const first = place(key);
       await waitUntil(() => payment.charges.length === 1);
-      expect(await failure(place(key))).toBeInstanceOf(BookingInProgressError);
+      await expect(place(key)).rejects.toBeInstanceOf(BookingInProgressError);
       answer({ outcome: 'approved', paymentId: 'pay-1' });
       expect((await first).booking.status).toBe('PAID');
       expect(bookings.rows.size).toBe(1);
@@ -340,11 +270,11 @@ describe('PlaceBookingHandler', () => {
       const { payment, place } = setUp();
       payment.answer = () =>
         Promise.resolve({ outcome: 'declined', paymentId: null, reason: 'INSUFFICIENT_FUNDS' });
-      await failure(place(key));
+      await expect(place(key)).rejects.toBeInstanceOf(PaymentDeclinedError);
       payment.answer = () => Promise.resolve({ outcome: 'approved', paymentId: 'pay-2' });
-      const repeated = await failure(place(key));
-      expect(repeated).toBeInstanceOf(PaymentDeclinedError);
-      expect((repeated as PaymentDeclinedError).details).toMatchObject({ reason: 'INSUFFICIENT_FUNDS' });
+      const repeated = place(key);
+      await expect(repeated).rejects.toBeInstanceOf(PaymentDeclinedError);
+      await expect(repeated).rejects.toMatchObject({ details: { reason: 'INSUFFICIENT_FUNDS' } });
       expect(payment.charges).toHaveLength(1);
     });
   });

@@ -1,0 +1,63 @@
+import { Booking, type BookingEvent, type BookingSnapshot } from '../../domain';
+import { BookingRepository } from './booking.repository.port';
+
+/**
+ * Bookings as rows, and the events each write carried (the outbox), for handler tests: what the
+ * TypeORM repository does, without a database. Counts its writes and locked reads.
+ */
+export class InMemoryBookings extends BookingRepository {
+  readonly rows = new Map<string, BookingSnapshot>();
+  readonly outbox: BookingEvent[] = [];
+  writes = 0;
+  lockedReads = 0;
+
+  findById(id: string, options?: { lock: boolean }) {
+    if (options?.lock) {
+      this.lockedReads += 1;
+    }
+    const row = this.rows.get(id);
+    return Promise.resolve(row ? Booking.restore(row) : null);
+  }
+  findByIdempotencyKey(customerId: string, key: string) {
+    const row = [...this.rows.values()].find(
+      (booking) => booking.customerId === customerId && booking.idempotencyKey === key,
+    );
+    return Promise.resolve(row ? Booking.restore(row) : null);
+  }
+  list() {
+    return Promise.resolve([...this.rows.values()].map((row) => Booking.restore(row)));
+  }
+  async insert(booking: Booking) {
+    const { customerId, idempotencyKey } = booking.snapshot();
+    const existing = idempotencyKey ? await this.findByIdempotencyKey(customerId, idempotencyKey) : null;
+    if (existing) {
+      return { booking: existing, inserted: false };
+    }
+    this.write(booking);
+    return { booking, inserted: true };
+  }
+  save(booking: Booking) {
+    this.write(booking);
+    return Promise.resolve();
+  }
+  saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>) {
+    const row = this.rows.get(booking.id);
+    if (row?.status !== seen.status || row.updatedAt.getTime() !== seen.updatedAt.getTime()) {
+      return Promise.resolve(false);
+    }
+    this.write(booking);
+    return Promise.resolve(true);
+  }
+  lockStalePaymentPending() {
+    return Promise.resolve([]);
+  }
+  lockStalledPaid() {
+    return Promise.resolve([]);
+  }
+
+  private write(booking: Booking): void {
+    this.writes += 1;
+    this.rows.set(booking.id, booking.snapshot());
+    this.outbox.push(...booking.pullEvents());
+  }
+}
