@@ -1,56 +1,10 @@
-import { Payment, PaymentProviderUnavailableError, type PaymentStatus } from '../../domain';
+import { Payment, PaymentProviderUnavailableError } from '../../domain';
 import { PaymentProvider, type ChargeDecision, type ChargeRequest } from '../ports/payment-provider.port';
-import { PaymentRepository, type PaymentFilter } from '../ports/payment.repository.port';
+import { InMemoryPayments } from '../ports/payment.repository.fake';
 import { RecoverPaymentIntentsHandler } from '../recover-payment-intents/recover-payment-intents.handler';
 import { AuthorizePaymentCommand } from './authorize-payment.command';
 import { AuthorizePaymentHandler } from './authorize-payment.handler';
 import { RecoverPaymentIntentsCommand } from '../recover-payment-intents/recover-payment-intents.command';
-
-class InMemoryPayments extends PaymentRepository {
-  readonly rows = new Map<string, Payment>();
-  findById(id: string) {
-    return Promise.resolve([...this.rows.values()].find((payment) => payment.id === id) ?? null);
-  }
-  findByBookingId(bookingId: string) {
-    const row = this.rows.get(bookingId);
-    return Promise.resolve(row ? Payment.restore(row.snapshot()) : null);
-  }
-  list(filter: PaymentFilter) {
-    return Promise.resolve([...this.rows.values()].slice(filter.offset, filter.offset + filter.limit));
-  }
-  insertOrGetExisting(payment: Payment) {
-    const existing = this.rows.get(payment.bookingId);
-    if (existing) {
-      return Promise.resolve({ payment: Payment.restore(existing.snapshot()), inserted: false });
-    }
-    this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
-    return Promise.resolve({ payment, inserted: true });
-  }
-  save(payment: Payment) {
-    this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
-    return Promise.resolve();
-  }
-  saveIfUnchanged(payment: Payment, seen: { status: PaymentStatus }) {
-    if (this.rows.get(payment.bookingId)?.status !== seen.status) {
-      return Promise.resolve(false);
-    }
-    this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
-    return Promise.resolve(true);
-  }
-  findUnreconciledApprovedBefore() {
-    return Promise.resolve([]);
-  }
-  markReconciled() {
-    return Promise.resolve();
-  }
-  findPendingCreatedBefore(before: Date) {
-    return Promise.resolve(
-      [...this.rows.values()].filter(
-        (payment) => payment.status === 'PENDING' && payment.snapshot().createdAt < before,
-      ),
-    );
-  }
-}
 
 /** A processor that honours idempotency keys and can die right after charging. */
 class LedgerProvider extends PaymentProvider {
