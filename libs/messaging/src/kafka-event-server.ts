@@ -13,6 +13,7 @@ import { EventHeaders, deadLetterTopicFor } from '@storage/contracts';
 import { endSpan, runWithRequestContext, SpanKind, startSpan, tracingExported } from '@storage/observability';
 import { classifyFailure, type FailureKind } from './failure-kind';
 import { ConsumerLagGauge, consumerCounters } from './kafka-consumer.metrics';
+import { kafkaLogCreator } from './kafka-log';
 import { retryBackoffMs } from './retry-backoff';
 
 export interface KafkaEventServerOptions {
@@ -120,6 +121,7 @@ export class KafkaEventServer extends ServerKafka {
         brokers: eventOptions.brokers,
         retry: { initialRetryTime: 300, retries: 8 },
         logLevel: logLevel.WARN,
+        logCreator: kafkaLogCreator('KafkaEventServer'),
       },
       consumer: {
         groupId: eventOptions.groupId,

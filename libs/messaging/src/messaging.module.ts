@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { replyStallMs } from '@storage/persistence';
 import { Inbox } from './inbox';
 import { KafkaEventServer } from './kafka-event-server';
+import { kafkaLogCreator } from './kafka-log';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
 import { Outbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -28,6 +29,8 @@ export function createProducerClient(brokers: string[], clientId: string): Clien
       retry: { initialRetryTime: 200, retries: 3 },
       requestTimeout: 5000,
       logLevel: logLevel.WARN,
+      // The relay is this client's one user: its lines carry the relay's name.
+      logCreator: kafkaLogCreator('OutboxRelay'),
     },
     // Murmur2 on the key: every event of one booking lands on the same partition, in order.
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
