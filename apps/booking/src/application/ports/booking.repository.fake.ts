@@ -1,4 +1,4 @@
-import { Booking, type BookingEvent, type BookingSnapshot } from '../../domain';
+import { Booking, type BookingEvent, type BookingSnapshot, type BookingStatus } from '../../domain';
 import { BookingRepository } from './booking.repository.port';
 
 /**
@@ -48,11 +48,24 @@ export class InMemoryBookings extends BookingRepository {
     this.write(booking);
     return Promise.resolve(true);
   }
-  lockStalePaymentPending() {
-    return Promise.resolve([]);
+  lockStalePaymentPending(before: Date, limit: number) {
+    return Promise.resolve(this.oldest('PAYMENT_PENDING', 'createdAt', before, limit));
   }
-  lockStalledPaid() {
-    return Promise.resolve([]);
+  lockStalledPaid(before: Date, limit: number) {
+    return Promise.resolve(this.oldest('PAID', 'updatedAt', before, limit));
+  }
+
+  private oldest(
+    status: BookingStatus,
+    since: 'createdAt' | 'updatedAt',
+    before: Date,
+    limit: number,
+  ): Booking[] {
+    return [...this.rows.values()]
+      .filter((row) => row.status === status && row[since] < before)
+      .sort((a, b) => a[since].getTime() - b[since].getTime())
+      .slice(0, limit)
+      .map((row) => Booking.restore(row));
   }
 
   private write(booking: Booking): void {
