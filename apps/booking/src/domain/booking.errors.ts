@@ -98,6 +98,8 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class BookingInProgressError extends DomainError {
   readonly code = 'BOOKING_IN_PROGRESS';
   readonly status = 409;
+  /** The first request is waiting for payment, which answers within its timeout: ask again then. */
+  readonly retryAfterSeconds = 1;
   constructor(bookingId: string) {
     super(`A request with this Idempotency-Key is still being processed (booking ${bookingId})`, {
       bookingId,

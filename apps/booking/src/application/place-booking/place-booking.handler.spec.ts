@@ -260,7 +260,10 @@ describe('PlaceBookingHandler', () => {
       payment.answer = () => new Promise((resolve) => (answer = resolve));
       const first = place(key);
       await waitUntil(() => payment.charges.length === 1);
-      await expect(place(key)).rejects.toBeInstanceOf(BookingInProgressError);
+      const repeat = place(key);
+      await expect(repeat).rejects.toBeInstanceOf(BookingInProgressError);
+      // Answered 409 with Retry-After: the client asks again for the first request's answer.
+      await expect(repeat).rejects.toMatchObject({ status: 409, retryAfterSeconds: 1 });
       answer({ outcome: 'approved', paymentId: 'pay-1' });
       expect((await first).booking.status).toBe('PAID');
       expect(bookings.rows.size).toBe(1);

@@ -54,7 +54,11 @@ export class BookingsHttpController {
   })
   @ApiResponse({ status: 400, description: 'Invalid input (the message names the field)' })
   @ApiResponse({ status: 402, description: 'Payment declined; nothing accepted' })
-  @ApiResponse({ status: 409, description: 'No unit free for the period, or the same key is in flight' })
+  @ApiResponse({
+    status: 409,
+    description:
+      'No unit free for the period, or the same key is in flight (Retry-After: 1, then its answer)',
+  })
   @ApiResponse({ status: 422, description: 'Start in the past, too long, or size not offered' })
   @ApiResponse({ status: 503, description: 'Payment busy; nothing charged. Retry-After says when to retry' })
   async create(
