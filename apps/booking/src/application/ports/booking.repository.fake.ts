@@ -1,5 +1,5 @@
 import { Booking, type BookingEvent, type BookingSnapshot, type BookingStatus } from '../../domain';
-import { BookingRepository } from './booking.repository.port';
+import { BookingRepository, type BookingFilter } from './booking.repository.port';
 
 /**
  * Bookings as rows, and the events each write carried (the outbox), for handler tests: what the
@@ -24,8 +24,15 @@ export class InMemoryBookings extends BookingRepository {
     );
     return Promise.resolve(row ? Booking.restore(row) : null);
   }
-  list() {
-    return Promise.resolve([...this.rows.values()].map((row) => Booking.restore(row)));
+  list(filter: BookingFilter) {
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((row) => (filter.customerId ?? row.customerId) === row.customerId)
+        .filter((row) => (filter.status ?? row.status) === row.status)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .slice(filter.offset, filter.offset + filter.limit)
+        .map((row) => Booking.restore(row)),
+    );
   }
   async insert(booking: Booking) {
     const { customerId, idempotencyKey } = booking.snapshot();
