@@ -257,9 +257,15 @@ describe('PlaceBookingHandler', () => {
     it('says a repeat of a request still waiting for payment is in progress (409), not a second booking', async () => {
       const { bookings, payment, place } = setUp();
       let answer!: (result: ChargeResult) => void;
-      payment.answer = () => new Promise((resolve) => (answer = resolve));
+      // Resolved once the first request reaches payment: its booking is written by then.
+      const charging = new Promise<void>((reached) => {
+        payment.answer = () => {
+          reached();
+          return new Promise((resolve) => (answer = resolve));
+        };
+      });
       const first = place(key);
-      await waitUntil(() => payment.charges.length === 1);
+      await charging;
       const repeat = place(key);
       await expect(repeat).rejects.toBeInstanceOf(BookingInProgressError);
       // Answered 409 with Retry-After: the client asks again for the first request's answer.
@@ -282,11 +288,3 @@ describe('PlaceBookingHandler', () => {
     });
   });
 });
-
-/** Lets the handler run up to its await of the charge (promise jobs only: no timers involved). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 100 && !condition(); turn += 1) {
-    await Promise.resolve();
-  }
-  expect(condition()).toBe(true);
-}

@@ -10,7 +10,8 @@ export class InMemoryPayments extends PaymentRepository {
   readonly outbox: PaymentDomainEvent[] = [];
 
   findById(id: string) {
-    return Promise.resolve([...this.rows.values()].find((payment) => payment.id === id) ?? null);
+    const row = [...this.rows.values()].find((payment) => payment.id === id);
+    return Promise.resolve(row ? Payment.restore(row.snapshot()) : null);
   }
   findByBookingId(bookingId: string) {
     const row = this.rows.get(bookingId);

@@ -7,17 +7,23 @@ import { InMemoryPayments } from '../ports/payment.repository.fake';
 import { RefundPaymentCommand } from './refund-payment.command';
 import { PaymentAppearedConcurrentlyError, RefundPaymentHandler } from './refund-payment.handler';
 
-/** Approves every charge; `hold` keeps the next answer back until `answer()` (a charge in flight). */
+/**
+ * Approves every charge; `hold` keeps the next answer back until `answer()` (a charge in flight),
+ * and `charging` resolves once that charge has reached the provider.
+ */
 class CountingProvider extends PaymentProvider {
   calls = 0;
   private held: (() => void) | undefined;
+  private reached!: () => void;
   hold = false;
+  readonly charging = new Promise<void>((resolve) => (this.reached = resolve));
 
   charge(): Promise<ChargeDecision> {
     this.calls += 1;
     if (!this.hold) {
       return Promise.resolve({ approved: true });
     }
+    this.reached();
     return new Promise((resolve) => (this.held = () => resolve({ approved: true })));
   }
   lookup(): Promise<ChargeDecision | undefined> {
@@ -70,7 +76,7 @@ describe('RefundPaymentHandler', () => {
     const { payments, provider, authorize, refund } = setUp();
     provider.hold = true;
     const charging = authorize.execute(chargeOf());
-    await waitUntil(() => provider.calls === 1);
+    await provider.charging;
     expect(payments.rows.get(BOOKING)?.status).toBe('PENDING');
 
     expect(await refund.execute(refundOf('PAYMENT_UNAVAILABLE'))).toBe('voided');
@@ -118,11 +124,3 @@ describe('RefundPaymentHandler', () => {
     expect(await refund.execute(refundOf())).toBe('refunded');
   });
 });
-
-/** Lets the handler run up to its await of the provider (promise jobs only: no timers involved). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 100 && !condition(); turn += 1) {
-    await Promise.resolve();
-  }
-  expect(condition()).toBe(true);
-}
