@@ -1,4 +1,4 @@
-import { Payment, type PaymentDomainEvent, type PaymentStatus } from '../../domain';
+import { Payment, type PaymentDomainEvent, type PaymentSnapshot, type PaymentStatus } from '../../domain';
 import { PaymentRepository, type PaymentFilter } from './payment.repository.port';
 
 /**
@@ -8,6 +8,10 @@ import { PaymentRepository, type PaymentFilter } from './payment.repository.port
 export class InMemoryPayments extends PaymentRepository {
   readonly rows = new Map<string, Payment>();
   readonly outbox: PaymentDomainEvent[] = [];
+  /** Per booking: kept (never asked about again), or when it was last asked about and left open. */
+  readonly reconciled = new Map<string, 'kept' | Date>();
+  /** The database's clock, which stamps when a row was asked about. */
+  clock = () => new Date();
 
   findById(id: string) {
     const row = [...this.rows.values()].find((payment) => payment.id === id);
@@ -39,17 +43,33 @@ export class InMemoryPayments extends PaymentRepository {
     this.write(payment);
     return Promise.resolve(true);
   }
-  findUnreconciledApprovedBefore() {
-    return Promise.resolve([]);
+  findUnreconciledApprovedBefore(before: Date, limit: number) {
+    const askedAt = (payment: PaymentSnapshot) => this.reconciled.get(payment.bookingId) ?? payment.createdAt;
+    return Promise.resolve(
+      [...this.rows.values()]
+        .map((payment) => payment.snapshot())
+        .filter((payment) => payment.status === 'APPROVED' && payment.createdAt < before)
+        .filter((payment) => {
+          const asked = askedAt(payment);
+          return asked !== 'kept' && asked < before;
+        })
+        .sort((a, b) => Number(askedAt(a)) - Number(askedAt(b)))
+        .slice(0, limit)
+        .map((payment) => Payment.restore(payment)),
+    );
   }
-  markReconciled() {
+  markReconciled(bookingId: string, outcome: 'kept' | 'open') {
+    this.reconciled.set(bookingId, outcome === 'kept' ? 'kept' : this.clock());
     return Promise.resolve();
   }
-  findPendingCreatedBefore(before: Date) {
+  findPendingCreatedBefore(before: Date, limit: number) {
     return Promise.resolve(
-      [...this.rows.values()].filter(
-        (payment) => payment.status === 'PENDING' && payment.snapshot().createdAt < before,
-      ),
+      [...this.rows.values()]
+        .map((payment) => payment.snapshot())
+        .filter((payment) => payment.status === 'PENDING' && payment.createdAt < before)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .slice(0, limit)
+        .map((payment) => Payment.restore(payment)),
     );
   }
 

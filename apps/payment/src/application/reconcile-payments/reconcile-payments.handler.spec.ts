@@ -1,55 +1,19 @@
 import type { BookingStatusName } from '@storage/contracts';
 import { Payment } from '../../domain';
 import { BookingStatuses } from '../ports/booking-statuses.port';
-import { PaymentRepository } from '../ports/payment.repository.port';
+import { InMemoryPayments } from '../ports/payment.repository.fake';
 import { ReconcilePaymentsHandler } from './reconcile-payments.handler';
 import { ReconcilePaymentsCommand } from './reconcile-payments.command';
 
-class Payments extends PaymentRepository {
-  readonly rows = new Map<string, Payment>();
-  readonly reconciled = new Set<string>();
-  readonly askedAgainLater = new Set<string>();
-  findById() {
-    return Promise.resolve(null);
-  }
-  findByBookingId(bookingId: string) {
-    const row = this.rows.get(bookingId);
-    return Promise.resolve(row ? Payment.restore(row.snapshot()) : null);
-  }
-  list() {
-    return Promise.resolve([]);
-  }
-  insertOrGetExisting(payment: Payment) {
-    return Promise.resolve({ payment, inserted: true });
-  }
-  save(payment: Payment) {
-    this.rows.set(payment.bookingId, Payment.restore(payment.snapshot()));
-    return Promise.resolve();
-  }
-  saveIfUnchanged(): Promise<boolean> {
-    throw new Error('reconciliation changes a payment only under its lock');
-  }
-  findPendingCreatedBefore() {
-    return Promise.resolve([]);
-  }
-  findUnreconciledApprovedBefore() {
-    return Promise.resolve(
-      [...this.rows.values()].filter(
-        (row) => row.status === 'APPROVED' && !this.reconciled.has(row.bookingId),
-      ),
-    );
-  }
-  markReconciled(bookingId: string, outcome: 'kept' | 'open') {
-    (outcome === 'kept' ? this.reconciled : this.askedAgainLater).add(bookingId);
-    return Promise.resolve();
-  }
-}
-
 class Statuses extends BookingStatuses {
-  constructor(private readonly statuses: Record<string, BookingStatusName | null>) {
+  constructor(
+    private readonly statuses: Record<string, BookingStatusName | null>,
+    private readonly asked: string[] = [],
+  ) {
     super();
   }
   statusOf(bookingId: string) {
+    this.asked.push(bookingId);
     return Promise.resolve(this.statuses[bookingId] ?? null);
   }
 }
@@ -64,27 +28,38 @@ function approved(bookingId: string): Payment {
 
 describe('ReconcilePaymentsHandler', () => {
   it('refunds money kept for bookings booking rejected or cancelled, and stops asking about kept ones', async () => {
-    const payments = new Payments();
+    const payments = new InMemoryPayments();
     for (const id of ['rejected', 'cancelled', 'confirmed', 'paid', 'unknown']) {
-      payments.rows.set(id, approved(id));
+      await payments.save(approved(id));
     }
+    payments.outbox.length = 0;
     const handler = new ReconcilePaymentsHandler(
       payments,
       new Statuses({ rejected: 'REJECTED', cancelled: 'CANCELLED', confirmed: 'CONFIRMED', paid: 'PAID' }),
       unitOfWork,
     );
-    expect(await handler.execute(new ReconcilePaymentsCommand(0))).toBe(2);
+    const now = new Date(Date.now() + 1000);
+    expect(await handler.execute(new ReconcilePaymentsCommand(0, now))).toBe(2);
     expect(payments.rows.get('rejected')?.snapshot()).toMatchObject({
       status: 'REFUNDED',
       refundReason: 'BOOKING_REJECTED',
     });
     expect(payments.rows.get('cancelled')?.status).toBe('REFUNDED');
     expect(payments.rows.get('confirmed')?.status).toBe('APPROVED');
-    expect(payments.reconciled).toEqual(new Set(['confirmed']));
+    expect(payments.outbox.map((event) => [event.type, event.payment.bookingId])).toEqual([
+      ['PaymentRefunded', 'rejected'],
+      ['PaymentRefunded', 'cancelled'],
+    ]);
+    expect(payments.reconciled.get('confirmed')).toBe('kept');
     // Still in flight, or unknown to booking: untouched, asked again next time.
     expect(payments.rows.get('paid')?.status).toBe('APPROVED');
     expect(payments.rows.get('unknown')?.status).toBe('APPROVED');
-    expect(payments.askedAgainLater).toEqual(new Set(['paid', 'unknown']));
-    expect(await handler.execute(new ReconcilePaymentsCommand(0))).toBe(0);
+    expect(payments.reconciled.get('paid')).toBeInstanceOf(Date);
+    expect(payments.reconciled.get('unknown')).toBeInstanceOf(Date);
+    // The next run, later: the undecided ones are asked again, nothing is refunded twice.
+    const asked: string[] = [];
+    const again = new ReconcilePaymentsHandler(payments, new Statuses({}, asked), unitOfWork);
+    expect(await again.execute(new ReconcilePaymentsCommand(0, new Date(now.getTime() + 1000)))).toBe(0);
+    expect(asked.sort()).toEqual(['paid', 'unknown']);
   });
 });

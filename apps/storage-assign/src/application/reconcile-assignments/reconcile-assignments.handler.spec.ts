@@ -1,61 +1,76 @@
 import type { BookingStatusName } from '@storage/contracts';
-import { RentalPeriod } from '@storage/ddd';
+import { RentalPeriod, type UnitOfWork } from '@storage/ddd';
 import { Assignment } from '../../domain';
-import { AssignmentRepository } from '../ports/assignment.repository.port';
+import { InMemoryAssignments } from '../ports/assignment.repository.fake';
 import { BookingStatuses } from '../ports/booking-statuses.port';
-import type { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
-import { ReconcileAssignmentsHandler } from './reconcile-assignments.handler';
+import { InMemoryUnits } from '../ports/storage-unit.repository.fake';
+import { ReleaseStorageHandler } from '../release-storage/release-storage.handler';
 import { ReconcileAssignmentsCommand } from './reconcile-assignments.command';
-import type { ReleaseStorageCommand } from '../release-storage/release-storage.command';
+import { ReconcileAssignmentsHandler } from './reconcile-assignments.handler';
 
-function active(bookingId: string): Assignment {
-  return Assignment.assign({
-    bookingId,
-    unitId: `unit-${bookingId}`,
-    unitCode: `S-${bookingId}`,
-    size: 'S',
-    period: RentalPeriod.of('2040-01-01', '2040-01-05'),
-  });
+/** Where booking says each booking stands; records who was asked. */
+class Statuses extends BookingStatuses {
+  readonly asked: string[] = [];
+  constructor(private readonly statuses: Record<string, BookingStatusName>) {
+    super();
+  }
+  statusOf(bookingId: string) {
+    this.asked.push(bookingId);
+    return Promise.resolve(this.statuses[bookingId] ?? null);
+  }
 }
+
+const unitOfWork: UnitOfWork = { run: (work) => work() };
 
 describe('ReconcileAssignmentsHandler', () => {
   it('releases units held for bookings booking rejected or cancelled, and stops asking about kept ones', async () => {
-    const held = ['rejected', 'cancelled', 'confirmed', 'paid'].map(active);
-    const reconciled = new Set<string>();
-    const askedAgainLater = new Set<string>();
-    const released: string[] = [];
-    const assignments = {
-      findUnreconciledActiveBefore: () =>
-        Promise.resolve(
-          held.filter(
-            (a) =>
-              !reconciled.has(a.bookingId) &&
-              !askedAgainLater.has(a.bookingId) &&
-              !released.includes(a.bookingId),
-          ),
-        ),
-      markReconciled: (bookingId: string, outcome: 'kept' | 'open') =>
-        Promise.resolve(void (outcome === 'kept' ? reconciled : askedAgainLater).add(bookingId)),
-    } as unknown as AssignmentRepository;
-    const statuses: Record<string, BookingStatusName> = {
+    const assignments = new InMemoryAssignments(new InMemoryUnits());
+    for (const bookingId of ['rejected', 'cancelled', 'confirmed', 'paid', 'unknown']) {
+      const assignment = Assignment.assign({
+        bookingId,
+        unitId: `unit-${bookingId}`,
+        unitCode: `S-${bookingId}`,
+        size: 'S',
+        period: RentalPeriod.of('2040-01-01', '2040-01-05'),
+      });
+      assignment.pullEvents();
+      await assignments.insert(assignment);
+    }
+    const statuses = new Statuses({
       rejected: 'REJECTED',
       cancelled: 'CANCELLED',
       confirmed: 'CONFIRMED',
       paid: 'PAID',
-    };
-    const bookings = { statusOf: (id: string) => Promise.resolve(statuses[id]) } as BookingStatuses;
-    const release = {
-      execute: ({ bookingId, reason }: ReleaseStorageCommand) => {
-        released.push(bookingId);
-        expect(reason).toBe(`BOOKING_${statuses[bookingId]}`);
-        return Promise.resolve(true);
+    });
+    const release = new ReleaseStorageHandler(assignments, unitOfWork);
+    const handler = new ReconcileAssignmentsHandler(assignments, statuses, release);
+    const now = new Date(Date.now() + 1000);
+    assignments.clock = () => now;
+    expect(await handler.execute(new ReconcileAssignmentsCommand(0, now))).toBe(2);
+    expect(assignments.outbox).toEqual([
+      {
+        type: 'StorageReleased',
+        assignment: expect.objectContaining({
+          bookingId: 'rejected',
+          releaseReason: 'BOOKING_REJECTED',
+        }) as unknown,
       },
-    } as Pick<ReleaseStorageHandler, 'execute'> as ReleaseStorageHandler;
-    const handler = new ReconcileAssignmentsHandler(assignments, bookings, release);
-    expect(await handler.execute(new ReconcileAssignmentsCommand(0))).toBe(2);
-    expect(released).toEqual(['rejected', 'cancelled']);
-    expect(reconciled).toEqual(new Set(['confirmed']));
-    expect(askedAgainLater).toEqual(new Set(['paid']));
-    expect(await handler.execute(new ReconcileAssignmentsCommand(0))).toBe(0);
+      {
+        type: 'StorageReleased',
+        assignment: expect.objectContaining({
+          bookingId: 'cancelled',
+          releaseReason: 'BOOKING_CANCELLED',
+        }) as unknown,
+      },
+    ]);
+    expect(assignments.active().map((row) => row.bookingId)).toEqual(['confirmed', 'paid', 'unknown']);
+    expect(assignments.reconciled.get('confirmed')).toBe('kept');
+    // Still in flight, or unknown to booking: untouched, asked again on a later run, not before.
+    statuses.asked.length = 0;
+    expect(await handler.execute(new ReconcileAssignmentsCommand(0, now))).toBe(0);
+    expect(statuses.asked).toEqual([]);
+    expect(await handler.execute(new ReconcileAssignmentsCommand(0, new Date(now.getTime() + 1000)))).toBe(0);
+    expect(statuses.asked.sort()).toEqual(['paid', 'unknown']);
+    expect(assignments.outbox).toHaveLength(2);
   });
 });
