@@ -1,66 +1,7 @@
-import { emptyView, type BookingView, type TrackedEvent } from '../../domain';
-import {
-  MypageRepository,
-  type EventRecord,
-  type RecordOutcome,
-  type TimelineEntry,
-  type ViewForEvent,
-} from '../ports/mypage.repository.port';
+import type { TrackedEvent } from '../../domain';
+import { InMemoryMypage } from '../ports/mypage.repository.fake';
 import { ProjectEventHandler } from './project-event.handler';
 import { ProjectEventCommand } from './project-event.command';
-
-/**
- * The repository's contract in memory: a record lands only at the version it was read at, and
- * only for an event not on the timeline yet.
- */
-class InMemoryMypage extends MypageRepository {
-  readonly views = new Map<string, { view: BookingView; version: number }>();
-  readonly timeline: TimelineEntry[] = [];
-  readonly notices: string[] = [];
-  reads = 0;
-  records = 0;
-  /** Runs between a read and the record that follows it: another consumer's event lands there. */
-  beforeRecord?: () => Promise<void>;
-
-  viewForEvent(bookingId: string, eventId: string): Promise<ViewForEvent> {
-    this.reads += 1;
-    const stored = this.views.get(bookingId);
-    return Promise.resolve({
-      view: stored ? { ...stored.view } : emptyView(bookingId),
-      version: stored?.version ?? null,
-      recorded: this.timeline.some((entry) => entry.eventId === eventId),
-    });
-  }
-
-  async record({ view, version, entry, notice }: EventRecord): Promise<RecordOutcome> {
-    const interleaved = this.beforeRecord;
-    this.beforeRecord = undefined;
-    await interleaved?.();
-    this.records += 1;
-    if (this.timeline.some(({ eventId }) => eventId === entry.eventId)) {
-      return 'already-recorded';
-    }
-    if ((this.views.get(view.bookingId)?.version ?? null) !== version) {
-      return 'version-moved';
-    }
-    this.views.set(view.bookingId, { view, version: (version ?? 0) + 1 });
-    this.timeline.push(entry);
-    if (notice) {
-      this.notices.push(notice.kind);
-    }
-    return 'recorded';
-  }
-
-  findView(): never {
-    throw new Error('not used');
-  }
-  listViews(): never {
-    throw new Error('not used');
-  }
-  listNotices(): never {
-    throw new Error('not used');
-  }
-}
 
 const bookingId = 'b6a0e7de-8a43-4a57-a1c4-1f0e4c2f7a11';
 const placed: TrackedEvent = {
@@ -103,7 +44,7 @@ describe('ProjectEventHandler', () => {
     expect(repository.timeline).toEqual([
       expect.objectContaining({ eventId: 'e-placed', type: 'BookingPlaced' }),
     ]);
-    expect(repository.notices).toEqual(['PAID']);
+    expect(repository.notices.map((notice) => notice.kind)).toEqual(['PAID']);
   });
 
   it('changes nothing for an event already on the timeline', async () => {
@@ -114,7 +55,7 @@ describe('ProjectEventHandler', () => {
       false,
     );
     expect(repository.timeline).toHaveLength(1);
-    expect(repository.notices).toEqual(['PAID']);
+    expect(repository.notices.map((notice) => notice.kind)).toEqual(['PAID']);
     expect(repository.views.get(bookingId)?.version).toBe(1);
   });
 

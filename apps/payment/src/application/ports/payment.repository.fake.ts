@@ -22,7 +22,15 @@ export class InMemoryPayments extends PaymentRepository {
     return Promise.resolve(row ? Payment.restore(row.snapshot()) : null);
   }
   list(filter: PaymentFilter) {
-    return Promise.resolve([...this.rows.values()].slice(filter.offset, filter.offset + filter.limit));
+    return Promise.resolve(
+      [...this.rows.values()]
+        .map((payment) => payment.snapshot())
+        .filter((row) => (filter.bookingId ?? row.bookingId) === row.bookingId)
+        .filter((row) => (filter.customerId ?? row.customerId) === row.customerId)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .slice(filter.offset, filter.offset + filter.limit)
+        .map((row) => Payment.restore(row)),
+    );
   }
   insertOrGetExisting(payment: Payment) {
     const existing = this.rows.get(payment.bookingId);
