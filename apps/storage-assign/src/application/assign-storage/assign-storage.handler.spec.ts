@@ -1,5 +1,4 @@
-import { InvalidPeriodError, RentalPeriod, type UnitOfWork } from '@storage/ddd';
-import { Assignment } from '../../domain';
+import { InvalidPeriodError, type UnitOfWork } from '@storage/ddd';
 import { InMemoryAssignments } from '../ports/assignment.repository.fake';
 import { InMemoryUnits } from '../ports/storage-unit.repository.fake';
 import { AssignStorageCommand } from './assign-storage.command';
@@ -18,19 +17,7 @@ function setUp() {
     endDate = '2099-05-08',
     size: 'S' | 'M' = 'S',
   ) => handler.execute(new AssignStorageCommand(bookingId, size, startDate, endDate));
-  /** An active assignment made earlier, outside the outbox the test looks at. */
-  const held = (bookingId: string, unitId: string, startDate: string, endDate: string) => {
-    const assignment = Assignment.assign({
-      bookingId,
-      unitId,
-      unitCode: units.rows.get(unitId)?.code ?? '?',
-      size: 'S',
-      period: RentalPeriod.of(startDate, endDate),
-    });
-    assignment.pullEvents();
-    assignments.rows.set(assignment.snapshot().id, assignment.snapshot());
-  };
-  return { units, assignments, assign, held };
+  return { units, assignments, assign };
 }
 
 describe('AssignStorageHandler', () => {
@@ -60,10 +47,10 @@ describe('AssignStorageHandler', () => {
   });
 
   it('skips a unit held for an overlapping period; a period that only touches it does not overlap', async () => {
-    const { units, assignments, assign, held } = setUp();
+    const { units, assignments, assign } = setUp();
     const first = units.add({ code: 'S-001' });
     const second = units.add({ code: 'S-002' });
-    held('earlier', first, '2099-05-05', '2099-05-10');
+    assignments.hold('earlier', first, '2099-05-05', '2099-05-10');
     expect(await assign('overlapping', '2099-05-01', '2099-05-06')).toBe('assigned');
     expect(await assign('after', '2099-05-10', '2099-05-12')).toBe('assigned');
     expect(await assign('before', '2099-04-28', '2099-05-01')).toBe('assigned');
@@ -94,9 +81,9 @@ describe('AssignStorageHandler', () => {
   });
 
   it('records a booking no unit is free for once, and announces the failure on every report', async () => {
-    const { units, assignments, assign, held } = setUp();
+    const { units, assignments, assign } = setUp();
     const only = units.add({ code: 'S-001' });
-    held('other', only, '2099-01-01', '2099-12-31');
+    assignments.hold('other', only, '2099-01-01', '2099-12-31');
     expect(await assign('b-1')).toBe('failed');
     expect(await assign('b-1')).toBe('failed');
     expect(assignments.failures).toEqual(new Map([['b-1', { size: 'S', reason: NO_UNIT_AVAILABLE }]]));

@@ -12,21 +12,15 @@ function setUp(assignments?: (units: InMemoryUnits) => InMemoryAssignments) {
   const units = new InMemoryUnits();
   const store = assignments?.(units) ?? new InMemoryAssignments(units);
   const handler = new CompleteRentalHandler(store, units, unitOfWork);
-  const holding = (bookingId: string, unitId: string) => {
-    const assignment = Assignment.assign({ bookingId, unitId, unitCode: 'S-001', size: 'S', period });
-    assignment.pullEvents();
-    store.rows.set(assignment.snapshot().id, assignment.snapshot());
-    return assignment.snapshot().id;
-  };
   const complete = (bookingId: string) => handler.execute(new CompleteRentalCommand(bookingId));
-  return { units, assignments: store, holding, complete };
+  return { units, assignments: store, complete };
 }
 
 describe('CompleteRentalHandler', () => {
   it('ends the assignment at check-out and puts the unit up for inspection', async () => {
-    const { units, assignments, holding, complete } = setUp();
+    const { units, assignments, complete } = setUp();
     const unit = units.add({ code: 'S-001' });
-    const assignment = holding('b-1', unit);
+    const assignment = assignments.hold('b-1', unit, '2030-05-01', '2030-05-08');
     expect(await complete('b-1')).toBe(true);
     expect(assignments.rows.get(assignment)?.status).toBe('COMPLETED');
     expect(units.rows.get(unit)?.status).toBe('INSPECTION');
@@ -38,17 +32,17 @@ describe('CompleteRentalHandler', () => {
   });
 
   it('leaves a unit staff already took out of service as it is', async () => {
-    const { units, holding, complete } = setUp();
+    const { units, assignments, complete } = setUp();
     const unit = units.add({ code: 'S-001' }, 'MAINTENANCE');
-    holding('b-1', unit);
+    assignments.hold('b-1', unit, '2030-05-01', '2030-05-08');
     expect(await complete('b-1')).toBe(true);
     expect(units.rows.get(unit)?.status).toBe('MAINTENANCE');
     expect(units.writes).toBe(0);
   });
 
   it('changes nothing on a redelivery, nor for a booking holding no unit', async () => {
-    const { units, assignments, holding, complete } = setUp();
-    holding('b-1', units.add({ code: 'S-001' }));
+    const { units, assignments, complete } = setUp();
+    assignments.hold('b-1', units.add({ code: 'S-001' }), '2030-05-01', '2030-05-08');
     await complete('b-1');
     const writes = [assignments.writes, units.writes];
     expect(await complete('b-1')).toBe(false);
@@ -70,9 +64,9 @@ describe('CompleteRentalHandler', () => {
         return super.lockBooking(bookingId);
       }
     }
-    const { units, assignments, holding, complete } = setUp((unitRows) => new MovedWhileWaiting(unitRows));
+    const { units, assignments, complete } = setUp((unitRows) => new MovedWhileWaiting(unitRows));
     const unit = units.add({ code: 'S-001' });
-    holding('b-1', unit);
+    assignments.hold('b-1', unit, '2030-05-01', '2030-05-08');
     const attempt = complete('b-1');
     await expect(attempt).rejects.toThrow(AssignmentMovedError);
     await expect(attempt).rejects.toMatchObject({ transient: true });

@@ -1,4 +1,4 @@
-import type { RentalPeriod } from '@storage/ddd';
+import { RentalPeriod } from '@storage/ddd';
 import {
   Assignment,
   StorageUnit,
@@ -31,6 +31,21 @@ export class InMemoryAssignments extends AssignmentRepository {
 
   constructor(private readonly units: InMemoryUnits) {
     super();
+  }
+
+  /** An active assignment made earlier, its event long published; returns its id. */
+  hold(bookingId: string, unitId: string, startDate: string, endDate: string): string {
+    const unit = this.units.rows.get(unitId);
+    const assignment = Assignment.assign({
+      bookingId,
+      unitId,
+      unitCode: unit?.code ?? unitId,
+      size: unit?.size ?? 'S',
+      period: RentalPeriod.of(startDate, endDate),
+    });
+    assignment.pullEvents();
+    this.rows.set(assignment.snapshot().id, assignment.snapshot());
+    return assignment.snapshot().id;
   }
 
   lockBooking(bookingId: string) {

@@ -1,6 +1,5 @@
 import type { BookingStatusName } from '@storage/contracts';
-import { RentalPeriod, type UnitOfWork } from '@storage/ddd';
-import { Assignment } from '../../domain';
+import type { UnitOfWork } from '@storage/ddd';
 import { InMemoryAssignments } from '../ports/assignment.repository.fake';
 import { BookingStatuses } from '../ports/booking-statuses.port';
 import { InMemoryUnits } from '../ports/storage-unit.repository.fake';
@@ -26,15 +25,7 @@ describe('ReconcileAssignmentsHandler', () => {
   it('releases units held for bookings booking rejected or cancelled, and stops asking about kept ones', async () => {
     const assignments = new InMemoryAssignments(new InMemoryUnits());
     for (const bookingId of ['rejected', 'cancelled', 'confirmed', 'paid', 'unknown']) {
-      const assignment = Assignment.assign({
-        bookingId,
-        unitId: `unit-${bookingId}`,
-        unitCode: `S-${bookingId}`,
-        size: 'S',
-        period: RentalPeriod.of('2040-01-01', '2040-01-05'),
-      });
-      assignment.pullEvents();
-      await assignments.insert(assignment);
+      assignments.hold(bookingId, `unit-${bookingId}`, '2040-01-01', '2040-01-05');
     }
     const statuses = new Statuses({
       rejected: 'REJECTED',

@@ -16,30 +16,18 @@ function setUp(assignmentsOf = (units: InMemoryUnits) => new InMemoryAssignments
   const units = new InMemoryUnits();
   const assignments = assignmentsOf(units);
   const handler = new RetireUnitHandler(units, assignments, unitOfWork);
-  const holding = (bookingId: string, unitId: string, startDate: string, endDate: string) => {
-    const assignment = Assignment.assign({
-      bookingId,
-      unitId,
-      unitCode: units.rows.get(unitId)?.code ?? '?',
-      size: 'S',
-      period: RentalPeriod.of(startDate, endDate),
-    });
-    assignment.pullEvents();
-    assignments.rows.set(assignment.snapshot().id, assignment.snapshot());
-    return assignment.snapshot().id;
-  };
   const retire = (unitId: string) => handler.execute(new RetireUnitCommand(unitId));
-  return { units, assignments, holding, retire };
+  return { units, assignments, retire };
 }
 
 describe('RetireUnitHandler', () => {
   it('moves every running or future booking of the unit to a free unit of its size', async () => {
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' });
     const spare = units.add({ code: 'S-002' });
     units.add({ code: 'M-001', size: 'M' });
-    const running = holding('running', retired, fromToday(-2), fromToday(3));
-    holding('future', retired, fromToday(30), fromToday(35));
+    const running = assignments.hold('running', retired, fromToday(-2), fromToday(3));
+    assignments.hold('future', retired, fromToday(30), fromToday(35));
     const outcome = await retire(retired);
     expect(outcome).toEqual({
       unitId: retired,
@@ -80,11 +68,11 @@ describe('RetireUnitHandler', () => {
   });
 
   it('revokes a booking no other unit is free for, so booking cancels and refunds it', async () => {
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' });
     const other = units.add({ code: 'S-002' });
-    holding('stuck', retired, fromToday(10), fromToday(20));
-    holding('blocking', other, fromToday(5), fromToday(25));
+    assignments.hold('stuck', retired, fromToday(10), fromToday(20));
+    assignments.hold('blocking', other, fromToday(5), fromToday(25));
     const outcome = await retire(retired);
     expect(outcome).toEqual({ unitId: retired, reassigned: [], revoked: ['stuck'] });
     expect(assignments.active().map((row) => row.bookingId)).toEqual(['blocking']);
@@ -101,21 +89,21 @@ describe('RetireUnitHandler', () => {
   });
 
   it('leaves rentals that ended before today alone', async () => {
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' });
     units.add({ code: 'S-002' });
-    const ended = holding('ended', retired, fromToday(-10), fromToday(0));
+    const ended = assignments.hold('ended', retired, fromToday(-10), fromToday(0));
     expect(await retire(retired)).toEqual({ unitId: retired, reassigned: [], revoked: [] });
     expect(assignments.rows.get(ended)?.status).toBe('ACTIVE');
     expect(assignments.outbox).toEqual([]);
   });
 
   it('locks the unit, then each booking in one fixed order, the order every use case keeps', async () => {
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' });
     const spare = units.add({ code: 'S-002' });
-    const zulu = holding('zulu', retired, fromToday(1), fromToday(2));
-    const alpha = holding('alpha', retired, fromToday(3), fromToday(4));
+    const zulu = assignments.hold('zulu', retired, fromToday(1), fromToday(2));
+    const alpha = assignments.hold('alpha', retired, fromToday(3), fromToday(4));
     await retire(retired);
     expect(units.locks).toEqual([
       `unit ${retired}`,
@@ -149,11 +137,11 @@ describe('RetireUnitHandler', () => {
         return super.lockBooking(bookingId);
       }
     }
-    const { units, assignments, holding, retire } = setUp((unitRows) => new ChangedWhileWaiting(unitRows));
+    const { units, assignments, retire } = setUp((unitRows) => new ChangedWhileWaiting(unitRows));
     const retired = units.add({ code: 'S-001' });
     units.add({ code: 'S-002' });
-    holding('cancelled', retired, fromToday(1), fromToday(5));
-    holding('moved', retired, fromToday(6), fromToday(9));
+    assignments.hold('cancelled', retired, fromToday(1), fromToday(5));
+    assignments.hold('moved', retired, fromToday(6), fromToday(9));
     expect(await retire(retired)).toEqual({ unitId: retired, reassigned: [], revoked: [] });
     expect(assignments.active().map((row) => [row.bookingId, row.unitId])).toEqual([
       ['moved', 'u-elsewhere'],
@@ -163,10 +151,10 @@ describe('RetireUnitHandler', () => {
 
   it('asks staff to try again, the unit still in service, while a free unit is being claimed', async () => {
     // The handler runs in one transaction: its error rolls the unit's retirement back with it.
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' });
     assignments.heldElsewhere.add(units.add({ code: 'S-002' }));
-    holding('b-1', retired, fromToday(1), fromToday(5));
+    assignments.hold('b-1', retired, fromToday(1), fromToday(5));
     const attempt = retire(retired);
     await expect(attempt).rejects.toThrow(StorageBusyError);
     await expect(attempt).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
@@ -174,10 +162,10 @@ describe('RetireUnitHandler', () => {
   });
 
   it('does nothing for a unit already retired; a unit that does not exist is a 404', async () => {
-    const { units, assignments, holding, retire } = setUp();
+    const { units, assignments, retire } = setUp();
     const retired = units.add({ code: 'S-001' }, 'RETIRED');
     units.add({ code: 'S-002' });
-    holding('b-1', retired, fromToday(1), fromToday(5));
+    assignments.hold('b-1', retired, fromToday(1), fromToday(5));
     expect(await retire(retired)).toEqual({ unitId: retired, reassigned: [], revoked: [] });
     expect([units.writes, assignments.writes]).toEqual([0, 0]);
     await expect(retire('no-such-unit')).rejects.toThrow(StorageUnitNotFoundError);
