@@ -48,8 +48,8 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 
 /**
  * Load with idempotent client retries while, in turn, every service is killed with SIGKILL, the
- * database server is stopped for 30 s and started again, and the Kafka broker is stopped and
- * restarted; storage-assign, payment and mypage run two replicas sharing their consumer groups.
+ * database server is stopped for 30 s and started again, then frozen (SIGSTOP) for 15 s, and the
+ * Kafka broker is frozen for 15 s, then stopped and restarted; storage-assign, payment and mypage run two replicas sharing their consumer groups.
  * Afterwards every invariant of the saga must hold and no valid message may sit in a DLQ.
  * Postgres and Kafka are the suite's own: stopping them must not disturb the other suites.
  */
@@ -168,7 +168,7 @@ describe('chaos: nothing is lost under infrastructure faults', () => {
     await process.waitReady();
   }
 
-  it('keeps every invariant through kill -9 of each service, Postgres down 30 s and a Kafka restart', async () => {
+  it('keeps every invariant through kill -9 of each service, Postgres down 30 s, then frozen 15 s, Kafka frozen 15 s and restarted', async () => {
     const outcomes: Outcome[] = [];
     let faultsDone = false;
     const load = Promise.all(
@@ -196,6 +196,31 @@ describe('chaos: nothing is lost under infrastructure faults', () => {
       'a booking accepted after the outage',
       () => Promise.resolve(accepted()),
       (count) => count > 0,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    // Frozen, not down: every connection open and none answering, as a server stalled on its disk.
+    const beforeFreeze = accepted();
+    log('Postgres frozen for 15 s');
+    await postgres.freeze(15_000);
+    log('Postgres running again');
+    await waitFor(
+      'a booking accepted after the freeze',
+      () => Promise.resolve(accepted()),
+      (count) => count > beforeFreeze,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const beforeBrokerFreeze = accepted();
+    log('Kafka broker frozen for 15 s');
+    await kafka.freeze!(15_000);
+    log('Kafka broker running again');
+    await waitFor(
+      'a booking accepted after the broker froze',
+      () => Promise.resolve(accepted()),
+      (count) => count > beforeBrokerFreeze,
       {
         timeoutMs: 60_000,
       },

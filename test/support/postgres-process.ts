@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freezeFor } from '../../tools/stack/freeze';
 import { freePort } from '../../tools/stack/ports';
 
 const ROOT = join(__dirname, '..', '..');
@@ -7,7 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 /**
  * A Postgres server of a suite's own, run by tools/stack/postgres-server.ts: stop() shuts the
  * real server down (connections terminated, new ones refused), start() brings it back on the same
- * port with the same data.
+ * port with the same data, and freeze() stops it answering without closing anything.
  */
 export class PostgresProcess {
   private child?: ChildProcess;
@@ -56,6 +58,14 @@ export class PostgresProcess {
     });
   }
 
+  /** Freezes the server, the postmaster and every backend, for `ms` (see freezeFor). */
+  freeze(ms: number): Promise<void> {
+    const postmaster = Number(
+      readFileSync(join(this.dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    return freezeFor([postmaster, ...childrenOf(postmaster)], ms);
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) {
@@ -67,4 +77,21 @@ export class PostgresProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** The processes whose parent is `parent` (Linux /proc), read once. */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        // Gone meanwhile.
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -13,6 +13,7 @@ import {
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitUntil } from '../../test/support/wait-for';
+import { freezeFor } from './freeze';
 import { hasExited, UnaskedExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
@@ -25,6 +26,8 @@ export interface KafkaHandle {
   stop(): Promise<void>;
   /** Stops and restarts the same broker (same ports and data): used by fault tests. */
   restart?(): Promise<void>;
+  /** Freezes the broker for `ms` (see freezeFor): used by fault tests. */
+  freeze?(ms: number): Promise<void>;
   /** The broker exited without being asked (see infra-supervision.ts). */
   onUnexpectedExit?(listener: (how: string) => void): void;
 }
@@ -284,6 +287,13 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
     restart: async () => {
       await stop();
       await launch();
+    },
+    freeze: (ms) => {
+      const running = child;
+      if (running?.pid === undefined || hasExited(running)) {
+        throw new Error('The broker is not running');
+      }
+      return freezeFor([running.pid], ms);
     },
     onUnexpectedExit: exits.onUnexpectedExit,
   };
