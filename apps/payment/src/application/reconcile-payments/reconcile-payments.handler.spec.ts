@@ -39,6 +39,7 @@ describe('ReconcilePaymentsHandler', () => {
       unitOfWork,
     );
     const now = new Date(Date.now() + 1000);
+    payments.clock = () => now;
     expect(await handler.execute(new ReconcilePaymentsCommand(0, now))).toBe(2);
     expect(payments.rows.get('rejected')?.snapshot()).toMatchObject({
       status: 'REFUNDED',
