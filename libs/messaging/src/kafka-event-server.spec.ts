@@ -129,6 +129,27 @@ describe('KafkaEventServer failure handling', () => {
     expect(h.server.state.counts).toMatchObject({ applied: 1, retried: 12 });
   });
 
+  it('keeps heartbeating while a slow handler runs, and stops when it is done', async () => {
+    jest.useFakeTimers();
+    try {
+      let release!: () => void;
+      const slow = () => new Promise<void>((resolve) => (release = resolve));
+      // A failing heartbeat (a rebalance under way) is kafkajs' business, not the handler's.
+      const h = harness(slow, { heartbeat: () => Promise.reject(new Error('The group is rebalancing')) });
+      const handled = h.server.handleMessage(h.payload);
+      await jest.advanceTimersByTimeAsync(12_000);
+      expect(h.heartbeats()).toBeGreaterThanOrEqual(10);
+      release();
+      await handled;
+      const beats = h.heartbeats();
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(h.heartbeats()).toBe(beats);
+      expect(h.server.state.counts).toMatchObject({ applied: 1, retried: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('dead-letters poison at once, with the reason and where it came from', async () => {
     const poison = failing(
       new PoisonMessageError('Invalid BookingPlaced payload', ['size: must be S, M or L']),

@@ -76,6 +76,8 @@ function describe(error: unknown): string {
 }
 
 const HEARTBEAT_SLICE_MS = 1000;
+/** See the consumer options: how long the group keeps a member that has stopped heartbeating. */
+const SESSION_TIMEOUT_MS = 10_000;
 const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 const MAX_PROBE_INTERVAL_MS = 5000;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -125,7 +127,10 @@ export class KafkaEventServer extends ServerKafka {
       },
       consumer: {
         groupId: eventOptions.groupId,
-        sessionTimeout: 30_000,
+        // A member that stops heartbeating (its process killed, frozen or cut off) loses its
+        // partitions after this long, and a replacement's join waits that long for it: 10 s
+        // instead of kafkajs' 30. A slow handler keeps heartbeating (keepingSession).
+        sessionTimeout: SESSION_TIMEOUT_MS,
         heartbeatInterval: 3_000,
         allowAutoTopicCreation: false,
         retry: { retries: 10 },
@@ -306,7 +311,7 @@ export class KafkaEventServer extends ServerKafka {
       await this.whileDatabaseDown(payload);
       let kind: FailureKind;
       try {
-        await super.handleMessage(payload);
+        await this.keepingSession(payload, () => super.handleMessage(payload));
         this.state.counts.applied += 1;
         consumerCounters.applied(payload.topic);
         if (this.state.outage && !this.eventOptions.databaseProbe) {
@@ -351,6 +356,22 @@ export class KafkaEventServer extends ServerKafka {
         }
       }
       await this.wait(payload, this.backoff(attempt));
+    }
+  }
+
+  /**
+   * Runs a handler while heartbeating for it: kafkajs heartbeats only between messages, and a
+   * handler may wait on a stalled database for up to the reply watchdog's limit (twice the
+   * statement timeout), longer than the session lasts. A failed heartbeat (a rebalance under way)
+   * is left to kafkajs, which sees it at the next message; this one's offset then stays
+   * uncommitted and the inbox makes its redelivery a no-op.
+   */
+  private async keepingSession(payload: EachMessagePayload, handle: () => Promise<unknown>): Promise<void> {
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_SLICE_MS);
+    try {
+      await handle();
+    } finally {
+      clearInterval(beat);
     }
   }
 
