@@ -184,63 +184,52 @@ describe('chaos: nothing is lost under infrastructure faults', () => {
       },
     );
 
+    /** Runs a fault, then waits for a booking accepted after it: the system took it in its stride. */
+    const survives = async (what: string, fault: () => Promise<void>, timeoutMs = 60_000) => {
+      const before = accepted();
+      await fault();
+      await waitFor(
+        `a booking accepted after ${what}`,
+        () => Promise.resolve(accepted()),
+        (count) => count > before,
+        { timeoutMs },
+      );
+    };
+
     await kill('storage-assign');
     await kill('mypage', true);
-    log('Postgres stopped for 30 s');
-    await postgres.stop();
-    // The fault's length, not a wait for a condition: the outage itself is what is being tested.
-    await new Promise((resolve) => setTimeout(resolve, 30_000));
-    await postgres.start();
-    log('Postgres started again');
-    await waitFor(
-      'a booking accepted after the outage',
-      () => Promise.resolve(accepted()),
-      (count) => count > 0,
-      {
-        timeoutMs: 60_000,
-      },
-    );
+    await survives('Postgres was down', async () => {
+      log('Postgres stopped for 30 s');
+      await postgres.stop();
+      // The fault's length, not a wait for a condition: the outage itself is what is being tested.
+      await new Promise((resolve) => setTimeout(resolve, 30_000));
+      await postgres.start();
+      log('Postgres started again');
+    });
     // Frozen, not down: every connection open and none answering, as a server stalled on its disk.
-    const beforeFreeze = accepted();
-    log('Postgres frozen for 15 s');
-    await postgres.freeze(15_000);
-    log('Postgres running again');
-    await waitFor(
-      'a booking accepted after the freeze',
-      () => Promise.resolve(accepted()),
-      (count) => count > beforeFreeze,
-      {
-        timeoutMs: 60_000,
+    await survives('Postgres was frozen', async () => {
+      log('Postgres frozen for 15 s');
+      await postgres.freeze(15_000);
+      log('Postgres running again');
+    });
+    await survives('the broker was frozen', async () => {
+      log('Kafka broker frozen for 15 s');
+      await kafka.freeze!(15_000);
+      log('Kafka broker running again');
+    });
+    await survives(
+      'the Kafka restart and the kills',
+      async () => {
+        log('Kafka broker stopped');
+        await kafka.stop();
+        await kafka.restart!();
+        log('Kafka broker restarted');
+        await kill('payment');
+        await kill('booking');
+        await kill('storage-assign', true);
+        await kill('mypage');
       },
-    );
-    const beforeBrokerFreeze = accepted();
-    log('Kafka broker frozen for 15 s');
-    await kafka.freeze!(15_000);
-    log('Kafka broker running again');
-    await waitFor(
-      'a booking accepted after the broker froze',
-      () => Promise.resolve(accepted()),
-      (count) => count > beforeBrokerFreeze,
-      {
-        timeoutMs: 60_000,
-      },
-    );
-    const beforeKafka = accepted();
-    log('Kafka broker stopped');
-    await kafka.stop();
-    await kafka.restart!();
-    log('Kafka broker restarted');
-    await kill('payment');
-    await kill('booking');
-    await kill('storage-assign', true);
-    await kill('mypage');
-    await waitFor(
-      'bookings accepted after the Kafka restart',
-      () => Promise.resolve(accepted()),
-      (count) => count > beforeKafka,
-      {
-        timeoutMs: 90_000,
-      },
+      90_000,
     );
     faultsDone = true;
     await load;
