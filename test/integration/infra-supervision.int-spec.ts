@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { databaseUrl } from '../../tools/stack/database-url';
+import { listProcesses } from '../../tools/stack/processes';
 import { stackInfo } from '../support/stack-file';
 import { waitFor } from '../support/wait-for';
 
@@ -130,13 +131,11 @@ describe('npm run infra keeps its Postgres and Kafka running (real servers)', ()
 
 /** The broker's java process: the one whose command line names this test's data directory. */
 function brokerPid(kafkaDir: string): number {
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes('kafka.Kafka') && cmdline.includes(kafkaDir)) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
+  const broker = listProcesses().find(
+    (info) => info.cmdline.includes('kafka.Kafka') && info.cmdline.includes(kafkaDir),
+  );
+  if (!broker) {
+    throw new Error(`no broker process runs from ${kafkaDir}`);
   }
-  throw new Error(`no broker process runs from ${kafkaDir}`);
+  return broker.pid;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freezeFor } from '../../tools/stack/freeze';
+import { freezeFor, listProcesses } from '../../tools/stack/processes';
 import { freePort } from '../../tools/stack/ports';
 
 const ROOT = join(__dirname, '..', '..');
@@ -63,7 +63,8 @@ export class PostgresProcess {
     const postmaster = Number(
       readFileSync(join(this.dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0],
     );
-    return freezeFor([postmaster, ...childrenOf(postmaster)], ms);
+    const backends = listProcesses().filter((info) => info.ppid === postmaster);
+    return freezeFor([postmaster, ...backends.map((info) => info.pid)], ms);
   }
 
   async stop(): Promise<void> {
@@ -77,21 +78,4 @@ export class PostgresProcess {
     await exited;
     clearTimeout(timer);
   }
-}
-
-/** The processes whose parent is `parent` (Linux /proc), read once. */
-function childrenOf(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
-      } catch {
-        // Gone meanwhile.
-        return false;
-      }
-    })
-    .map(Number);
 }

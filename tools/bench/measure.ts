@@ -2,12 +2,10 @@
  * What the bench measures with: CPU time per process and for the whole machine (from /proc),
  * resident memory, and percentiles. Linux only, like the machines it runs on.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { databaseUrl } from '../stack/database-url';
-
-/** USER_HZ is 100 on Linux: one clock tick is 10 ms. */
-const MS_PER_TICK = 10;
+import { listProcesses, MS_PER_TICK } from '../stack/processes';
 
 /**
  * CPU time the whole machine spent (every process: services, broker, Postgres, the load
@@ -17,38 +15,6 @@ export function machineCpuMs(): number {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
   return (user + nice + system + irq + softirq + steal) * MS_PER_TICK;
-}
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  cpuMs: number;
-  cmdline: string;
-}
-
-function readProc(pid: number): ProcStat | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may contain spaces: read the fields after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    return {
-      pid,
-      ppid: Number(fields[1]),
-      // utime + stime (fields 14 and 15 of the file; 12 and 13 after the name).
-      cpuMs: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK,
-      cmdline,
-    };
-  } catch {
-    return undefined; // exited meanwhile
-  }
-}
-
-function allProcesses(): ProcStat[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((entry) => readProc(Number(entry)))
-    .filter((stat): stat is ProcStat => stat !== undefined);
 }
 
 /** Which process belongs to which part of the system, found again at every sample. */
@@ -68,7 +34,7 @@ export type CpuByGroup = Record<string, number>;
  * backends), this load generator, and everything else on the machine.
  */
 export function cpuByGroup(groups: ProcessGroups): CpuByGroup {
-  const processes = allProcesses();
+  const processes = listProcesses();
   const byPid = new Map(processes.map((stat) => [stat.pid, stat]));
   const result: CpuByGroup = {};
   const counted = new Set<number>();

@@ -13,7 +13,7 @@ import {
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitUntil } from '../../test/support/wait-for';
-import { freezeFor } from './freeze';
+import { freezeFor } from './processes';
 import { hasExited, UnaskedExits } from './infra-supervision';
 import { preferredPort } from './ports';
 
@@ -288,12 +288,12 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaHandl
       await stop();
       await launch();
     },
-    freeze: (ms) => {
+    freeze: async (ms) => {
       const running = child;
       if (running?.pid === undefined || hasExited(running)) {
         throw new Error('The broker is not running');
       }
-      return freezeFor([running.pid], ms);
+      await freezeFor([running.pid], ms);
     },
     onUnexpectedExit: exits.onUnexpectedExit,
   };
