@@ -7,8 +7,7 @@ import { BookingOrmEntity } from '../../apps/booking/src/adapters/out/persistenc
 import { BookingTypeormRepository } from '../../apps/booking/src/adapters/out/persistence/booking.typeorm-repository';
 import { CatalogueUnitOrmEntity } from '../../apps/booking/src/adapters/out/persistence/catalogue-unit.orm-entity';
 import { Booking } from '../../apps/booking/src/domain';
-import { CreateBooking1763700000300 } from '../../apps/booking/src/migrations/1763700000300-create-booking';
-import { BookingStalledIndex1764600000300 } from '../../apps/booking/src/migrations/1764600000300-booking-stalled-index';
+import { BOOKING_MIGRATIONS } from '../../apps/booking/src/migrations';
 import { freshServiceDatabase } from '../support/database';
 import { waitUntil } from '../support/wait-for';
 
@@ -26,10 +25,7 @@ describe('booking saveIfUnchanged (real Postgres)', () => {
   let bookings: BookingTypeormRepository;
 
   beforeAll(async () => {
-    db = await freshServiceDatabase(
-      [BookingOrmEntity, CatalogueUnitOrmEntity],
-      [CreateBooking1763700000300, BookingStalledIndex1764600000300],
-    );
+    db = await freshServiceDatabase([BookingOrmEntity, CatalogueUnitOrmEntity], BOOKING_MIGRATIONS);
     dataSource = db.dataSource;
     bookings = new BookingTypeormRepository(dataSource, new Outbox());
   });

@@ -31,8 +31,7 @@ import { QueryBookingsHandler } from './application/query-bookings/query-booking
 import { QueryQuotesHandler } from './application/query-quotes/query-quotes.handler';
 import { UpdateCatalogueHandler } from './application/update-catalogue/update-catalogue.handler';
 import type { BookingConfig } from './booking.config';
-import { CreateBooking1763700000300 } from './migrations/1763700000300-create-booking';
-import { BookingStalledIndex1764600000300 } from './migrations/1764600000300-booking-stalled-index';
+import { BOOKING_MIGRATIONS } from './migrations';
 import { ExpireStalePaymentsCommand } from './application/expire-stale-payments/expire-stale-payments.command';
 import { RedriveStalledBookingsCommand } from './application/redrive-stalled-bookings/redrive-stalled-bookings.command';
 
@@ -74,7 +73,7 @@ export class BookingModule {
           config,
           server,
           entities: [BookingOrmEntity, CatalogueUnitOrmEntity],
-          migrations: [CreateBooking1763700000300, BookingStalledIndex1764600000300],
+          migrations: BOOKING_MIGRATIONS,
         }),
         ServiceHttpModule,
       ],

@@ -5,6 +5,8 @@ export interface CatalogueUnit {
   size: UnitSize;
   dailyRate: number;
   status: string;
+  /** When storage-assign changed the unit: its event's occurredAt (ISO 8601). */
+  changedAt: string;
 }
 
 /**
@@ -15,5 +17,9 @@ export interface CatalogueUnit {
  */
 export abstract class Catalogue {
   abstract dailyRate(size: UnitSize): Promise<number | null>;
+  /**
+   * Takes the unit as announced, unless the catalogue holds a later announcement of it (an old
+   * event replayed from the dead letters, say): a unit's state only moves forwards.
+   */
   abstract upsert(unit: CatalogueUnit): Promise<void>;
 }

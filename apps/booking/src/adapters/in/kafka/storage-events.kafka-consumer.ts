@@ -37,11 +37,15 @@ export class StorageEventsKafkaConsumer {
       .on(StorageAssignmentRevoked, (event) =>
         outcome.execute(new ApplyStorageOutcomeCommand(event.bookingId, { kind: 'revoked' })),
       )
-      .on(StorageUnitRegistered, ({ unitId, size, dailyRate }) =>
-        catalogue.execute(new UpdateCatalogueCommand({ unitId, size, dailyRate, status: 'AVAILABLE' })),
+      .on(StorageUnitRegistered, ({ unitId, size, dailyRate }, { occurredAt }) =>
+        catalogue.execute(
+          new UpdateCatalogueCommand({ unitId, size, dailyRate, status: 'AVAILABLE', changedAt: occurredAt }),
+        ),
       )
-      .on(StorageUnitChanged, ({ unitId, size, dailyRate, status }) =>
-        catalogue.execute(new UpdateCatalogueCommand({ unitId, size, dailyRate, status })),
+      .on(StorageUnitChanged, ({ unitId, size, dailyRate, status }, { occurredAt }) =>
+        catalogue.execute(
+          new UpdateCatalogueCommand({ unitId, size, dailyRate, status, changedAt: occurredAt }),
+        ),
       );
   }
 

@@ -15,6 +15,10 @@ export class CatalogueUnitOrmEntity {
   @Column({ type: 'varchar', length: 20 })
   status!: string;
 
+  /** When storage-assign changed the unit (its event's occurredAt); null in rows from before. */
+  @Column({ name: 'changed_at', type: 'timestamptz', nullable: true })
+  changedAt!: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { currentManager } from '@storage/persistence';
 import type { UnitSize } from '../../../domain';
 import { Catalogue, type CatalogueUnit } from '../../../application/ports/catalogue.port';
-import { CatalogueUnitOrmEntity } from './catalogue-unit.orm-entity';
 
 /**
  * How long a size's rate, once read, is answered from memory. The catalogue is already a copy
@@ -37,10 +36,16 @@ export class CatalogueTypeormAdapter extends Catalogue {
   }
 
   async upsert(unit: CatalogueUnit): Promise<void> {
-    await currentManager(this.dataSource).upsert(
-      CatalogueUnitOrmEntity,
-      { ...unit, updatedAt: new Date() },
-      { conflictPaths: ['unitId'] },
+    // Events of one unit share its key, so they arrive in order; what can come late is a replayed
+    // dead letter. Equal times pass: two changes within one millisecond arrive in their order.
+    await currentManager(this.dataSource).query(
+      `INSERT INTO catalogue_unit (unit_id, size, daily_rate, status, changed_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (unit_id) DO UPDATE
+         SET size = EXCLUDED.size, daily_rate = EXCLUDED.daily_rate, status = EXCLUDED.status,
+             changed_at = EXCLUDED.changed_at, updated_at = EXCLUDED.updated_at
+         WHERE catalogue_unit.changed_at IS NULL OR catalogue_unit.changed_at <= EXCLUDED.changed_at`,
+      [unit.unitId, unit.size, unit.dailyRate, unit.status, unit.changedAt],
     );
     // Read afresh next time. A read racing this write's commit may keep the old rate for
     // RATE_REUSED_MS, as other replicas do: the bound holds either way.
