@@ -229,6 +229,26 @@ describe('storage-assign persistence (real Postgres)', () => {
     expect(stored).toBeNull();
   });
 
+  it("stores a unit's version and announces it with every change, read back as written", async () => {
+    const unit = StorageUnit.register({ code: 'S-VERSIONED', size: 'S', dailyRate: 2000 });
+    await inUnitOfWork(() => units.insert(unit));
+    await inUnitOfWork(async () => {
+      const stored = (await units.findById(unit.id, { lock: true }))!;
+      stored.changeStatus('MAINTENANCE');
+      await units.save(stored);
+    });
+    expect((await units.findById(unit.id))?.snapshot().version).toBe(2);
+    const announced = await dataSource.query<{ type: string; version: number }[]>(
+      `SELECT event_type AS type, (envelope->'payload'->>'unitVersion')::int AS version FROM outbox_message
+       WHERE message_key = $1 ORDER BY id`,
+      [unit.id],
+    );
+    expect(announced).toEqual([
+      { type: 'StorageUnitRegistered', version: 1 },
+      { type: 'StorageUnitChanged', version: 2 },
+    ]);
+  });
+
   it('claims nothing outside a transaction', async () => {
     await expect(assignments.claimFreeUnit('L', period)).rejects.toThrow('must run inside a unit of work');
   });

@@ -19,6 +19,25 @@ describe('StorageUnit', () => {
     ]);
   });
 
+  it('counts its versions: 1 when registered, one more with every change announced, none without', () => {
+    const subject = unit();
+    subject.changeStatus('MAINTENANCE');
+    subject.changeStatus('MAINTENANCE');
+    subject.putUnderMaintenance('2040-02-01', '2040-01-01');
+    subject.putUnderMaintenance('2040-02-01', '2040-01-01');
+    subject.awaitInspection();
+    subject.changeStatus('AVAILABLE');
+    subject.awaitInspection();
+    expect(subject.pullEvents().map((event) => [event.type, event.unit.version, event.unit.status])).toEqual([
+      ['StorageUnitRegistered', 1, 'AVAILABLE'],
+      ['StorageUnitChanged', 2, 'MAINTENANCE'],
+      ['StorageUnitChanged', 3, 'MAINTENANCE'],
+      ['StorageUnitChanged', 4, 'AVAILABLE'],
+      ['StorageUnitChanged', 5, 'INSPECTION'],
+    ]);
+    expect(StorageUnit.restore(subject.snapshot()).snapshot().version).toBe(5);
+  });
+
   it('takes a maintenance window: out of rotation for rentals starting before its end, back from it', () => {
     const subject = unit();
     subject.pullEvents();

@@ -16,6 +16,11 @@ export interface StorageUnitSnapshot {
    * Null while AVAILABLE, and for open-ended maintenance or inspection (until staff decide).
    */
   maintenanceUntil: string | null;
+  /**
+   * 1 when registered, one more with every change announced: the order of the unit's states for
+   * whoever keeps a copy of it (booking's catalogue), whatever order its events reach them in.
+   */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +53,7 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
       ...input,
       status: 'AVAILABLE',
       maintenanceUntil: null,
+      version: 1,
       createdAt: now,
       updatedAt: now,
     });
@@ -80,7 +86,13 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
     if (to !== this.state.status && !ALLOWED[this.state.status].includes(to)) {
       throw new IllegalUnitTransitionError(this.state.id, this.state.status, to);
     }
-    this.state = { ...this.state, status: to, maintenanceUntil: null, updatedAt: now };
+    this.state = {
+      ...this.state,
+      status: to,
+      maintenanceUntil: null,
+      version: this.state.version + 1,
+      updatedAt: now,
+    };
     this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
     return true;
   }
@@ -100,7 +112,13 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
     if (this.state.status !== 'MAINTENANCE' && !ALLOWED[this.state.status].includes('MAINTENANCE')) {
       throw new IllegalUnitTransitionError(this.state.id, this.state.status, 'MAINTENANCE');
     }
-    this.state = { ...this.state, status: 'MAINTENANCE', maintenanceUntil: until, updatedAt: now };
+    this.state = {
+      ...this.state,
+      status: 'MAINTENANCE',
+      maintenanceUntil: until,
+      version: this.state.version + 1,
+      updatedAt: now,
+    };
     this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
     return true;
   }

@@ -15,6 +15,8 @@ export class StorageUnitChangedV1 {
   @IsInt() @Min(0) @Max(MAX_DAILY_RATE_KRW) dailyRate!: number;
   /** Added later (optional, so older events stay valid): end of a maintenance window, exclusive. */
   @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) maintenanceUntil?: string | null;
+  /** Added later (optional, so older events stay valid): see StorageUnitRegisteredV1.unitVersion. */
+  @IsOptional() @IsInt() @Min(1) unitVersion?: number;
 }
 
 export const StorageUnitChanged = defineEvent(

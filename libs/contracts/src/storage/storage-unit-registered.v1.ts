@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
@@ -9,6 +9,11 @@ export class StorageUnitRegisteredV1 {
   @Matches(UNIT_CODE_PATTERN) code!: string;
   @IsIn(UNIT_SIZES) size!: UnitSize;
   @IsInt() @Min(0) @Max(MAX_DAILY_RATE_KRW) dailyRate!: number;
+  /**
+   * Added later (optional, so older events stay valid): 1 at registration, one more with every
+   * StorageUnitChanged of the unit. A copy of the unit takes an event only if it is newer.
+   */
+  @IsOptional() @IsInt() @Min(1) unitVersion?: number;
 }
 
 export const StorageUnitRegistered = defineEvent(

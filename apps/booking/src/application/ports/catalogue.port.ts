@@ -5,8 +5,8 @@ export interface CatalogueUnit {
   size: UnitSize;
   dailyRate: number;
   status: string;
-  /** When storage-assign changed the unit: its event's occurredAt (ISO 8601). */
-  changedAt: string;
+  /** The unit's version, one more with each of its events (null: a publisher from before versions). */
+  version: number | null;
 }
 
 /**
@@ -18,8 +18,8 @@ export interface CatalogueUnit {
 export abstract class Catalogue {
   abstract dailyRate(size: UnitSize): Promise<number | null>;
   /**
-   * Takes the unit as announced, unless the catalogue holds a later announcement of it (an old
-   * event replayed from the dead letters, say): a unit's state only moves forwards.
+   * Takes the unit as announced, unless the catalogue holds this version of it or a later one (an
+   * old event replayed from the dead letters, say): a unit's state only moves forwards.
    */
   abstract upsert(unit: CatalogueUnit): Promise<void>;
 }

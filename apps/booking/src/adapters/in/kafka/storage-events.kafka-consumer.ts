@@ -37,14 +37,20 @@ export class StorageEventsKafkaConsumer {
       .on(StorageAssignmentRevoked, (event) =>
         outcome.execute(new ApplyStorageOutcomeCommand(event.bookingId, { kind: 'revoked' })),
       )
-      .on(StorageUnitRegistered, ({ unitId, size, dailyRate }, { occurredAt }) =>
+      .on(StorageUnitRegistered, ({ unitId, size, dailyRate, unitVersion }) =>
         catalogue.execute(
-          new UpdateCatalogueCommand({ unitId, size, dailyRate, status: 'AVAILABLE', changedAt: occurredAt }),
+          new UpdateCatalogueCommand({
+            unitId,
+            size,
+            dailyRate,
+            status: 'AVAILABLE',
+            version: unitVersion ?? null,
+          }),
         ),
       )
-      .on(StorageUnitChanged, ({ unitId, size, dailyRate, status }, { occurredAt }) =>
+      .on(StorageUnitChanged, ({ unitId, size, dailyRate, status, unitVersion }) =>
         catalogue.execute(
-          new UpdateCatalogueCommand({ unitId, size, dailyRate, status, changedAt: occurredAt }),
+          new UpdateCatalogueCommand({ unitId, size, dailyRate, status, version: unitVersion ?? null }),
         ),
       );
   }

@@ -15,9 +15,9 @@ export class CatalogueUnitOrmEntity {
   @Column({ type: 'varchar', length: 20 })
   status!: string;
 
-  /** When storage-assign changed the unit (its event's occurredAt); null in rows from before. */
-  @Column({ name: 'changed_at', type: 'timestamptz', nullable: true })
-  changedAt!: Date | null;
+  /** The unit's version its last event carried (null: rows and publishers from before versions). */
+  @Column({ name: 'unit_version', type: 'int', nullable: true })
+  unitVersion!: number | null;
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;

@@ -37,15 +37,16 @@ export class CatalogueTypeormAdapter extends Catalogue {
 
   async upsert(unit: CatalogueUnit): Promise<void> {
     // Events of one unit share its key, so they arrive in order; what can come late is a replayed
-    // dead letter. Equal times pass: two changes within one millisecond arrive in their order.
+    // dead letter, which finds a later version here and changes nothing.
     await currentManager(this.dataSource).query(
-      `INSERT INTO catalogue_unit (unit_id, size, daily_rate, status, changed_at, updated_at)
+      `INSERT INTO catalogue_unit (unit_id, size, daily_rate, status, unit_version, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (unit_id) DO UPDATE
          SET size = EXCLUDED.size, daily_rate = EXCLUDED.daily_rate, status = EXCLUDED.status,
-             changed_at = EXCLUDED.changed_at, updated_at = EXCLUDED.updated_at
-         WHERE catalogue_unit.changed_at IS NULL OR catalogue_unit.changed_at <= EXCLUDED.changed_at`,
-      [unit.unitId, unit.size, unit.dailyRate, unit.status, unit.changedAt],
+             unit_version = EXCLUDED.unit_version, updated_at = EXCLUDED.updated_at
+         WHERE catalogue_unit.unit_version IS NULL OR EXCLUDED.unit_version IS NULL
+            OR catalogue_unit.unit_version < EXCLUDED.unit_version`,
+      [unit.unitId, unit.size, unit.dailyRate, unit.status, unit.version],
     );
     // Read afresh next time. A read racing this write's commit may keep the old rate for
     // RATE_REUSED_MS, as other replicas do: the bound holds either way.

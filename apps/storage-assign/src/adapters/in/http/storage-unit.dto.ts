@@ -96,6 +96,8 @@ export class StorageUnitResponse {
     description: 'MAINTENANCE until this day (exclusive); null: open-ended, or not under maintenance',
   })
   maintenanceUntil!: string | null;
+  @ApiProperty({ description: '1 when registered, one more with every change of the unit' })
+  version!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 

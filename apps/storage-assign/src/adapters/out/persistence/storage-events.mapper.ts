@@ -34,7 +34,13 @@ export function toIntegrationEvent(
       return {
         definition: StorageUnitRegistered,
         correlationId: unit.id,
-        payload: { unitId: unit.id, code: unit.code, size: unit.size, dailyRate: unit.dailyRate },
+        payload: {
+          unitId: unit.id,
+          code: unit.code,
+          size: unit.size,
+          dailyRate: unit.dailyRate,
+          unitVersion: unit.version,
+        },
       };
     }
     case 'StorageUnitChanged': {
@@ -49,6 +55,7 @@ export function toIntegrationEvent(
           status: unit.status,
           dailyRate: unit.dailyRate,
           maintenanceUntil: unit.maintenanceUntil,
+          unitVersion: unit.version,
         },
       };
     }

@@ -20,6 +20,9 @@ export class StorageUnitOrmEntity {
   @Column({ name: 'maintenance_until', type: 'date', nullable: true })
   maintenanceUntil!: string | null;
 
+  @Column({ type: 'int' })
+  version!: number;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

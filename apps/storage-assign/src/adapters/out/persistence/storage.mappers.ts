@@ -17,6 +17,7 @@ export const StorageUnitMapper = {
       dailyRate: row.dailyRate,
       status: row.status as UnitStatus,
       maintenanceUntil: row.maintenanceUntil,
+      version: row.version,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     });
