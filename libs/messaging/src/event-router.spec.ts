@@ -4,6 +4,7 @@ import {
   BookingPlacedV1,
   MAX_CHARGE_AMOUNT_KRW,
   MAX_DAILY_RATE_KRW,
+  MAX_UNIT_VERSION,
   StorageAssigned,
   StorageUnitChanged,
   type EventEnvelope,
@@ -139,6 +140,11 @@ describe('EventRouter', () => {
         envelope('StorageUnitChanged', 1, { ...unit, dailyRate: MAX_DAILY_RATE_KRW + 1 }),
       ],
       ['a unit code of 41 characters', envelope('StorageUnitChanged', 1, { ...unit, code: 'S'.repeat(41) })],
+      [
+        'a unit version past an int column',
+        envelope('StorageUnitChanged', 1, { ...unit, unitVersion: MAX_UNIT_VERSION + 1 }),
+      ],
+      ['a unit version of 0', envelope('StorageUnitChanged', 1, { ...unit, unitVersion: 0 })],
       ['a unit code with a space', envelope('StorageAssigned', 1, { ...assigned, unitCode: 'S 001' })],
       [
         'an amount past any charge',
@@ -159,6 +165,7 @@ describe('EventRouter', () => {
           ...unit,
           code: `S-${'9'.repeat(38)}`,
           dailyRate: MAX_DAILY_RATE_KRW,
+          unitVersion: MAX_UNIT_VERSION,
         }),
         envelope('StorageAssigned', 1, { ...assigned, unitCode: `S-${'9'.repeat(38)}` }),
         envelope('BookingPlaced', 1, {

@@ -15,6 +15,9 @@ export const UNIT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
 /** The highest daily rate (integer KRW) storage-assign lets a unit have; its events carry no higher. */
 export const MAX_DAILY_RATE_KRW = 10_000_000;
 
+/** The highest unit version an event carries: consumers store it as a Postgres int. */
+export const MAX_UNIT_VERSION = 2_147_483_647;
+
 export interface AvailabilityQueryV1 {
   /** First day, YYYY-MM-DD (inclusive). */
   from: string;

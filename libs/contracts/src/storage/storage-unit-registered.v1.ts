@@ -2,7 +2,7 @@ import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-valida
 import { UNIT_SIZES, type UnitSize } from '../common';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
-import { MAX_DAILY_RATE_KRW, UNIT_CODE_PATTERN } from './storage-api.v1';
+import { MAX_DAILY_RATE_KRW, MAX_UNIT_VERSION, UNIT_CODE_PATTERN } from './storage-api.v1';
 
 export class StorageUnitRegisteredV1 {
   @IsUUID() unitId!: string;
@@ -13,7 +13,7 @@ export class StorageUnitRegisteredV1 {
    * Added later (optional, so older events stay valid): 1 at registration, one more with every
    * StorageUnitChanged of the unit. A copy of the unit takes an event only if it is newer.
    */
-  @IsOptional() @IsInt() @Min(1) unitVersion?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_UNIT_VERSION) unitVersion?: number;
 }
 
 export const StorageUnitRegistered = defineEvent(
