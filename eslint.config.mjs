@@ -4,6 +4,16 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import layerBoundaries from './tools/eslint/layer-boundaries.cjs';
 
+const publicEntryPoints = [
+  { group: ['@storage/*/*'], message: 'Import a lib through its public entry point only.' },
+];
+// Each AsyncLocalStorage makes every promise of the process dearer (Node 20): one is shared.
+const oneAsyncStore = ['async_hooks', 'node:async_hooks'].map((name) => ({
+  name,
+  importNames: ['AsyncLocalStorage'],
+  message: 'Use AsyncSlot (@storage/observability): the process shares one AsyncLocalStorage.',
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,15 +37,13 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-extraneous-class': 'off',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['@storage/*/*'], message: 'Import a lib through its public entry point only.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: oneAsyncStore, patterns: publicEntryPoints }],
     },
+  },
+  {
+    // The one AsyncLocalStorage itself.
+    files: ['libs/observability/src/async-slot.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: publicEntryPoints }] },
   },
   {
     // The hexagon's import directions (tools/eslint/layer-boundaries.cjs says which).

@@ -1,4 +1,5 @@
 export * from './json-logger';
+export * from './async-slot';
 export * from './request-context';
 export type { Logger } from 'pino';
 export * from './metrics';

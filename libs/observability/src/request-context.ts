@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncSlot } from './async-slot';
 import { traceparentOf, type Span } from './tracing';
 
 /** What every log line and every outgoing call or event of one request or message carries. */
@@ -11,18 +11,18 @@ export interface RequestContext {
   span?: Span;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const requestContext = new AsyncSlot<RequestContext>('request context');
 
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
+  return requestContext.run(context, fn);
 }
 
 export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
+  return requestContext.get();
 }
 
 /** The traceparent that makes the next hop (a call, an event) a child of the current span. */
 export function currentTraceparent(): string | undefined {
-  const span = storage.getStore()?.span;
+  const span = requestContext.get()?.span;
   return span ? traceparentOf(span) : undefined;
 }

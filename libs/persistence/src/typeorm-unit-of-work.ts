@@ -1,26 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { UnitOfWork } from '@storage/ddd';
+import { AsyncSlot } from '@storage/observability';
 
-const transactions = new AsyncLocalStorage<EntityManager>();
+const openTransaction = new AsyncSlot<EntityManager>('open transaction');
 
 /** Runs `work` in a transaction, or joins the one already open in this async context. */
 export async function runInTransaction<T>(
   dataSource: DataSource,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  const open = transactions.getStore();
+  const open = openTransaction.get();
   if (open) {
     return work(open);
   }
-  return dataSource.transaction((manager) => transactions.run(manager, () => work(manager)));
+  return dataSource.transaction((manager) => openTransaction.run(manager, () => work(manager)));
 }
 
 /** The open transaction's manager, or the data source's own (autocommit) one: for reads. */
 export function currentManager(dataSource: DataSource): EntityManager {
-  return transactions.getStore() ?? dataSource.manager;
+  return openTransaction.get() ?? dataSource.manager;
 }
 
 /**
@@ -29,7 +29,7 @@ export function currentManager(dataSource: DataSource): EntityManager {
  * where it commits; it never opens a transaction of its own. Outside one it is a bug: thrown.
  */
 export function transactionManager(what: string): EntityManager {
-  const open = transactions.getStore();
+  const open = openTransaction.get();
   if (!open) {
     throw new Error(
       `${what} must run inside a unit of work (UnitOfWork.run): it writes more than one statement`,
