@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { classifyFailure } from '@storage/messaging';
@@ -83,6 +86,27 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
     await client.end().catch(() => undefined);
     expect((failure as { code?: string }).code).toBe('3D000');
     expect(classifyFailure(failure)).toBe('database-unavailable');
+  });
+
+  it("takes a stopped server's Unix socket, gone, for an outage (the local stacks connect through one)", async () => {
+    // A stopped Postgres removes its socket file: a directory where none is stands for it.
+    const socketDir = mkdtempSync(join(tmpdir(), 'pg-stopped-'));
+    const stopped = new DataSource(
+      buildDataSourceOptions({
+        url: `postgres://postgres@localhost/it_stopped?host=${encodeURIComponent(socketDir)}`,
+        poolSize: 1,
+        preparedStatements: true,
+        entities: [],
+        migrations: [],
+      }),
+    );
+    try {
+      const failure = await failureOf(stopped.initialize());
+      expect(failure).toMatchObject({ code: 'ENOENT', syscall: 'connect' });
+      expect(classifyFailure(failure)).toBe('database-unavailable');
+    } finally {
+      rmSync(socketDir, { recursive: true, force: true });
+    }
   });
 
   it('closes a connection whose server goes silent, and the pool opens a new one once it answers', async () => {

@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from '@storage/ddd';
 import { PoisonMessageError } from './event-errors';
@@ -57,6 +61,29 @@ describe('classifyFailure', () => {
       expect(classifyFailure(pgError(code, `connect ${code} 127.0.0.1:5432`))).toBe('database-unavailable');
     },
   );
+
+  it('sees a Unix socket gone (a stopped server removes it) as the database being unavailable', async () => {
+    const missing = join(tmpdir(), `no-server-${process.pid}`, '.s.PGSQL.5432');
+    const failure = await new Promise<unknown>((resolve) => {
+      const socket = connect(missing);
+      socket.once('connect', () => resolve(undefined));
+      socket.once('error', resolve);
+    });
+    expect(failure).toMatchObject({ code: 'ENOENT', syscall: 'connect' });
+    expect(classifyFailure(failure)).toBe('database-unavailable');
+    expect(classifyFailure(pgError('EAGAIN'))).toBe('unknown');
+    expect(classifyFailure(Object.assign(pgError('EAGAIN'), { syscall: 'connect' }))).toBe(
+      'database-unavailable',
+    );
+  });
+
+  it('does not take a missing file for the database: ENOENT outside a connect is a bug', async () => {
+    const failure = await readFile(join(tmpdir(), `missing-${process.pid}.json`)).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    expect(classifyFailure(failure)).toBe('unknown');
+  });
 
   it.each([
     'Connection terminated unexpectedly',

@@ -48,6 +48,12 @@ const UNAVAILABLE_SYSCALL = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+/**
+ * A connect through a Unix socket (how `npm start`, the tests and the bench reach their Postgres):
+ * a stopped server removes its socket file (ENOENT), and a full listen backlog refuses at once
+ * (EAGAIN). Only for `connect`: the same codes from anything else are not the database's.
+ */
+const UNAVAILABLE_SOCKET_CONNECT = new Set(['ENOENT', 'EAGAIN']);
 /** What pg, pg-pool and TypeORM say when a connection is gone or cannot be had. */
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Cannot use a pool after calling end|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection/i;
@@ -66,6 +72,7 @@ const RELEASED_CONNECTION = new Set([
 interface ErrorFields {
   name?: unknown;
   code?: unknown;
+  syscall?: unknown;
   message?: unknown;
   transient?: unknown;
   driverError?: unknown;
@@ -102,6 +109,9 @@ export function classifyFailure(error: unknown): FailureKind {
       code &&
       (UNAVAILABLE_SYSCALL.has(code) || UNAVAILABLE_SQLSTATE.some((pattern) => pattern.test(code)))
     ) {
+      return 'database-unavailable';
+    }
+    if (code && link.syscall === 'connect' && UNAVAILABLE_SOCKET_CONNECT.has(code)) {
       return 'database-unavailable';
     }
     if (code && TRANSIENT_SQLSTATE.has(code)) {
