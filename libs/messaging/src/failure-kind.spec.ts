@@ -71,11 +71,18 @@ describe('classifyFailure', () => {
     });
     expect(failure).toMatchObject({ code: 'ENOENT', syscall: 'connect' });
     expect(classifyFailure(failure)).toBe('database-unavailable');
-    expect(classifyFailure(pgError('EAGAIN'))).toBe('unknown');
-    expect(classifyFailure(Object.assign(pgError('EAGAIN'), { syscall: 'connect' }))).toBe(
-      'database-unavailable',
-    );
   });
+
+  it.each(['EAGAIN', 'EADDRNOTAVAIL', 'EMFILE', 'ENFILE'])(
+    'sees %s on connect (a full backlog, no local port or descriptor left) as unavailable, and not elsewhere',
+    (code) => {
+      expect(classifyFailure(Object.assign(pgError(code), { syscall: 'connect' }))).toBe(
+        'database-unavailable',
+      );
+      expect(classifyFailure(Object.assign(pgError(code), { syscall: 'open' }))).toBe('unknown');
+      expect(classifyFailure(pgError(code))).toBe('unknown');
+    },
+  );
 
   it('does not take a missing file for the database: ENOENT outside a connect is a bug', async () => {
     const failure = await readFile(join(tmpdir(), `missing-${process.pid}.json`)).catch(

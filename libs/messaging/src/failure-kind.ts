@@ -49,11 +49,13 @@ const UNAVAILABLE_SYSCALL = new Set([
   'EAI_AGAIN',
 ]);
 /**
- * A connect through a Unix socket (how `npm start`, the tests and the bench reach their Postgres):
- * a stopped server removes its socket file (ENOENT), and a full listen backlog refuses at once
- * (EAGAIN). Only for `connect`: the same codes from anything else are not the database's.
+ * Failures of a connect that no message causes, only for `connect` (the same codes from anything
+ * else are not the database's): through a Unix socket (how `npm start`, the tests and the bench
+ * reach their Postgres) a stopped server has removed its socket file (ENOENT) or its listen
+ * backlog is full (EAGAIN); and the host may be out of local ports (EADDRNOTAVAIL) or file
+ * descriptors (EMFILE, ENFILE) for a new connection. All pass; none is worth a dead letter.
  */
-const UNAVAILABLE_SOCKET_CONNECT = new Set(['ENOENT', 'EAGAIN']);
+const UNAVAILABLE_ON_CONNECT = new Set(['ENOENT', 'EAGAIN', 'EADDRNOTAVAIL', 'EMFILE', 'ENFILE']);
 /** What pg, pg-pool and TypeORM say when a connection is gone or cannot be had. */
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Cannot use a pool after calling end|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection/i;
@@ -111,7 +113,7 @@ export function classifyFailure(error: unknown): FailureKind {
     ) {
       return 'database-unavailable';
     }
-    if (code && link.syscall === 'connect' && UNAVAILABLE_SOCKET_CONNECT.has(code)) {
+    if (code && link.syscall === 'connect' && UNAVAILABLE_ON_CONNECT.has(code)) {
       return 'database-unavailable';
     }
     if (code && TRANSIENT_SQLSTATE.has(code)) {
