@@ -86,15 +86,7 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
     if (to !== this.state.status && !ALLOWED[this.state.status].includes(to)) {
       throw new IllegalUnitTransitionError(this.state.id, this.state.status, to);
     }
-    this.state = {
-      ...this.state,
-      status: to,
-      maintenanceUntil: null,
-      version: this.state.version + 1,
-      updatedAt: now,
-    };
-    this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
-    return true;
+    return this.announceChange(to, null, now);
   }
 
   /**
@@ -112,15 +104,7 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
     if (this.state.status !== 'MAINTENANCE' && !ALLOWED[this.state.status].includes('MAINTENANCE')) {
       throw new IllegalUnitTransitionError(this.state.id, this.state.status, 'MAINTENANCE');
     }
-    this.state = {
-      ...this.state,
-      status: 'MAINTENANCE',
-      maintenanceUntil: until,
-      version: this.state.version + 1,
-      updatedAt: now,
-    };
-    this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
-    return true;
+    return this.announceChange('MAINTENANCE', until, now);
   }
 
   /** Whether a rental starting on `startDate` may get this unit (the SQL of free units says the same). */
@@ -136,6 +120,13 @@ export class StorageUnit extends AggregateRoot<StorageUnitEvent> {
   /** A rental ended: the unit waits for inspection, unless staff already took it out of service. */
   awaitInspection(now = new Date()): boolean {
     return this.state.status === 'AVAILABLE' ? this.changeStatus('INSPECTION', now) : false;
+  }
+
+  /** Every change is announced, and counted: the version is one more with each. */
+  private announceChange(status: UnitStatus, maintenanceUntil: string | null, now: Date): true {
+    this.state = { ...this.state, status, maintenanceUntil, version: this.state.version + 1, updatedAt: now };
+    this.raise({ type: 'StorageUnitChanged', unit: this.snapshot() });
+    return true;
   }
 
   snapshot(): StorageUnitSnapshot {
