@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { classifyFailure } from '@storage/messaging';
+import { classifyFailure, probingClassifier } from '@storage/messaging';
 import { buildDataSourceOptions, probeDatabase } from '@storage/persistence';
 import { freshDatabase } from '../support/database';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -106,6 +106,31 @@ describe('database faults that are outages, not bugs (real Postgres)', () => {
       expect(classifyFailure(failure)).toBe('database-unavailable');
     } finally {
       rmSync(socketDir, { recursive: true, force: true });
+    }
+  });
+
+  it('asks a fresh connection about a failure no rule knows: an outage while the server is gone or silent', async () => {
+    // Words no rule has met (a driver's after an upgrade, say): only the probe can tell.
+    const strange = new Error('pg: the server went away in an unforeseen way');
+    expect(classifyFailure(strange)).toBe('unknown');
+    expect(await probingClassifier(() => probeDatabase(db.url))(strange)).toBe('unknown');
+
+    const socketDir = mkdtempSync(join(tmpdir(), 'pg-stopped-'));
+    const server = new URL(db.url);
+    const proxy = new TcpProxy(server.hostname, Number(server.port));
+    await proxy.start();
+    try {
+      const stopped = `postgres://postgres@localhost/it_stopped?host=${encodeURIComponent(socketDir)}`;
+      expect(await probingClassifier(() => probeDatabase(stopped))(strange)).toBe('database-unavailable');
+      // Frozen (every connection accepted by the kernel, none answered): the probe's own deadline.
+      proxy.silence();
+      const silent = probingClassifier(() => probeDatabase(proxy.urlFor(db.url), 500));
+      expect(await silent(strange)).toBe('database-unavailable');
+      proxy.speak();
+      expect(await silent(strange)).toBe('unknown');
+    } finally {
+      rmSync(socketDir, { recursive: true, force: true });
+      await proxy.cut();
     }
   });
 

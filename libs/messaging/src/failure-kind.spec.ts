@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from '@storage/ddd';
 import { PoisonMessageError } from './event-errors';
-import { classifyFailure } from './failure-kind';
+import { classifyFailure, probingClassifier } from './failure-kind';
 
 class RuleBroken extends DomainError {
   readonly code = 'RULE_BROKEN';
@@ -122,5 +122,54 @@ describe('classifyFailure', () => {
     expect(classifyFailure(queryFailed(pgError('23505', 'duplicate key')))).toBe('unknown');
     expect(classifyFailure('a string')).toBe('unknown');
     expect(classifyFailure(undefined)).toBe('unknown');
+  });
+});
+
+describe('probingClassifier', () => {
+  /** A probe that counts its calls and answers as told, after a turn of the event loop. */
+  function probe(up: boolean): { run: () => Promise<void>; calls: () => number } {
+    let calls = 0;
+    return {
+      run: () => {
+        calls += 1;
+        return new Promise((resolve, reject) =>
+          setImmediate(() => (up ? resolve() : reject(new Error('connect ECONNREFUSED')))),
+        );
+      },
+      calls: () => calls,
+    };
+  }
+
+  it('takes an unknown failure for the outage while the probe fails, and for a bug while it answers', async () => {
+    const strange = new Error('pg: the server went away in an unforeseen way');
+    const down = probe(false);
+    expect(await probingClassifier(down.run)(strange)).toBe('database-unavailable');
+    const up = probe(true);
+    expect(await probingClassifier(up.run)(strange)).toBe('unknown');
+    expect([down.calls(), up.calls()]).toEqual([1, 1]);
+  });
+
+  it('asks the probe nothing about failures a rule knows', async () => {
+    const down = probe(false);
+    const classify = probingClassifier(down.run);
+    expect(await classify(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(
+      'transient',
+    );
+    expect(await classify(new PoisonMessageError('Invalid payload', []))).toBe('poison');
+    expect(await classify(new RuleBroken('never'))).toBe('rejected');
+    expect(await classify(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(
+      'database-unavailable',
+    );
+    expect(down.calls()).toBe(0);
+  });
+
+  it('shares one probe among concurrent failures, and probes afresh for the next', async () => {
+    const down = probe(false);
+    const classify = probingClassifier(down.run);
+    const kinds = await Promise.all(Array.from({ length: 20 }, () => classify(new Error('odd'))));
+    expect(new Set(kinds)).toEqual(new Set(['database-unavailable']));
+    expect(down.calls()).toBe(1);
+    await classify(new Error('odd'));
+    expect(down.calls()).toBe(2);
   });
 });

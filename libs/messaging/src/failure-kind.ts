@@ -131,3 +131,30 @@ export function classifyFailure(error: unknown): FailureKind {
   }
   return 'unknown';
 }
+
+/**
+ * `classifyFailure` with a second opinion for what no rule recognises: a driver, pool or ORM may
+ * word an outage in ways never met before, so an unknown failure is checked against a fresh
+ * connection (the probe). While the database cannot be reached the failure is the outage's,
+ * whatever its words: retried until it answers, never dead-lettered, a 503 over HTTP. Concurrent
+ * failures share one probe in flight. The probe only runs on failures no rule knows.
+ */
+export function probingClassifier(probe: () => Promise<void>): (error: unknown) => Promise<FailureKind> {
+  let inFlight: Promise<boolean> | undefined;
+  const databaseDown = (): Promise<boolean> =>
+    (inFlight ??= probe()
+      .then(
+        () => false,
+        () => true,
+      )
+      .finally(() => {
+        inFlight = undefined;
+      }));
+  return async (error) => {
+    const kind = classifyFailure(error);
+    if (kind !== 'unknown') {
+      return kind;
+    }
+    return (await databaseDown()) ? 'database-unavailable' : 'unknown';
+  };
+}

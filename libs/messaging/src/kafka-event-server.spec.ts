@@ -186,6 +186,45 @@ describe('KafkaEventServer failure handling', () => {
     expect(h.server.state.counts.deadLettered.unknown).toBe(1);
   });
 
+  it('takes an unknown error for the outage when the database probe fails too: paused, never dead-lettered', async () => {
+    // Words no rule knows (a driver's new message for a lost server), while the server is gone.
+    const strange = () => new Error('pg: socket hung up in an unforeseen way');
+    const broken = failing(strange(), strange());
+    let probes = 0;
+    const h = harness(broken.handler, {
+      // Down for the first four probes, as a server restarting, then up.
+      probe: () => {
+        probes += 1;
+        return probes <= 4 ? Promise.reject(unavailable()) : Promise.resolve();
+      },
+    });
+    await h.server.handleMessage(h.payload);
+    // Failed, probed (down), paused; probed until up; failed again, probed (up: counted as one of
+    // its three attempts); applied on the third try.
+    expect(broken.calls()).toBe(3);
+    expect(probes).toBeGreaterThan(4);
+    expect(h.sent).toEqual([]);
+    expect(h.paused).toEqual([[TOPIC]]);
+    expect(h.resumed).toEqual([[TOPIC]]);
+    expect(h.server.state.counts).toMatchObject({ applied: 1, deadLettered: { unknown: 0 } });
+  });
+
+  it('still dead-letters an unknown error after its attempts when the database probe answers', async () => {
+    const broken = failing(...Array.from({ length: 10 }, () => new TypeError('x is undefined')));
+    let probes = 0;
+    const h = harness(broken.handler, {
+      probe: () => {
+        probes += 1;
+        return Promise.resolve();
+      },
+    });
+    await h.server.handleMessage(h.payload);
+    expect(broken.calls()).toBe(3);
+    expect(probes).toBe(3);
+    expect(h.paused).toEqual([]);
+    expect(h.sent[0].headers).toMatchObject({ 'dlq-failure-kind': 'unknown', 'dlq-attempts': '3' });
+  });
+
   it('pauses every topic while the database is down, is unready, and resumes when the probe answers', async () => {
     let probes = 0;
     const ready: boolean[] = [];

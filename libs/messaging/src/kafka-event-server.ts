@@ -11,7 +11,7 @@ import {
 } from 'kafkajs';
 import { EventHeaders, deadLetterTopicFor } from '@storage/contracts';
 import { endSpan, runWithRequestContext, SpanKind, startSpan, tracingExported } from '@storage/observability';
-import { classifyFailure, type FailureKind } from './failure-kind';
+import { classifyFailure, probingClassifier, type FailureKind } from './failure-kind';
 import { ConsumerLagGauge, consumerCounters } from './kafka-consumer.metrics';
 import { kafkaLogCreator } from './kafka-log';
 import { retryBackoffMs } from './retry-backoff';
@@ -91,7 +91,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
  *   message that was not applied, and the partition keeps its order;
  * - while the database is down every assigned partition is paused and readiness is red, until a
  *   probe succeeds;
- * - unknown errors get `maxAttempts`, then the DLQ with an alert-level log line.
+ * - unknown errors get `maxAttempts`, then the DLQ with an alert-level log line; one that meets
+ *   the database probe failing is the outage's instead (words for an outage no rule knows yet).
  * Waiting keeps the group session alive (heartbeats); a rebalance or a shutdown interrupts the
  * wait and leaves the message uncommitted for whoever owns the partition next. A consumer that
  * kafkajs crashes for good is restarted in-process. Each message runs in a request context built
@@ -108,6 +109,8 @@ export class KafkaEventServer extends ServerKafka {
   private readonly sleepers = new Set<() => void>();
   private restartAttempts = 0;
   private probing?: Promise<void>;
+  /** `classifyFailure`, asking the database probe (when there is one) about unknown failures. */
+  private readonly classify: (error: unknown) => Promise<FailureKind>;
   /** Next offset to commit per topic-partition: messages applied or dead-lettered, not committed. */
   private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
   private commitTimer?: NodeJS.Timeout;
@@ -149,6 +152,8 @@ export class KafkaEventServer extends ServerKafka {
       watchedTopics: () => this.lagTopics,
       position: (topic, partition) => this.positions.get(`${topic}:${partition}`),
     });
+    const probe = eventOptions.databaseProbe;
+    this.classify = probe ? probingClassifier(probe) : (error) => Promise.resolve(classifyFailure(error));
   }
 
   /**
@@ -319,7 +324,7 @@ export class KafkaEventServer extends ServerKafka {
         }
         return;
       } catch (error) {
-        kind = classifyFailure(error);
+        kind = await this.keepingSession(payload, () => this.classify(error));
         if (kind === 'poison' || kind === 'rejected') {
           await this.deadLetter(payload, error, attempt, kind);
           return;
@@ -366,10 +371,10 @@ export class KafkaEventServer extends ServerKafka {
    * is left to kafkajs, which sees it at the next message; this one's offset then stays
    * uncommitted and the inbox makes its redelivery a no-op.
    */
-  private async keepingSession(payload: EachMessagePayload, handle: () => Promise<unknown>): Promise<void> {
+  private async keepingSession<T>(payload: EachMessagePayload, handle: () => Promise<T>): Promise<T> {
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_SLICE_MS);
     try {
-      await handle();
+      return await handle();
     } finally {
       clearInterval(beat);
     }

@@ -60,7 +60,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   constructor(
     private readonly documentsPrefix?: string,
     private readonly allowedMethods: AllowedMethods = routedMethods,
-    private readonly classifyFailure: (error: unknown) => FailureKind = () => 'unknown',
+    private readonly classifyFailure: (error: unknown) => FailureKind | Promise<FailureKind> = () =>
+      'unknown',
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -74,6 +75,20 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.refusedDocumentPath(exception, host) ??
       this.missingRoute(exception, host) ??
       this.toBody(exception);
+    if (body) {
+      this.answer(exception, host, body);
+      return;
+    }
+    // Neither a domain, an HTTP nor a framework error: what it means may take a probe of the
+    // database, so the answer goes out once that is known (Nest leaves the reply to the filter).
+    void Promise.resolve()
+      .then(() => this.classifyFailure(exception))
+      .catch((): FailureKind => 'unknown')
+      .then((kind) => this.answer(exception, host, failureBody(kind)));
+  }
+
+  private answer(exception: unknown, host: ArgumentsHost, body: ErrorBody): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (body.error === 'UNSUPPORTED_MEDIA_TYPE') {
       // Fastify's own refusal of a Content-Type it cannot even parse ("garbage", "a/b/c") arrives
       // as a bare "Unsupported Media Type"; valid but other types get the same words from the
@@ -161,7 +176,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     return { statusCode: 404, error: 'NOT_FOUND', message: `No route for ${method} ${path}` };
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  /** The answer to a domain, HTTP or framework error; undefined for anything else. */
+  private toBody(exception: unknown): ErrorBody | undefined {
     if (exception instanceof DomainError) {
       return {
         statusCode: exception.status,
@@ -192,19 +208,24 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: (exception as Error).message,
       };
     }
-    // The same classification the consumers use: an outage or a conflict with concurrent work is
-    // worth retrying (503 + Retry-After), not a server bug (500).
-    const kind = this.classifyFailure(exception);
-    if (kind === 'database-unavailable' || kind === 'transient') {
-      return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'SERVICE_TEMPORARILY_UNAVAILABLE',
-        message:
-          kind === 'database-unavailable'
-            ? 'The service cannot reach its database right now; retry shortly'
-            : 'The request conflicted with concurrent work; retry shortly',
-      };
-    }
-    return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' };
+    return undefined;
   }
+}
+
+/**
+ * The same classification the consumers use: an outage or a conflict with concurrent work is
+ * worth retrying (503 + Retry-After), not a server bug (500).
+ */
+function failureBody(kind: FailureKind): ErrorBody {
+  if (kind === 'database-unavailable' || kind === 'transient') {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'SERVICE_TEMPORARILY_UNAVAILABLE',
+      message:
+        kind === 'database-unavailable'
+          ? 'The service cannot reach its database right now; retry shortly'
+          : 'The request conflicted with concurrent work; retry shortly',
+    };
+  }
+  return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' };
 }

@@ -56,10 +56,10 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   kafka?: { server: KafkaEventServer; topics: readonly string[]; ensureTopics: () => Promise<void> };
   /**
    * What a failure that is neither a domain nor an HTTP error means (a data service hands in its
-   * consumers' classifyFailure): an unreachable database or a conflict with concurrent work answers
-   * 503 + Retry-After instead of 500.
+   * consumers' rule, which probes the database about failures no rule knows): an unreachable
+   * database or a conflict with concurrent work answers 503 + Retry-After instead of 500.
    */
-  classifyFailure?: (error: unknown) => FailureKind;
+  classifyFailure?: (error: unknown) => FailureKind | Promise<FailureKind>;
   bodyLimitBytes?: number;
   /**
    * Require INTERNAL_AUTH_SECRET on incoming requests (when configured). Off only for the edge:
