@@ -30,6 +30,8 @@ async function answer(
      * database answering the probe; 'down': the same with the probe failing; 'none': no rule.
      */
     classify?: 'none' | 'down';
+    /** The reply's header() throws, as a reply in a state no one foresaw might. */
+    headerThrows?: boolean;
   } = { url: '/bookings' },
 ): Promise<{
   status: number;
@@ -40,16 +42,21 @@ async function answer(
   let sent!: () => void;
   const answered = new Promise<void>((resolve) => (sent = resolve));
   const reply = {
+    sent: false,
     status(code: number) {
       seen.status = code;
       return reply;
     },
     header(name: string, value: string) {
+      if (request.headerThrows) {
+        throw new Error('header() refused');
+      }
       seen.headers[name] = value;
       return reply;
     },
     send(body: Record<string, unknown>) {
       seen.body = body;
+      reply.sent = true;
       sent();
       return reply;
     },
@@ -215,6 +222,17 @@ describe('HttpErrorFilter', () => {
     expect(body.error).toBe('SERVICE_TEMPORARILY_UNAVAILABLE');
     expect(body.message).toMatch(/cannot reach its database/);
     expect(headers['Retry-After']).toBe('1');
+  });
+
+  it('still answers (500) when answering a classified failure fails, instead of leaving the caller waiting', async () => {
+    const strange = new Error('pg: the server went away in an unforeseen way');
+    const { status, body } = await answer(strange, {
+      url: '/bookings',
+      classify: 'down',
+      headerThrows: true,
+    });
+    expect(status).toBe(500);
+    expect(body.error).toBe('INTERNAL_ERROR');
   });
 
   it('keeps a real bug a logged 500 that leaks nothing', async () => {

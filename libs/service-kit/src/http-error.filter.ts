@@ -84,7 +84,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     void Promise.resolve()
       .then(() => this.classifyFailure(exception))
       .catch((): FailureKind => 'unknown')
-      .then((kind) => this.answer(exception, host, failureBody(kind)));
+      .then((kind) => this.answer(exception, host, failureBody(kind)))
+      .catch((error: unknown) => {
+        // Off Nest's call stack nothing else would catch this: a rejection here would end the
+        // process, and the caller would wait for an answer that never comes.
+        this.logger.error({ msg: 'Answering a failure failed', err: String(error) });
+        if (!reply.sent) {
+          void reply.status(500).send(failureBody('unknown'));
+        }
+      });
   }
 
   private answer(exception: unknown, host: ArgumentsHost, body: ErrorBody): void {
