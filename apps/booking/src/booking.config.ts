@@ -108,6 +108,17 @@ export class BookingConfig extends DataServiceConfig {
   @Max(10_000)
   AVAILABILITY_TIMEOUT_MS: number = 300;
 
+  /**
+   * How long recording an approved payment waits out a database that is briefly unreachable
+   * (a restart, a failover) before the customer gets a 503 and the stale-payment sweep refunds
+   * the charge. Keep the payment call's time plus this under the gateway's UPSTREAM_TIMEOUT_MS.
+   */
+  @EnvDuration()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  RECORD_PAYMENT_WITHIN_MS: number = 5000;
+
   /** A booking still waiting for its payment's outcome after this long is rejected and reconciled. */
   @EnvDuration()
   @IsInt()

@@ -98,7 +98,11 @@ export class BookingModule {
         RecentBookings,
         {
           provide: BOOKING_RULES,
-          useValue: { maxRentalDays: config.MAX_RENTAL_DAYS, maxAmount: MAX_CHARGE_AMOUNT_KRW },
+          useValue: {
+            maxRentalDays: config.MAX_RENTAL_DAYS,
+            maxAmount: MAX_CHARGE_AMOUNT_KRW,
+            recordPaymentWithinMs: config.RECORD_PAYMENT_WITHIN_MS,
+          },
         },
         { provide: BookingRepository, useClass: BookingTypeormRepository },
         { provide: SagaMetrics, useClass: PrometheusSagaMetrics },

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DataServiceConfig } from '@storage/config';
+import { TransientFaults } from '@storage/ddd';
 import { HealthModule } from '@storage/health';
 import {
   InboxMessageOrmEntity,
@@ -15,6 +16,7 @@ import {
   replyStallMs,
   type PersistenceOptions,
 } from '@storage/persistence';
+import { RetryingTransientFaults } from './retrying-transient-faults';
 
 export interface DataServiceModuleOptions {
   /** Service name: Kafka client id and consumer group. */
@@ -28,7 +30,8 @@ export interface DataServiceModuleOptions {
 
 /**
  * What every service that owns a database and talks over Kafka has: its database (with the
- * outbox and inbox tables), the outbox relay and inbox, and readiness on both.
+ * outbox and inbox tables), the outbox relay and inbox, readiness on both, and TransientFaults
+ * (waiting out the faults its consumers wait out).
  */
 @Module({})
 export class DataServiceModule {
@@ -55,7 +58,8 @@ export class DataServiceModule {
         }),
         HealthModule.forRoot({ database: true, checkTokens: [KafkaReadinessCheck] }),
       ],
-      exports: [persistence],
+      providers: [{ provide: TransientFaults, useClass: RetryingTransientFaults }],
+      exports: [persistence, TransientFaults],
     };
   }
 }

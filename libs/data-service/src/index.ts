@@ -7,5 +7,6 @@
 export * from './booking-status.http-client';
 export * from './data-service.module';
 export * from './internal-call-headers';
+export * from './retrying-transient-faults';
 export * from './run-data-service';
 export * from './service-http.module';

@@ -4,3 +4,4 @@ export * from './change-locked';
 export * from './domain-error';
 export * from './rental-period';
 export * from './unit-of-work.port';
+export * from './transient-faults.port';

@@ -22,7 +22,8 @@ export async function transitionBooking(
   unitOfWork: UnitOfWork,
   bookingId: string,
   actor: Actor,
-  request: (booking: Booking) => void,
+  /** The aggregate's rule; it may answer false for "nothing to change" (already done). */
+  request: (booking: Booking) => boolean | void,
   inHand?: Booking,
 ): Promise<BookingSnapshot> {
   const locked: LockedChange<Booking> = {
@@ -30,10 +31,7 @@ export async function transitionBooking(
       const booking = await bookings.findById(bookingId, { lock: true });
       return booking && canSee(actor, booking.customerId) ? booking : null;
     },
-    apply: (booking) => {
-      request(booking);
-      return true;
-    },
+    apply: (booking) => request(booking) !== false,
     save: (booking) => bookings.save(booking),
   };
   let result;

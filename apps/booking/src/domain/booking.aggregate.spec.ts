@@ -49,6 +49,17 @@ describe('Booking', () => {
     expect(() => booking.markPaid('pay-1')).toThrow(BookingStateError);
   });
 
+  it('records the same payment once: again changes nothing, another payment on a paid booking is refused', () => {
+    const booking = newBooking();
+    expect(booking.markPaid('pay-1')).toBe(true);
+    booking.pullEvents();
+    const paid = booking.snapshot();
+    expect(booking.markPaid('pay-1')).toBe(false);
+    expect(booking.snapshot()).toEqual(paid);
+    expect(booking.pullEvents()).toEqual([]);
+    expect(() => booking.markPaid('pay-2')).toThrow(BookingStateError);
+  });
+
   it('frees its idempotency key when payment never answered', () => {
     const booking = newBooking();
     expect(booking.abandonPayment()).toBe(true);

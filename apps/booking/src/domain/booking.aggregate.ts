@@ -96,10 +96,18 @@ export class Booking extends AggregateRoot<BookingEvent> {
     return this.state.status;
   }
 
-  markPaid(paymentId: string, now = new Date()): void {
+  /**
+   * The payment was approved. The same payment recorded again (a retry whose first attempt did
+   * commit, its reply lost with the connection) changes nothing: false.
+   */
+  markPaid(paymentId: string, now = new Date()): boolean {
+    if (this.state.status === 'PAID' && this.state.paymentId === paymentId) {
+      return false;
+    }
     this.expect('accept a payment', ['PAYMENT_PENDING']);
     this.update({ status: 'PAID', paymentId }, now);
     this.raise({ type: 'BookingPlaced', booking: this.snapshot() });
+    return true;
   }
 
   rejectPayment(reason: string, paymentId: string | null, now = new Date()): void {

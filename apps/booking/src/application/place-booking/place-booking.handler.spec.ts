@@ -1,4 +1,4 @@
-import type { RentalPeriod, UnitOfWork } from '@storage/ddd';
+import { TransientFaults, type RentalPeriod, type UnitOfWork } from '@storage/ddd';
 import {
   AmountTooLargeError,
   BookingInProgressError,
@@ -8,7 +8,9 @@ import {
   PaymentUnavailableError,
   SizeNotOfferedError,
   StartDateInPastError,
+  type Booking,
   type BookingEvent,
+  type BookingSnapshot,
   type UnitSize,
 } from '../../domain';
 import { Availability } from '../ports/availability.port';
@@ -75,10 +77,57 @@ class ScriptedPayment extends PaymentGateway {
 
 const unitOfWork: UnitOfWork = { run: (work) => work() };
 
-const RULES = { maxRentalDays: 365, maxAmount: 1_000_000 };
+/** What the database adapter throws while the server is briefly unreachable. */
+class DatabaseBlip extends Error {}
+
+/** Bookings whose next writes fail as told: before writing, or after (a commit whose reply was lost). */
+class FlakyBookings extends InMemoryBookings {
+  readonly failures: ('before' | 'after')[] = [];
+
+  override save(booking: Booking) {
+    return this.flaky(() => super.save(booking));
+  }
+  override saveIfUnchanged(booking: Booking, seen: Pick<BookingSnapshot, 'status' | 'updatedAt'>) {
+    return this.flaky(() => super.saveIfUnchanged(booking, seen));
+  }
+
+  private async flaky<T>(write: () => Promise<T>): Promise<T> {
+    const failure = this.failures.shift();
+    if (failure === 'before') {
+      throw new DatabaseBlip('connect ECONNREFUSED');
+    }
+    const result = await write();
+    if (failure === 'after') {
+      throw new DatabaseBlip('Connection terminated unexpectedly');
+    }
+    return result;
+  }
+}
+
+/** Waits out a DatabaseBlip for up to `attempts` tries in all, as the adapter does by its deadline. */
+class CountedFaults extends TransientFaults {
+  readonly patience: number[] = [];
+  attempts = 5;
+
+  async waitOut<T>(work: (attempt: number) => Promise<T>, withinMs: number): Promise<T> {
+    this.patience.push(withinMs);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work(attempt);
+      } catch (error) {
+        if (!(error instanceof DatabaseBlip) || attempt >= this.attempts) {
+          throw error;
+        }
+      }
+    }
+  }
+}
+
+const RULES = { maxRentalDays: 365, maxAmount: 1_000_000, recordPaymentWithinMs: 4000 };
 
 function setUp() {
-  const bookings = new InMemoryBookings();
+  const bookings = new FlakyBookings();
+  const faults = new CountedFaults();
   const catalogue = new FixedCatalogue({ S: 1000, M: 5000 });
   const availability = new CountedAvailability();
   const payment = new ScriptedPayment();
@@ -90,6 +139,7 @@ function setUp() {
     payment,
     unitOfWork,
     recent,
+    faults,
     RULES,
   );
   const place = (terms: Partial<PlaceBookingCommand> = {}) => {
@@ -106,7 +156,7 @@ function setUp() {
       new PlaceBookingCommand(customerId, size, startDate, endDate, paymentMethod, idempotencyKey),
     );
   };
-  return { bookings, catalogue, availability, payment, recent, place };
+  return { bookings, catalogue, availability, payment, recent, faults, place };
 }
 
 const eventTypes = (events: BookingEvent[]) => events.map((event) => event.type);
@@ -126,6 +176,36 @@ describe('PlaceBookingHandler', () => {
     expect(payment.slotsReleased).toBe(payment.slotsTaken);
     // Kept in hand for storage-assign's answer.
     expect(recent.take(booking.id)?.status).toBe('PAID');
+  });
+
+  it('waits out a database that is briefly unreachable when recording an approved payment: PAID, not a 503', async () => {
+    const { bookings, payment, faults, place } = setUp();
+    // The first save fails in the conditional statement, the retry's locked save once more.
+    bookings.failures.push('before', 'before');
+    const { booking } = await place();
+    expect(booking.status).toBe('PAID');
+    expect(faults.patience).toEqual([4000]);
+    expect(bookings.rows.get(booking.id)?.status).toBe('PAID');
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingPlaced']);
+    expect(payment.charges).toHaveLength(1);
+  });
+
+  it('records the payment once when an attempt committed but its reply was lost', async () => {
+    const { bookings, place } = setUp();
+    bookings.failures.push('after');
+    const { booking } = await place();
+    expect(booking).toMatchObject({ status: 'PAID', paymentId: 'pay-1' });
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingPlaced']);
+  });
+
+  it('gives up once its patience is spent: the failure goes to the caller, the booking stays for the sweep', async () => {
+    const { bookings, faults, place } = setUp();
+    faults.attempts = 2;
+    bookings.failures.push('before', 'before', 'before');
+    await expect(place()).rejects.toBeInstanceOf(DatabaseBlip);
+    const [row] = [...bookings.rows.values()];
+    expect(row.status).toBe('PAYMENT_PENDING');
+    expect(bookings.outbox).toEqual([]);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TRUSTED, UnitOfWork } from '@storage/ddd';
+import { TransientFaults, TRUSTED, UnitOfWork } from '@storage/ddd';
 import {
   Booking,
   BookingInProgressError,
@@ -25,6 +25,8 @@ export interface BookingRules {
   maxRentalDays: number;
   /** The most one charge may carry (payment's contract). */
   maxAmount: number;
+  /** How long an approved payment's recording waits out a database that is briefly unreachable. */
+  recordPaymentWithinMs: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export class PlaceBookingHandler {
     private readonly payments: PaymentGateway,
     private readonly unitOfWork: UnitOfWork,
     private readonly recent: RecentBookings,
+    private readonly faults: TransientFaults,
     @Inject(BOOKING_RULES) private readonly rules: BookingRules,
   ) {}
 
@@ -113,7 +116,21 @@ export class PlaceBookingHandler {
       throw new PaymentDeclinedError(id, reason);
     }
     const { paymentId } = result;
-    const paid = await this.transition(booking, (fresh) => fresh.markPaid(paymentId));
+    // The money is taken: a database down for a moment is waited out rather than answered with a
+    // 503 that the stale-payment sweep would turn into a refund. A retry takes the locked way on
+    // the row as it is now (the first attempt may have committed, its reply lost).
+    const paid = await this.faults.waitOut(
+      (attempt) =>
+        transitionBooking(
+          this.bookings,
+          this.unitOfWork,
+          booking.id,
+          TRUSTED,
+          (fresh) => fresh.markPaid(paymentId),
+          attempt === 1 ? booking : undefined,
+        ),
+      this.rules.recordPaymentWithinMs,
+    );
     this.recent.remember(paid);
     return paid;
   }
