@@ -109,9 +109,10 @@ export class BookingConfig extends DataServiceConfig {
   AVAILABILITY_TIMEOUT_MS: number = 300;
 
   /**
-   * How long recording an approved payment waits out a database that is briefly unreachable
-   * (a restart, a failover) before the customer gets a 503 and the stale-payment sweep refunds
-   * the charge. Keep the payment call's time plus this under the gateway's UPSTREAM_TIMEOUT_MS.
+   * How long recording a payment's outcome (approved, declined, no answer) waits out a database
+   * that is briefly unreachable (a restart, a failover) before the customer gets a 503 and the
+   * stale-payment sweep settles the booking (a charge refunded). Keep the payment call's time
+   * plus this under the gateway's UPSTREAM_TIMEOUT_MS.
    */
   @EnvDuration()
   @IsInt()

@@ -60,6 +60,15 @@ describe('Booking', () => {
     expect(() => booking.markPaid('pay-2')).toThrow(BookingStateError);
   });
 
+  it('records the same decline once: again changes nothing, a payment after it is refused', () => {
+    const booking = newBooking();
+    expect(booking.rejectPayment('CARD_DECLINED', 'pay-1')).toBe(true);
+    booking.pullEvents();
+    expect(booking.rejectPayment('CARD_DECLINED', 'pay-1')).toBe(false);
+    expect(booking.pullEvents()).toEqual([]);
+    expect(() => booking.rejectPayment('OTHER', 'pay-1')).toThrow(BookingStateError);
+  });
+
   it('frees its idempotency key when payment never answered', () => {
     const booking = newBooking();
     expect(booking.abandonPayment()).toBe(true);

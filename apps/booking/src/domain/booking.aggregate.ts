@@ -110,13 +110,24 @@ export class Booking extends AggregateRoot<BookingEvent> {
     return true;
   }
 
-  rejectPayment(reason: string, paymentId: string | null, now = new Date()): void {
+  /** The payment was declined. The same decline recorded again changes nothing: false. */
+  rejectPayment(reason: string, paymentId: string | null, now = new Date()): boolean {
+    const { status, rejectionReason, paymentDeclineReason } = this.state;
+    if (
+      status === 'REJECTED' &&
+      rejectionReason === 'PAYMENT_DECLINED' &&
+      paymentDeclineReason === reason &&
+      this.state.paymentId === paymentId
+    ) {
+      return false;
+    }
     this.expect('record a declined payment', ['PAYMENT_PENDING']);
     this.update(
       { status: 'REJECTED', rejectionReason: 'PAYMENT_DECLINED', paymentDeclineReason: reason, paymentId },
       now,
     );
     this.raise({ type: 'BookingRejected', booking: this.snapshot() });
+    return true;
   }
 
   /**

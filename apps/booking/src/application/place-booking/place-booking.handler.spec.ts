@@ -198,6 +198,32 @@ describe('PlaceBookingHandler', () => {
     expect(eventTypes(bookings.outbox)).toEqual(['BookingPlaced']);
   });
 
+  it('waits out the blip when recording a decline too: 402 with its reason, not a 503, recorded once', async () => {
+    const { bookings, payment, place } = setUp();
+    payment.answer = () =>
+      Promise.resolve({ outcome: 'declined', paymentId: 'pay-9', reason: 'CARD_EXPIRED' });
+    // The first attempt commits but its reply is lost: the retry finds the decline recorded.
+    bookings.failures.push('after');
+    await expect(place()).rejects.toMatchObject({ status: 402, details: { reason: 'CARD_EXPIRED' } });
+    const [row] = [...bookings.rows.values()];
+    expect(row).toMatchObject({ status: 'REJECTED', rejectionReason: 'PAYMENT_DECLINED' });
+    expect(eventTypes(bookings.outbox)).toEqual(['BookingRejected']);
+  });
+
+  it('waits out the blip when payment gave no answer: the key is freed at once, not after the sweep', async () => {
+    const { bookings, payment, place } = setUp();
+    const timedOut = new PaymentUnavailableError(1, 'timeout');
+    payment.answer = () => Promise.reject(timedOut);
+    bookings.failures.push('before', 'before');
+    await expect(place({ idempotencyKey: 'k-1' })).rejects.toBe(timedOut);
+    const [row] = [...bookings.rows.values()];
+    expect(row).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'PAYMENT_UNAVAILABLE',
+      idempotencyKey: null,
+    });
+  });
+
   it('gives up once its patience is spent: the failure goes to the caller, the booking stays for the sweep', async () => {
     const { bookings, faults, place } = setUp();
     faults.attempts = 2;

@@ -25,7 +25,7 @@ export interface BookingRules {
   maxRentalDays: number;
   /** The most one charge may carry (payment's contract). */
   maxAmount: number;
-  /** How long an approved payment's recording waits out a database that is briefly unreachable. */
+  /** How long recording a payment's outcome waits out a database that is briefly unreachable. */
   recordPaymentWithinMs: number;
 }
 
@@ -116,21 +116,7 @@ export class PlaceBookingHandler {
       throw new PaymentDeclinedError(id, reason);
     }
     const { paymentId } = result;
-    // The money is taken: a database down for a moment is waited out rather than answered with a
-    // 503 that the stale-payment sweep would turn into a refund. A retry takes the locked way on
-    // the row as it is now (the first attempt may have committed, its reply lost).
-    const paid = await this.faults.waitOut(
-      (attempt) =>
-        transitionBooking(
-          this.bookings,
-          this.unitOfWork,
-          booking.id,
-          TRUSTED,
-          (fresh) => fresh.markPaid(paymentId),
-          attempt === 1 ? booking : undefined,
-        ),
-      this.rules.recordPaymentWithinMs,
-    );
+    const paid = await this.transition(booking, (fresh) => fresh.markPaid(paymentId));
     this.recent.remember(paid);
     return paid;
   }
@@ -140,9 +126,30 @@ export class PlaceBookingHandler {
    * while the row is still as written (the usual case), else to the row as it is now, locked: the
    * stale-payment sweeper may have moved it meanwhile, and then the transition refuses instead of
    * overwriting.
+   *
+   * A database down for a moment is waited out (`recordPaymentWithinMs`): the outcome happened at
+   * payment (money taken, or a refusal that frees the idempotency key), and a 503 would leave the
+   * booking pending until the stale-payment sweep, the customer's retries answered "in progress"
+   * meanwhile and their money refunded. A retry takes the locked way on the row as it is now; each
+   * outcome recorded again by the same payment changes nothing (the first attempt may have
+   * committed, its reply lost with the connection).
    */
-  private transition(written: Booking, apply: (booking: Booking) => void): Promise<BookingSnapshot> {
-    return transitionBooking(this.bookings, this.unitOfWork, written.id, TRUSTED, apply, written);
+  private transition(
+    written: Booking,
+    apply: (booking: Booking) => boolean | void,
+  ): Promise<BookingSnapshot> {
+    return this.faults.waitOut(
+      (attempt) =>
+        transitionBooking(
+          this.bookings,
+          this.unitOfWork,
+          written.id,
+          TRUSTED,
+          apply,
+          attempt === 1 ? written : undefined,
+        ),
+      this.rules.recordPaymentWithinMs,
+    );
   }
 
   /**
