@@ -32,6 +32,7 @@ describe('saga self-healing', () => {
           AVAILABILITY_TIMEOUT_MS: '200',
           STALE_PAYMENT_GRACE_MS: '5000',
           STALE_PAYMENT_SWEEP_INTERVAL_MS: '300',
+          RESUME_PENDING_PAYMENT_AFTER_MS: '1000',
         },
         payment: { PAYMENT_RECONCILE_AFTER_MS: '1000', PAYMENT_RECONCILE_INTERVAL_MS: '300' },
         'storage-assign': { ASSIGNMENT_RECONCILE_AFTER_MS: '1000', ASSIGNMENT_RECONCILE_INTERVAL_MS: '300' },
@@ -132,6 +133,41 @@ describe('saga self-healing', () => {
         ]),
       (rows) => rows.length === 1 && rows[0].status === 'RELEASED',
     );
+  });
+
+  it("lets the customer's repeat take over a booking its request abandoned mid-payment: 201 PAID, charged once", async () => {
+    const id = randomUUID();
+    const customerId = uniqueCustomer('resume');
+    const period = uniquePeriod(2);
+    // What booking killed mid-call leaves: the charge landed at payment, the booking waits for it
+    // (2 s old: past the takeover's 1 s, well before the sweep's 5 s).
+    await sql(
+      'payment',
+      `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
+       VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
+      [randomUUID(), id, customerId],
+    );
+    await sql(
+      'booking',
+      `INSERT INTO booking (id, customer_id, size, start_date, end_date, days, daily_rate, amount, status,
+                            idempotency_key, created_at, updated_at)
+       VALUES ($1, $2, 'L', $3, $4, 2, 3000, 6000, 'PAYMENT_PENDING', 'resume-key-1', now() - interval '2 seconds',
+               now() - interval '2 seconds')`,
+      [id, customerId, period.startDate, period.endDate],
+    );
+    const repeat = await api.book(
+      { customerId, size: 'L', ...period },
+      { 'idempotency-key': 'resume-key-1' },
+    );
+    expect({ status: repeat.status, id: repeat.body.id, booking: repeat.body.status }).toEqual({
+      status: 201,
+      id,
+      booking: 'PAID',
+    });
+    await api.waitForStatus(id, 'CONFIRMED');
+    // The charge that landed before the crash is the booking's one payment, kept.
+    const payments = await api.waitForPayment(id, 'APPROVED');
+    expect(payments.map((payment) => payment.amount)).toEqual([6000]);
   });
 
   it('rejects a booking stuck waiting for its payment outcome (crash mid-call) and refunds the charge that landed', async () => {

@@ -120,6 +120,18 @@ export class BookingConfig extends DataServiceConfig {
   @Max(60_000)
   RECORD_PAYMENT_WITHIN_MS: number = 5000;
 
+  /**
+   * A repeat of a booking request (same Idempotency-Key) whose booking has waited this long for
+   * its payment's outcome takes it over: the request placing it ended without one (its process
+   * killed mid-call). Longer than a request lives: the payment call's attempts plus
+   * RECORD_PAYMENT_WITHIN_MS. Until then, and without a key, the repeat is told "in progress".
+   */
+  @EnvDuration()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  RESUME_PENDING_PAYMENT_AFTER_MS: number = 15_000;
+
   /** A booking still waiting for its payment's outcome after this long is rejected and reconciled. */
   @EnvDuration()
   @IsInt()

@@ -102,6 +102,7 @@ export class BookingModule {
             maxRentalDays: config.MAX_RENTAL_DAYS,
             maxAmount: MAX_CHARGE_AMOUNT_KRW,
             recordPaymentWithinMs: config.RECORD_PAYMENT_WITHIN_MS,
+            resumePendingAfterMs: config.RESUME_PENDING_PAYMENT_AFTER_MS,
           },
         },
         { provide: BookingRepository, useClass: BookingTypeormRepository },

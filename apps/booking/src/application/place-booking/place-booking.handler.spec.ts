@@ -8,7 +8,8 @@ import {
   PaymentUnavailableError,
   SizeNotOfferedError,
   StartDateInPastError,
-  type Booking,
+  Booking,
+  bookablePeriod,
   type BookingEvent,
   type BookingSnapshot,
   type UnitSize,
@@ -123,7 +124,12 @@ class CountedFaults extends TransientFaults {
   }
 }
 
-const RULES = { maxRentalDays: 365, maxAmount: 1_000_000, recordPaymentWithinMs: 4000 };
+const RULES = {
+  maxRentalDays: 365,
+  maxAmount: 1_000_000,
+  recordPaymentWithinMs: 4000,
+  resumePendingAfterMs: 15_000,
+};
 
 function setUp() {
   const bookings = new FlakyBookings();
@@ -379,6 +385,69 @@ describe('PlaceBookingHandler', () => {
       answer({ outcome: 'approved', paymentId: 'pay-1' });
       expect((await first).booking.status).toBe('PAID');
       expect(bookings.rows.size).toBe(1);
+    });
+
+    /** A booking its request left waiting for payment `ageMs` ago (its process killed mid-call). */
+    async function abandoned(
+      bookings: InMemoryBookings,
+      ageMs: number,
+      size: UnitSize = 'S',
+    ): Promise<string> {
+      const since = new Date(Date.now() - ageMs);
+      const { booking } = await bookings.insert(
+        Booking.request(
+          {
+            customerId: 'alice',
+            size,
+            period: bookablePeriod('2099-03-01', '2099-03-11', 365),
+            dailyRate: 1000,
+            idempotencyKey: key.idempotencyKey,
+          },
+          since,
+        ),
+      );
+      return booking.id;
+    }
+
+    it('takes over a booking its request abandoned mid-payment: charged under the same id, PAID, 201', async () => {
+      const { bookings, payment, place } = setUp();
+      const id = await abandoned(bookings, 20_000);
+      const { booking, created } = await place(key);
+      expect({ id: booking.id, status: booking.status, created }).toEqual({
+        id,
+        status: 'PAID',
+        created: true,
+      });
+      // Payment's idempotency key is the booking id: a charge that landed before the crash is
+      // answered again, not made twice.
+      expect(payment.charges).toEqual([
+        { bookingId: id, customerId: 'alice', amount: 10_000, method: 'card' },
+      ]);
+      expect(eventTypes(bookings.outbox)).toEqual(['BookingPlaced']);
+      expect(payment.slotsReleased).toBe(payment.slotsTaken);
+    });
+
+    it('still says "in progress" while the booking is younger than a request lives', async () => {
+      const { bookings, payment, place } = setUp();
+      await abandoned(bookings, 5_000);
+      await expect(place(key)).rejects.toBeInstanceOf(BookingInProgressError);
+      expect(payment.charges).toEqual([]);
+    });
+
+    it('refuses to take one over under other terms', async () => {
+      const { bookings, payment, place } = setUp();
+      await abandoned(bookings, 20_000, 'M');
+      await expect(place(key)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      expect(payment.charges).toEqual([]);
+    });
+
+    it('records "no answer" for a taken-over booking when payment still gives none: key freed, 503', async () => {
+      const { bookings, payment, place } = setUp();
+      const id = await abandoned(bookings, 20_000);
+      const timedOut = new PaymentUnavailableError(1, 'timeout');
+      payment.answer = () => Promise.reject(timedOut);
+      await expect(place(key)).rejects.toBe(timedOut);
+      expect(bookings.rows.get(id)).toMatchObject({ status: 'REJECTED', idempotencyKey: null });
     });
 
     it('repeats a decline for a repeat of a declined request', async () => {

@@ -27,6 +27,8 @@ export interface BookingRules {
   maxAmount: number;
   /** How long recording a payment's outcome waits out a database that is briefly unreachable. */
   recordPaymentWithinMs: number;
+  /** A repeat takes over a booking left waiting for its payment's outcome this long. */
+  resumePendingAfterMs: number;
 }
 
 /**
@@ -55,6 +57,9 @@ export class PlaceBookingHandler {
   async execute(command: PlaceBookingCommand): Promise<{ booking: BookingSnapshot; created: boolean }> {
     if (command.idempotencyKey) {
       const previous = await this.bookings.findByIdempotencyKey(command.customerId, command.idempotencyKey);
+      if (previous && this.abandoned(previous)) {
+        return { booking: await this.resume(previous, command), created: true };
+      }
       if (previous) {
         return { booking: this.replay(previous, command), created: false };
       }
@@ -153,17 +158,54 @@ export class PlaceBookingHandler {
   }
 
   /**
-   * Same Idempotency-Key and same terms, same answer: the booking as it is now, or the original
-   * refusal. Other terms under the same key are refused (422), as payment APIs do.
+   * Still waiting for its payment's outcome longer than a request placing it lives: the request
+   * ended without recording one (its process was killed or crashed mid-call).
    */
-  private replay(previous: Booking, command: PlaceBookingCommand): BookingSnapshot {
-    const snapshot = previous.snapshot();
+  private abandoned(booking: Booking): boolean {
+    const { status, createdAt } = booking.snapshot();
+    return (
+      status === 'PAYMENT_PENDING' && Date.now() - createdAt.getTime() >= this.rules.resumePendingAfterMs
+    );
+  }
+
+  /**
+   * A repeat takes an abandoned booking over instead of answering "in progress" until the
+   * stale-payment sweep: it charges again under the same booking id, which is payment's
+   * idempotency key (payment answers with the first charge's outcome when there was one, and
+   * charges once otherwise), and records the outcome as the original request would have. Were the
+   * original still alive after all, both record the same outcome, once.
+   */
+  private async resume(pending: Booking, command: PlaceBookingCommand): Promise<BookingSnapshot> {
+    this.sameTerms(pending.snapshot(), command);
+    const payment = await this.payments.reserve();
+    try {
+      this.logger.warn({
+        msg: 'Resuming a booking whose request ended before its payment outcome',
+        bookingId: pending.id,
+      });
+      return await this.charge(payment, pending, command.paymentMethod);
+    } finally {
+      payment.release();
+    }
+  }
+
+  /** Other terms under the same key are refused (422), as payment APIs do. */
+  private sameTerms(snapshot: BookingSnapshot, command: PlaceBookingCommand): void {
     const mismatched = (['size', 'startDate', 'endDate'] as const).filter(
       (field) => snapshot[field] !== command[field],
     );
     if (mismatched.length > 0) {
       throw new IdempotencyKeyReusedError(snapshot.id, mismatched);
     }
+  }
+
+  /**
+   * Same Idempotency-Key and same terms, same answer: the booking as it is now, or the original
+   * refusal.
+   */
+  private replay(previous: Booking, command: PlaceBookingCommand): BookingSnapshot {
+    const snapshot = previous.snapshot();
+    this.sameTerms(snapshot, command);
     if (snapshot.status === 'PAYMENT_PENDING') {
       throw new BookingInProgressError(snapshot.id);
     }
