@@ -16,6 +16,33 @@ async function sql<T>(database: string, text: string, values: unknown[] = []): P
   }
 }
 
+/**
+ * What booking killed mid-call leaves behind: the charge landed at payment (inserted first: the
+ * sweeper may reject the booking the moment it exists, and payment, finding no charge for the
+ * rejection, would record a void that the insert after it collided with), and the booking,
+ * `ageSeconds` old, still waiting for its outcome under `key`.
+ */
+async function abandonedMidPayment(ageSeconds: number, key: string) {
+  const id = randomUUID();
+  const customerId = uniqueCustomer('abandoned');
+  const period = uniquePeriod(2);
+  await sql(
+    'payment',
+    `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
+     VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
+    [randomUUID(), id, customerId],
+  );
+  await sql(
+    'booking',
+    `INSERT INTO booking (id, customer_id, size, start_date, end_date, days, daily_rate, amount, status,
+                          idempotency_key, created_at, updated_at)
+     VALUES ($1, $2, 'L', $3, $4, 2, 3000, 6000, 'PAYMENT_PENDING', $5, now() - make_interval(secs => $6),
+             now() - make_interval(secs => $6))`,
+    [id, customerId, period.startDate, period.endDate, key, ageSeconds],
+  );
+  return { id, customerId, period };
+}
+
 /** The saga repairs itself when an outcome never comes back (re-drive) or comes too late. */
 describe('saga self-healing', () => {
   let system: System;
@@ -136,25 +163,8 @@ describe('saga self-healing', () => {
   });
 
   it("lets the customer's repeat take over a booking its request abandoned mid-payment: 201 PAID, charged once", async () => {
-    const id = randomUUID();
-    const customerId = uniqueCustomer('resume');
-    const period = uniquePeriod(2);
-    // What booking killed mid-call leaves: the charge landed at payment, the booking waits for it
-    // (2 s old: past the takeover's 1 s, well before the sweep's 5 s).
-    await sql(
-      'payment',
-      `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
-       VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
-      [randomUUID(), id, customerId],
-    );
-    await sql(
-      'booking',
-      `INSERT INTO booking (id, customer_id, size, start_date, end_date, days, daily_rate, amount, status,
-                            idempotency_key, created_at, updated_at)
-       VALUES ($1, $2, 'L', $3, $4, 2, 3000, 6000, 'PAYMENT_PENDING', 'resume-key-1', now() - interval '2 seconds',
-               now() - interval '2 seconds')`,
-      [id, customerId, period.startDate, period.endDate],
-    );
+    // 2 s old: past the takeover's 1 s, well before the sweep's 5 s.
+    const { id, customerId, period } = await abandonedMidPayment(2, 'resume-key-1');
     const repeat = await api.book(
       { customerId, size: 'L', ...period },
       { 'idempotency-key': 'resume-key-1' },
@@ -171,26 +181,7 @@ describe('saga self-healing', () => {
   });
 
   it('rejects a booking stuck waiting for its payment outcome (crash mid-call) and refunds the charge that landed', async () => {
-    const id = randomUUID();
-    const customerId = uniqueCustomer('stale');
-    const period = uniquePeriod(2);
-    // The charge first: the sweeper may reject the booking the moment it exists, and payment,
-    // finding no charge for the rejection, records a void (a row for the booking) that an
-    // insert after it would collide with.
-    await sql(
-      'payment',
-      `INSERT INTO payment (id, booking_id, customer_id, amount, method, status, created_at)
-       VALUES ($1, $2, $3, 6000, 'card', 'APPROVED', now())`,
-      [randomUUID(), id, customerId],
-    );
-    await sql(
-      'booking',
-      `INSERT INTO booking (id, customer_id, size, start_date, end_date, days, daily_rate, amount, status,
-                            idempotency_key, created_at, updated_at)
-       VALUES ($1, $2, 'L', $3, $4, 2, 3000, 6000, 'PAYMENT_PENDING', 'stale-key-1', now() - interval '1 minute',
-               now() - interval '1 minute')`,
-      [id, customerId, period.startDate, period.endDate],
-    );
+    const { id } = await abandonedMidPayment(60, 'stale-key-1');
     const rejected = await api.waitForStatus(id, 'REJECTED');
     expect(rejected.rejectionReason).toBe('PAYMENT_UNAVAILABLE');
     await api.waitForPayment(id, 'REFUNDED');

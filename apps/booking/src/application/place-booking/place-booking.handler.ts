@@ -37,7 +37,8 @@ export interface BookingRules {
  * key. Approved -> PAID and BookingPlaced in one transaction. Declined -> REJECTED, 402. No answer
  * -> REJECTED(PAYMENT_UNAVAILABLE), 503: nothing accepted, and the rejection event makes payment
  * refund or void anything that lands late. While payment's circuit is open (or its bulkhead
- * full) nothing is written at all: 503 at the door.
+ * full) nothing is written at all: 503 at the door. A repeat under the same Idempotency-Key gets
+ * the first request's answer, or takes its booking over when that request died mid-call.
  */
 @Injectable()
 export class PlaceBookingHandler {
