@@ -1,8 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataServiceConfig } from '@storage/config';
-import { ensureTopics, probingClassifier, type KafkaEventServer } from '@storage/messaging';
-import { probeDatabase } from '@storage/persistence';
+import { ensureTopics, type KafkaEventServer } from '@storage/messaging';
 import { loadConfigOrExit, runService } from '@storage/service-kit';
 import { createEventServer } from './data-service.module';
 
@@ -42,8 +41,8 @@ export function runDataService<C extends DataServiceConfig>(
           clientId: definition.name,
         }),
     },
-    // A failure no rule knows answers 503 rather than 500 while the database does not answer a
-    // fresh connection either: an outage in words never met before.
-    classifyFailure: probingClassifier(() => probeDatabase(config.DATABASE_URL)),
+    // The consumer's rule, probe included: a failure no rule knows answers 503 rather than 500
+    // while the database does not answer a fresh connection either.
+    classifyFailure: (error) => server.classify(error),
   });
 }

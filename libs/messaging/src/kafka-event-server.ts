@@ -109,8 +109,11 @@ export class KafkaEventServer extends ServerKafka {
   private readonly sleepers = new Set<() => void>();
   private restartAttempts = 0;
   private probing?: Promise<void>;
-  /** `classifyFailure`, asking the database probe (when there is one) about unknown failures. */
-  private readonly classify: (error: unknown) => Promise<FailureKind>;
+  /**
+   * `classifyFailure`, asking the database probe (when there is one) about unknown failures. The
+   * service's HTTP error filter answers by the same rule (runDataService), sharing its probes.
+   */
+  readonly classify: (error: unknown) => Promise<FailureKind>;
   /** Next offset to commit per topic-partition: messages applied or dead-lettered, not committed. */
   private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
   private commitTimer?: NodeJS.Timeout;
