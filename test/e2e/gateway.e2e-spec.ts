@@ -48,7 +48,7 @@ interface CallOptions {
   method?: string;
   token?: string;
   headers?: Record<string, string>;
-  body?: string | ReadableStream<Uint8Array>;
+  body?: string | Blob | ReadableStream<Uint8Array>;
 }
 
 let gateway: BuiltService;
@@ -457,6 +457,112 @@ describe('proxying', () => {
       echoed(await call('/api/payments', { token: alice }));
     }
     expect(payment.connectionCount()).toBe(before);
+  });
+
+  describe('a pooled connection the service closed as the request went out on it', () => {
+    // The echo service resets a reused connection when a `stale-connection` request arrives on
+    // it, once per request id: the keep-alive race of a service stopping or restarting. A
+    // customer of their own, so as not to spend the others' rate limit.
+    const staleCustomer = () => token({ subject: 'customer-stale', role: 'customer' });
+    async function staleCall(path: string, options: CallOptions = {}): Promise<Answer> {
+      // A request first, so that a pooled connection is there to be reused.
+      echoed(await call('/api/bookings', { token: options.token }));
+      const answer = await call(path, options);
+      expect(booking.resets).toContain(answer.headers.get('x-request-id'));
+      return answer;
+    }
+
+    it('sends a read again on another connection', async () => {
+      const answer = await staleCall('/api/bookings?stale-connection=1', { token: await staleCustomer() });
+      expect(echoed(answer)).toMatchObject({ method: 'GET', path: '/bookings' });
+    });
+
+    it('sends a booking request with its Idempotency-Key again, its body whole, declared or chunked', async () => {
+      const alice = await staleCustomer();
+      const body = JSON.stringify({
+        size: 'S',
+        startDate: '2031-05-01',
+        endDate: '2031-05-04',
+        note: 'é'.repeat(50),
+      });
+      const declared = await staleCall('/api/bookings?stale-connection=1', {
+        method: 'POST',
+        token: alice,
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'stale-declared-1' },
+        body,
+      });
+      expect(echoed(declared)).toMatchObject({ method: 'POST', path: '/bookings', body });
+      expect(echoed(declared).headers).toMatchObject({
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'idempotency-key': 'stale-declared-1',
+      });
+      const chunked = await staleCall('/api/bookings?stale-connection=1', {
+        method: 'POST',
+        token: alice,
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'stale-chunked-1' },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(body.slice(0, 20)));
+            controller.enqueue(new TextEncoder().encode(body.slice(20)));
+            controller.close();
+          },
+        }),
+      });
+      expect(echoed(chunked)).toMatchObject({ method: 'POST', path: '/bookings', body });
+      expect(echoed(chunked).headers['transfer-encoding']).toBeUndefined();
+    });
+
+    it('passes a keyed booking body without a content type on as it came, for the service to refuse', async () => {
+      const answer = await call('/api/bookings', {
+        method: 'POST',
+        token: await staleCustomer(),
+        headers: { 'idempotency-key': 'no-content-type-1' },
+        body: new Blob(['{"size":"S"}']),
+      });
+      const seen = echoed(answer);
+      expect(seen).toMatchObject({ method: 'POST', path: '/bookings', body: '{"size":"S"}' });
+      expect(seen.headers['content-type']).toBeUndefined();
+    });
+
+    it('answers 502 for a write whose repeat could act twice: no key, or a path that ignores it', async () => {
+      const alice = await staleCustomer();
+      const writes: [string, Record<string, string>][] = [
+        ['/api/bookings?stale-connection=1', {}],
+        ['/api/bookings/b-7/cancel?stale-connection=1', { 'idempotency-key': 'stale-cancel-1' }],
+      ];
+      for (const [path, headers] of writes) {
+        const answer = await staleCall(path, {
+          method: 'POST',
+          token: alice,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: '{"size":"S"}',
+        });
+        expect({ path, status: answer.status, error: answer.body.error }).toEqual({
+          path,
+          status: 502,
+          error: 'BAD_GATEWAY',
+        });
+      }
+    });
+
+    it('refuses a keyed booking body over the limit with 413, as a streamed one', async () => {
+      const answer = await call('/api/bookings', {
+        method: 'POST',
+        token: await staleCustomer(),
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'too-large-1' },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new Uint8Array(BODY_LIMIT_BYTES + 1).fill(0x20));
+            controller.close();
+          },
+        }),
+      });
+      expect({ status: answer.status, error: answer.body.error }).toEqual({
+        status: 413,
+        error: 'PAYLOAD_TOO_LARGE',
+      });
+    });
   });
 
   it('creates X-Request-Id when absent, hands it to the service, returns it and logs it', async () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** One request as the upstream received it. */
 export interface EchoedRequest {
@@ -28,6 +29,8 @@ export interface EchoUpstream {
   readonly requests: EchoedRequest[];
   /** TCP connections accepted so far: stays flat while a client reuses keep-alive connections. */
   connectionCount(): number;
+  /** X-Request-Id of each request answered with a reset (see `stale-connection` below). */
+  readonly resets: string[];
   /** The last request whose path starts with the given prefix. */
   lastRequestTo(pathPrefix: string): EchoedRequest | undefined;
   close(): Promise<void>;
@@ -49,8 +52,25 @@ function queryOf(url: URL): Record<string, string[]> {
  */
 export async function startEchoUpstream(options: EchoUpstreamOptions): Promise<EchoUpstream> {
   const requests: EchoedRequest[] = [];
+  const resets: string[] = [];
+  const requestsOn = new WeakMap<Socket, number>();
   const pendingTimers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((request, response) => {
+    const servedBefore = requestsOn.get(request.socket) ?? 0;
+    requestsOn.set(request.socket, servedBefore + 1);
+    const requestId = String(request.headers['x-request-id']);
+    if (
+      new URL(request.url ?? '/', 'http://upstream').searchParams.has('stale-connection') &&
+      servedBefore > 0 &&
+      !resets.includes(requestId)
+    ) {
+      // A service closing its idle keep-alive connections (stopping, restarting) just as this
+      // request went out on one: reset, nothing read, nothing answered. Once per request id, so
+      // the request sent again on another connection is answered.
+      resets.push(requestId);
+      request.socket.resetAndDestroy();
+      return;
+    }
     if (request.url?.includes('/refuse-early')) {
       // A service refusing a request from its headers alone (as Fastify does a 415), before the
       // body has arrived; the body is drained afterwards, as Node's server does.
@@ -136,6 +156,7 @@ export async function startEchoUpstream(options: EchoUpstreamOptions): Promise<E
     name: options.name,
     url: `http://127.0.0.1:${address.port}`,
     requests,
+    resets,
     connectionCount: () => connections,
     lastRequestTo: (pathPrefix) => requests.filter((request) => request.path.startsWith(pathPrefix)).at(-1),
     close: () =>

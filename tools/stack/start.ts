@@ -7,6 +7,7 @@
  * them; their compiler's output goes to the console, their logs to the usual files.
  */
 import { join } from 'node:path';
+import { devIssuerKey } from './dev-issuer-key';
 import { build, keepInfraRunning, ROOT, startInfra, stopInfraOnceUp, type Infra } from './infra';
 import {
   allocatePorts,
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     const infraInfo = { brokers: infra.kafka.brokers, postgresServerUrl: infra.postgres.serverUrl };
     const logDir = join(dataDir, 'logs');
     for (const name of SERVICE_NAMES) {
-      const env = { ...serviceEnv(name, infraInfo, ports), ...devDefaults(name) };
+      const env = { ...serviceEnv(name, infraInfo, ports), ...devDefaults(name, dataDir) };
       const service = new ServiceProcess(name, env, serviceUrl(ports, name), logDir, (_name, chunk) => {
         if (echoLogs) {
           process.stdout.write(chunk);
@@ -103,11 +104,15 @@ async function main(): Promise<void> {
 }
 
 /** Settings that make the local stack useful at once; every one is overridable from the shell. */
-function devDefaults(name: ServiceName): Record<string, string> {
-  const pick = (key: string, fallback: string) => ({ [key]: process.env[key] ?? fallback });
+function devDefaults(name: ServiceName, dataDir: string): Record<string, string> {
+  const pick = (key: string, fallback: () => string) => ({ [key]: process.env[key] ?? fallback() });
   return {
-    ...pick('LOG_LEVEL', 'info'),
-    ...(name === 'storage-assign' ? pick('SEED_DEFAULT_INVENTORY', 'true') : {}),
+    ...pick('LOG_LEVEL', () => 'info'),
+    ...(name === 'storage-assign' ? pick('SEED_DEFAULT_INVENTORY', () => 'true') : {}),
+    // Tokens stay valid for as long as the data they were used on (see devIssuerKey).
+    ...(name === 'gateway'
+      ? pick('DEV_ISSUER_PRIVATE_KEY', () => devIssuerKey(join(dataDir, 'gateway', 'dev-issuer.pem')))
+      : {}),
   };
 }
 

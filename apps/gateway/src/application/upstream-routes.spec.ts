@@ -1,4 +1,10 @@
-import { isCustomerList, resolveGatewayPath, routeForServicePath, UPSTREAM_ROUTES } from './upstream-routes';
+import {
+  isCustomerList,
+  isRepeatable,
+  resolveGatewayPath,
+  routeForServicePath,
+  UPSTREAM_ROUTES,
+} from './upstream-routes';
 
 function routed(path: string): { upstream: string; servicePath: string } {
   const resolution = resolveGatewayPath(path);
@@ -74,5 +80,21 @@ describe('gateway path mapping', () => {
     expect(isCustomerList(bookings, '/bookings/b-1')).toBe(false);
     expect(isCustomerList(mypage, '/mypage/notices')).toBe(true);
     expect(isCustomerList(mypage, '/mypage/bookings/b-1')).toBe(false);
+  });
+
+  it('repeats reads, and a booking request with its Idempotency-Key, nothing else', () => {
+    const route = (resource: string) => UPSTREAM_ROUTES.find((candidate) => candidate.resource === resource)!;
+    const bookings = route('bookings');
+    expect(isRepeatable(bookings, 'GET', '/bookings/b-1', false)).toBe(true);
+    expect(isRepeatable(bookings, 'HEAD', '/bookings', false)).toBe(true);
+    expect(isRepeatable(bookings, 'POST', '/bookings', true)).toBe(true);
+    expect(isRepeatable(bookings, 'POST', '/b%6Fokings/', true)).toBe(true);
+    // Without the key a repeat would be a second booking.
+    expect(isRepeatable(bookings, 'POST', '/bookings', false)).toBe(false);
+    // A cancellation ignores the key: its repeat would answer "already cancelled" to the canceller.
+    expect(isRepeatable(bookings, 'POST', '/bookings/b-1/cancel', true)).toBe(false);
+    expect(isRepeatable(route('storage-units'), 'POST', '/storage-units', true)).toBe(false);
+    expect(isRepeatable(route('storage-units'), 'DELETE', '/storage-units/u-1', true)).toBe(false);
+    expect(isRepeatable(route('storage-units'), 'PATCH', '/storage-units/u-1', true)).toBe(false);
   });
 });

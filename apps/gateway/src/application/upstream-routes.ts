@@ -19,22 +19,52 @@ export interface UpstreamRoute {
    * customer the gateway overwrites that filter with the token subject.
    */
   readonly customerLists: readonly string[];
+  /**
+   * Paths whose POST the service performs once per Idempotency-Key: a repeat under the same key is
+   * answered from its records (the first outcome), never acted on twice.
+   */
+  readonly keyedWrites: readonly string[];
 }
 
 /** Every API route at the gateway is `/api` + the service's own path. */
 export const API_PREFIX = '/api';
 
 export const UPSTREAM_ROUTES: readonly UpstreamRoute[] = [
-  { resource: 'bookings', upstream: 'booking', prefix: '/bookings', customerLists: ['/bookings'] },
-  { resource: 'quotes', upstream: 'booking', prefix: '/quotes', customerLists: [] },
-  { resource: 'payments', upstream: 'payment', prefix: '/payments', customerLists: ['/payments'] },
-  { resource: 'storage-units', upstream: 'storage-assign', prefix: '/storage-units', customerLists: [] },
-  { resource: 'availability', upstream: 'storage-assign', prefix: '/availability', customerLists: [] },
+  {
+    resource: 'bookings',
+    upstream: 'booking',
+    prefix: '/bookings',
+    customerLists: ['/bookings'],
+    keyedWrites: ['/bookings'],
+  },
+  { resource: 'quotes', upstream: 'booking', prefix: '/quotes', customerLists: [], keyedWrites: [] },
+  {
+    resource: 'payments',
+    upstream: 'payment',
+    prefix: '/payments',
+    customerLists: ['/payments'],
+    keyedWrites: [],
+  },
+  {
+    resource: 'storage-units',
+    upstream: 'storage-assign',
+    prefix: '/storage-units',
+    customerLists: [],
+    keyedWrites: [],
+  },
+  {
+    resource: 'availability',
+    upstream: 'storage-assign',
+    prefix: '/availability',
+    customerLists: [],
+    keyedWrites: [],
+  },
   {
     resource: 'mypage',
     upstream: 'mypage',
     prefix: '/mypage',
     customerLists: ['/mypage/bookings', '/mypage/notices'],
+    keyedWrites: [],
   },
 ];
 
@@ -114,17 +144,41 @@ export function routeForServicePath(upstream: UpstreamName, servicePath: string)
 }
 
 /**
- * Compared decoded, as the service will read it: `/mypage/%62ookings` is `/mypage/bookings`, and
- * a customer must be pinned there too. Paths reaching here passed `resolveGatewayPath`, so they
- * decode cleanly and hold no encoded separators.
+ * A service path as the service will read it: decoded, without a trailing slash. Paths reaching
+ * here passed `resolveGatewayPath`, so they decode cleanly and hold no encoded separators.
  */
-export function isCustomerList(route: UpstreamRoute, servicePath: string): boolean {
+function asServiceReadsIt(servicePath: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(servicePath);
   } catch {
-    return false;
+    return undefined;
   }
-  const withoutTrailingSlash = decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
-  return route.customerLists.includes(withoutTrailingSlash);
+  return decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
+}
+
+/** Compared as the service reads it: `/mypage/%62ookings` is `/mypage/bookings`, and a customer must be pinned there too. */
+export function isCustomerList(route: UpstreamRoute, servicePath: string): boolean {
+  const path = asServiceReadsIt(servicePath);
+  return path !== undefined && route.customerLists.includes(path);
+}
+
+/**
+ * Whether the gateway may send a request to its service a second time when the first try met a
+ * connection the service had just closed (a keep-alive race: the service stopping, restarting or
+ * timing the idle connection out as the request went out on it). Then nothing tells the gateway
+ * whether the service read the request, so only requests whose repeat cannot act twice qualify: a
+ * read, or a write the service performs once per Idempotency-Key (RFC 9110 section 9.2.2).
+ */
+export function isRepeatable(
+  route: UpstreamRoute,
+  method: string,
+  servicePath: string,
+  hasIdempotencyKey: boolean,
+): boolean {
+  if (method === 'GET' || method === 'HEAD') {
+    return true;
+  }
+  const path = asServiceReadsIt(servicePath);
+  return method === 'POST' && hasIdempotencyKey && path !== undefined && route.keyedWrites.includes(path);
 }

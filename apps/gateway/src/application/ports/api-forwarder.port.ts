@@ -12,6 +12,11 @@ export interface ForwardPlan {
   readonly identity?: Identity;
   /** Addresses the gateway vouches for, client first (see trustedForwardedChain). */
   readonly forwardedFor: readonly string[];
+  /**
+   * The request may be sent again when its first try met a connection the service had just
+   * closed (see isRepeatable): a read, or a keyed write the service performs once per key.
+   */
+  readonly repeatable: boolean;
 }
 
 /**

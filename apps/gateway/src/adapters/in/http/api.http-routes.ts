@@ -7,6 +7,7 @@ import {
   API_PREFIX,
   isApiPath,
   isCustomerList,
+  isRepeatable,
   resolveGatewayPath,
   UPSTREAM_ROUTES,
 } from '../../../application/upstream-routes';
@@ -85,6 +86,12 @@ function handle(options: ApiRoutesOptions, request: FastifyRequest, reply: Fasti
       request.socket.remoteAddress,
       request.headers['x-forwarded-for'],
       options.trustedProxyHops,
+    ),
+    repeatable: isRepeatable(
+      route,
+      request.method,
+      servicePath,
+      request.headers['idempotency-key'] !== undefined,
     ),
   });
 }

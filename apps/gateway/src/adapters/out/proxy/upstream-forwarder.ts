@@ -1,6 +1,6 @@
 import replyFrom, { type FastifyReplyFromOptions, type RetryDetails } from '@fastify/reply-from';
 import { Logger } from '@nestjs/common';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EDGE_HOLD_HEADER } from '@storage/contracts';
@@ -34,23 +34,30 @@ export interface UpstreamForwarderOptions {
 
 /** Stale keep-alive sockets (closed by the service between two requests) surface as these. */
 const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
-const IDEMPOTENT = new Set(['GET', 'HEAD']);
 
 /**
  * reply-from's default retries GETs on a 503 up to ten times, which would turn a service's "try
  * again shortly" (circuit open, draining) into a long hang at the gateway. The only retry kept is
- * one immediate retry of a read whose pooled connection turned out to be dead: nothing reached the
- * service, so it is safe, and it hides keep-alive races from clients.
+ * one immediate retry of a repeatable request (ForwardPlan.repeatable) whose connection broke
+ * before any answer: the keep-alive race of a service closing a pooled connection (stopping,
+ * restarting) as a request goes out on it, which clients would otherwise see as a 502. A body
+ * still streaming from the client cannot be sent twice; a repeatable one is read first (forward).
  */
-function retryStaleRead(details: RetryDetails): number | null {
+function retryStaleConnection(details: RetryDetails): number | null {
   // reply-from's typings name Fastify types here, but at run time `req` is the outgoing request
   // description and `res` the upstream response (absent when the request itself failed).
-  const method = (details.req as unknown as { method: string }).method;
+  const outgoing = details.req as unknown as { body?: unknown };
   const response = details.res as unknown;
-  if (response || details.attempt > 0 || !IDEMPOTENT.has(method)) {
+  if (response || details.attempt > 0 || outgoing.body instanceof Readable) {
     return null;
   }
   return errorCodes(details.err).some((code) => STALE_CONNECTION.has(code)) ? 10 : null;
+}
+
+const NEVER_RETRY = (): null => null;
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /**
@@ -134,6 +141,28 @@ export class UpstreamForwarder implements ApiForwarder {
         );
       }
     }
+    const contentType = request.headers['content-type'];
+    if (plan.repeatable && request.body instanceof Readable && contentType !== undefined) {
+      // Read whole before it is sent, so that it can be sent again (retryStaleConnection). Only
+      // keyed writes (isRepeatable) carry a body here: small, and their service reads them whole.
+      // (A body without a content type goes as it came: the service refuses it unread.)
+      void buffer(request.body)
+        .then((bytes) => this.send(request, reply, plan, operation, { bytes, contentType }))
+        // An upload cut short or over the limit; answered as when streamed.
+        .catch((error: unknown) => this.answerFailure(request, reply, plan, asError(error)));
+      return reply;
+    }
+    return this.send(request, reply, plan, operation);
+  }
+
+  /** The call to the service; `body` when it was read whole, otherwise the request's own stream. */
+  private send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    plan: ForwardPlan,
+    operation: string,
+    body?: { readonly bytes: Buffer; readonly contentType: string },
+  ): FastifyReply {
     const base = this.options.urls[plan.upstream].replace(/\/+$/, '');
     const context = currentRequestContext();
     const requestId = context?.requestId ?? String(reply.getHeader('x-request-id'));
@@ -151,6 +180,8 @@ export class UpstreamForwarder implements ApiForwarder {
     });
     const traceparent = traceparentOf(span);
     return reply.from(`${base}${plan.path}`, {
+      // Sent as read, under the client's content type (reply-from would re-encode it otherwise).
+      ...(body ? { body: body.bytes, contentType: body.contentType } : {}),
       queryString: () => plan.query,
       rewriteRequestHeaders: (_request, headers) => ({
         ...upstreamHeaders(headers, {
@@ -164,7 +195,7 @@ export class UpstreamForwarder implements ApiForwarder {
         ...(traceparent ? { traceparent } : {}),
       }),
       rewriteHeaders: (headers) => downstreamHeaders(headers),
-      retryDelay: retryStaleRead,
+      retryDelay: plan.repeatable ? retryStaleConnection : NEVER_RETRY,
       onResponse: (_sameRequest, _sameReply, response) =>
         this.relay(request, reply, plan, operation, response as unknown as UpstreamResponse),
       // reply-from hands back the same reply object; the typed outer one is used instead.
