@@ -119,3 +119,74 @@ describe('KafkaEventServer after kafkajs gave up (real Kafka)', () => {
     );
   });
 });
+
+/**
+ * A service stopping (a rolling update, Ctrl-C) commits what it applied since the last periodic
+ * commit while it still owns its partitions: kafkajs refuses a commit once the consumer has left
+ * its group, which left every such message to be redelivered to the next owner.
+ */
+describe('KafkaEventServer stopping (real Kafka)', () => {
+  const brokers = stackInfo().brokers.split(',');
+  const topic = `stop-commit-it-${randomUUID()}`;
+  const groupId = `stop-commit-it-${randomUUID()}`;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    await ensureTopics({
+      brokers,
+      topics: [topic],
+      partitions: 1,
+      replicationFactor: 1,
+      clientId: 'stop-it',
+    });
+  });
+
+  it('commits the messages it applied before it leaves the group', async () => {
+    const received: string[] = [];
+    const server = new KafkaEventServer({
+      brokers,
+      clientId: 'stop-it',
+      groupId,
+      maxAttempts: 3,
+      retryBackoffMs: 10,
+      // No periodic commit within the test: only the one at close can commit.
+      commitIntervalMs: 600_000,
+    });
+    server.addHandler(
+      topic,
+      (data: { n: string }) => {
+        received.push(data.n);
+        return Promise.resolve();
+      },
+      true,
+    );
+    await new Promise<void>((resolve, reject) => {
+      void server.listen((error?: unknown) =>
+        error ? reject(new Error('listen failed', { cause: error })) : resolve(),
+      );
+    });
+    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: ['1', '2', '3'].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })),
+    });
+    await producer.disconnect();
+    await waitFor(
+      'the three messages applied',
+      () => Promise.resolve(received),
+      (seen) => seen.length === 3,
+      { timeoutMs: 60_000 },
+    );
+    await server.close();
+
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      expect(committed.partitions).toEqual([{ partition: 0, offset: '3', metadata: null }]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});

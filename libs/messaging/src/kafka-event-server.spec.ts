@@ -54,14 +54,24 @@ function harness(
     },
     disconnect: () => Promise.resolve(),
   };
+  // As kafkajs: once stopped, the consumer has left its group and refuses pauses and commits.
+  let stopped = false;
+  const notInGroup = () => new Error('Consumer group was not initialized, consumer#run must be called first');
   internals.consumer = {
-    pause: (topics: { topic: string }[]) => paused.push(topics.map((entry) => entry.topic)),
+    pause: (topics: { topic: string }[]) => {
+      if (stopped) throw notInGroup();
+      paused.push(topics.map((entry) => entry.topic));
+    },
     resume: (topics: { topic: string }[]) => resumed.push(topics.map((entry) => entry.topic)),
     commitOffsets: (offsets: Harness['commits'][number]) => {
+      if (stopped) return Promise.reject(notInGroup());
       commits.push(offsets);
       return Promise.resolve();
     },
-    stop: () => Promise.resolve(),
+    stop: () => {
+      stopped = true;
+      return Promise.resolve();
+    },
     disconnect: () => Promise.resolve(),
   };
   let beats = 0;
@@ -294,6 +304,21 @@ describe('KafkaEventServer failure handling', () => {
     const h = harness(poison.handler);
     await h.server.handleMessage(h.payload);
     await h.server.close();
+    expect(h.commits).toEqual([[{ topic: TOPIC, partition: 2, offset: '42' }]]);
+  });
+
+  it('stops taking messages, lets the one in hand finish, and commits it before leaving the group', async () => {
+    let finish!: () => void;
+    const h = harness(() => new Promise<void>((resolve) => (finish = resolve)));
+    const handling = h.server.handleMessage(h.payload);
+    const closing = h.server.close();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Paused at once; nothing committed while the message is still in its handler.
+    expect(h.paused).toEqual([[TOPIC]]);
+    expect(h.commits).toEqual([]);
+    finish();
+    await handling;
+    await closing;
     expect(h.commits).toEqual([[{ topic: TOPIC, partition: 2, offset: '42' }]]);
   });
 

@@ -107,6 +107,9 @@ export class KafkaEventServer extends ServerKafka {
   private readonly log = new Logger('KafkaEventServer');
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
+  /** Messages in a handler right now, and who waits for there to be none (close). */
+  private inHand = 0;
+  private noneInHand?: () => void;
   private restartAttempts = 0;
   private probing?: Promise<void>;
   /**
@@ -224,13 +227,28 @@ export class KafkaEventServer extends ServerKafka {
 
   override async close(): Promise<void> {
     this.stopping = true;
-    this.wakeSleepers();
     clearTimeout(this.commitTimer);
-    // Let the messages in hand finish (or be given back), then commit what was applied.
-    await (this.consumer as Consumer | undefined)?.stop();
+    const consumer = this.consumer as Consumer | undefined;
+    // No message is taken after those in hand: kafkajs ends a partition's batch once it is paused.
+    try {
+      consumer?.pause(this.subscribedTopics());
+    } catch {
+      // Never ran (kafkajs has no group to pause): nothing is in hand.
+    }
+    // Those in hand finish, or are given back if they were waiting out a failure ...
+    this.wakeSleepers();
+    await this.handlersDone();
+    // ... and what was applied is committed while this member still owns its partitions: once
+    // stopped it has left the group, and kafkajs refuses a commit ("Consumer group was not
+    // initialized"), which left every message applied since the last commit to be redelivered.
     await this.commitApplied();
+    await consumer?.stop();
     await this.lag.close();
     await super.close();
+  }
+
+  private handlersDone(): Promise<void> {
+    return this.inHand === 0 ? Promise.resolve() : new Promise((resolve) => (this.noneInHand = resolve));
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
@@ -259,14 +277,20 @@ export class KafkaEventServer extends ServerKafka {
       span,
     };
     consumerCounters.consumed(topic);
+    this.inHand += 1;
     try {
       await runWithRequestContext(context, () => this.deliver(payload));
+      endSpan(span);
+      this.markApplied(payload);
     } catch (error) {
       endSpan(span, error);
       throw error;
+    } finally {
+      this.inHand -= 1;
+      if (this.inHand === 0) {
+        this.noneInHand?.();
+      }
     }
-    endSpan(span);
-    this.markApplied(payload);
   }
 
   /** Its offset is committed with the next batch of commits (kafkajs' own auto-commit is off). */
@@ -308,7 +332,12 @@ export class KafkaEventServer extends ServerKafka {
           this.uncommitted.set(key, entry);
         }
       }
-      this.log.warn({ msg: 'Committing consumer offsets failed; retrying', err: describe(error) });
+      this.log.warn({
+        msg: this.stopping
+          ? 'Committing consumer offsets failed while stopping; their messages are redelivered, and the inbox skips them'
+          : 'Committing consumer offsets failed; retrying',
+        err: describe(error),
+      });
       this.scheduleCommit();
     }
   }
