@@ -874,16 +874,18 @@ describe('a request asking for a protocol upgrade', () => {
 
 describe('clients dropping their uploads', () => {
   /** Opens a chunked upload, sends part of it, and leaves the socket for the caller to drop. */
-  async function startUpload(url: string, bearer: string): Promise<Socket> {
+  /** A booking upload that stops after its first bytes; with a key the gateway reads it whole first. */
+  async function startUpload(url: string, bearer: string, idempotencyKey?: string): Promise<Socket> {
     const { socket, host } = await rawConnection(url);
     socket.write(
       `POST /api/bookings HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${bearer}\r\n` +
+        (idempotencyKey ? `Idempotency-Key: ${idempotencyKey}\r\n` : '') +
         'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"siz\r\n',
     );
     return socket;
   }
 
-  it('survives hundreds of aborted uploads, queued for a connection or streaming, and keeps serving', async () => {
+  it('survives hundreds of aborted uploads, queued for a connection, streaming or being read, and keeps serving', async () => {
     // A gateway of its own with a tiny upstream pool: uploads queue for a connection, which is
     // where an unhandled stream error used to take the whole process down.
     const small = await startOwnGateway({
@@ -899,7 +901,11 @@ describe('clients dropping their uploads', () => {
         fetch(`${small.url}/api/bookings/slow`, { headers: { authorization: `Bearer ${bearer}` } }),
       );
       for (let wave = 0; wave < 2; wave += 1) {
-        const uploads = await Promise.all(Array.from({ length: 150 }, () => startUpload(small.url, bearer)));
+        const uploads = await Promise.all(
+          Array.from({ length: 150 }, (_, index) =>
+            startUpload(small.url, bearer, index % 2 === 0 ? `upload-${wave}-${index}` : undefined),
+          ),
+        );
         // A request on a fresh connection as a barrier: when it is answered, the gateway has read
         // the uploads' headers sent before it and routed them (queued for the pool in the first
         // wave, streaming to the service in the second). Then every one is dropped mid-body.
