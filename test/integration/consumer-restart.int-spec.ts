@@ -27,6 +27,48 @@ const incompatibleAssigner: PartitionAssigner = () => ({
     ),
 });
 
+/** A server whose one handler records each message's `n`, created and listening. */
+async function startRecordingServer(
+  options: ConstructorParameters<typeof KafkaEventServer>[0],
+  topic: string,
+  received: string[],
+): Promise<KafkaEventServer> {
+  const server = new KafkaEventServer(options);
+  server.addHandler(
+    topic,
+    (data: { n: string }) => {
+      received.push(data.n);
+      return Promise.resolve();
+    },
+    true,
+  );
+  await new Promise<void>((resolve, reject) => {
+    void server.listen((error?: unknown) =>
+      error ? reject(new Error('listen failed', { cause: error })) : resolve(),
+    );
+  });
+  return server;
+}
+
+/** A topic of one partition for one test. */
+async function createTopic(topic: string): Promise<void> {
+  const brokers = stackInfo().brokers.split(',');
+  await ensureTopics({
+    brokers,
+    topics: [topic],
+    partitions: 1,
+    replicationFactor: 1,
+    clientId: 'consumer-it',
+  });
+}
+
+async function produce(topic: string, ns: string[]): Promise<void> {
+  const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, messages: ns.map((n) => ({ key: 'k', value: JSON.stringify({ n }) })) });
+  await producer.disconnect();
+}
+
 /**
  * kafkajs gives up on a consumer for good after a non-retriable error (here the broker refusing
  * the join, INCONSISTENT_GROUP_PROTOCOL): the server must bring it back by itself, not sit unready.
@@ -39,13 +81,7 @@ describe('KafkaEventServer after kafkajs gave up (real Kafka)', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    await ensureTopics({
-      brokers,
-      topics: [topic],
-      partitions: 1,
-      replicationFactor: 1,
-      clientId: 'restart-it',
-    });
+    await createTopic(topic);
   });
 
   afterAll(async () => {
@@ -63,26 +99,11 @@ describe('KafkaEventServer after kafkajs gave up (real Kafka)', () => {
     await joined;
 
     const received: string[] = [];
-    server = new KafkaEventServer({
-      brokers,
-      clientId: 'restart-it',
-      groupId,
-      maxAttempts: 3,
-      retryBackoffMs: 10,
-    });
-    server.addHandler(
+    server = await startRecordingServer(
+      { brokers, clientId: 'restart-it', groupId, maxAttempts: 3, retryBackoffMs: 10 },
       topic,
-      (data: { n: string }) => {
-        received.push(data.n);
-        return Promise.resolve();
-      },
-      true,
+      received,
     );
-    await new Promise<void>((resolve, reject) => {
-      void server.listen((error?: unknown) =>
-        error ? reject(new Error('listen failed', { cause: error })) : resolve(),
-      );
-    });
     await waitFor(
       'kafkajs to give up on the consumer',
       () => Promise.resolve(server.state),
@@ -105,10 +126,7 @@ describe('KafkaEventServer after kafkajs gave up (real Kafka)', () => {
     expect(server.state.restarts).toBeGreaterThanOrEqual(1);
     expect(server.state.crashed).toBeUndefined();
 
-    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 'after-restart' }) }] });
-    await producer.disconnect();
+    await produce(topic, ['after-restart']);
     await waitFor(
       'the message consumed after the restart',
       () => Promise.resolve(received),
@@ -132,46 +150,25 @@ describe('KafkaEventServer stopping (real Kafka)', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    await ensureTopics({
-      brokers,
-      topics: [topic],
-      partitions: 1,
-      replicationFactor: 1,
-      clientId: 'stop-it',
-    });
+    await createTopic(topic);
   });
 
   it('commits the messages it applied before it leaves the group', async () => {
     const received: string[] = [];
-    const server = new KafkaEventServer({
-      brokers,
-      clientId: 'stop-it',
-      groupId,
-      maxAttempts: 3,
-      retryBackoffMs: 10,
-      // No periodic commit within the test: only the one at close can commit.
-      commitIntervalMs: 600_000,
-    });
-    server.addHandler(
-      topic,
-      (data: { n: string }) => {
-        received.push(data.n);
-        return Promise.resolve();
+    const server = await startRecordingServer(
+      {
+        brokers,
+        clientId: 'stop-it',
+        groupId,
+        maxAttempts: 3,
+        retryBackoffMs: 10,
+        // No periodic commit within the test: only the one at close can commit.
+        commitIntervalMs: 600_000,
       },
-      true,
-    );
-    await new Promise<void>((resolve, reject) => {
-      void server.listen((error?: unknown) =>
-        error ? reject(new Error('listen failed', { cause: error })) : resolve(),
-      );
-    });
-    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    await producer.send({
       topic,
-      messages: ['1', '2', '3'].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })),
-    });
-    await producer.disconnect();
+      received,
+    );
+    await produce(topic, ['1', '2', '3']);
     await waitFor(
       'the three messages applied',
       () => Promise.resolve(received),
