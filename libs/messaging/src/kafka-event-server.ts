@@ -107,9 +107,6 @@ export class KafkaEventServer extends ServerKafka {
   private readonly log = new Logger('KafkaEventServer');
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
-  /** Messages in a handler right now, and who waits for there to be none (close). */
-  private inHand = 0;
-  private noneInHand?: () => void;
   private restartAttempts = 0;
   private probing?: Promise<void>;
   /**
@@ -228,27 +225,18 @@ export class KafkaEventServer extends ServerKafka {
   override async close(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.commitTimer);
-    const consumer = this.consumer as Consumer | undefined;
-    // No message is taken after those in hand: kafkajs ends a partition's batch once it is paused.
-    try {
-      consumer?.pause(this.subscribedTopics());
-    } catch {
-      // Never ran (kafkajs has no group to pause): nothing is in hand.
-    }
-    // Those in hand finish, or are given back if they were waiting out a failure ...
-    this.wakeSleepers();
-    await this.handlersDone();
-    // ... and what was applied is committed while this member still owns its partitions: once
-    // stopped it has left the group, and kafkajs refuses a commit ("Consumer group was not
-    // initialized"), which left every message applied since the last commit to be redelivered.
+    // What was applied is committed while this member still owns its partitions: once stopped it
+    // has left the group, and kafkajs refuses a commit ("Consumer group was not initialized"),
+    // which left every message applied since the last commit to be redelivered. Pausing first to
+    // take in the messages in hand would cost the stop kafkajs' 5 s sleep of a fully paused
+    // consumer: those few are redelivered to the next owner instead, and its inbox skips them.
     await this.commitApplied();
-    await consumer?.stop();
+    // Then the messages in hand finish (those waiting out a failure are given back) and the
+    // consumer leaves its group.
+    this.wakeSleepers();
+    await (this.consumer as Consumer | undefined)?.stop();
     await this.lag.close();
     await super.close();
-  }
-
-  private handlersDone(): Promise<void> {
-    return this.inHand === 0 ? Promise.resolve() : new Promise((resolve) => (this.noneInHand = resolve));
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
@@ -277,20 +265,14 @@ export class KafkaEventServer extends ServerKafka {
       span,
     };
     consumerCounters.consumed(topic);
-    this.inHand += 1;
     try {
       await runWithRequestContext(context, () => this.deliver(payload));
-      endSpan(span);
-      this.markApplied(payload);
     } catch (error) {
       endSpan(span, error);
       throw error;
-    } finally {
-      this.inHand -= 1;
-      if (this.inHand === 0) {
-        this.noneInHand?.();
-      }
     }
+    endSpan(span);
+    this.markApplied(payload);
   }
 
   /** Its offset is committed with the next batch of commits (kafkajs' own auto-commit is off). */
