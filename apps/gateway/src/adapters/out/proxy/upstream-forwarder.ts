@@ -1,7 +1,6 @@
 import replyFrom, { type FastifyReplyFromOptions, type RetryDetails } from '@fastify/reply-from';
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EDGE_HOLD_HEADER } from '@storage/contracts';
 import {
@@ -56,7 +55,7 @@ function retryStaleConnection(details: RetryDetails): number | null {
 
 const NEVER_RETRY = (): null => null;
 
-/** The whole of a stream, by its events (cheaper than stream/consumers' async iteration). */
+/** The whole of a (small) stream, by its events: cheaper than stream/consumers' async iteration. */
 function readWhole(stream: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -229,7 +228,7 @@ export class UpstreamForwarder implements ApiForwarder {
       void reply.send(response.stream);
       return;
     }
-    buffer(response.stream).then(
+    readWhole(response.stream).then(
       (bytes) => {
         const body = heldErrorBody(bytes);
         if (body) {
